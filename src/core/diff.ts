@@ -1,0 +1,95 @@
+/**
+ * Cell-by-cell comparison of a user's dense mask with a pattern, and the search for a known
+ * port that explains the difference ("why does my mask differ from the paper?").
+ */
+import { buildPattern } from './build';
+import { FACTORIZED_PATTERNS, PatternConfig } from './config';
+import type { HeadMask, PatternMask } from './mask';
+import { PORT_NOTES } from './patterns/ports';
+import { RangeList } from './ranges';
+
+export interface CellDifference {
+  i: number;
+  j: number;
+  /** missing: the pattern allows it, their mask does not; extra: the reverse. */
+  kind: 'missing' | 'extra';
+}
+
+export interface HeadDifference {
+  head: number;
+  missing: number;
+  extra: number;
+  examples: CellDifference[];
+}
+
+export interface MaskDifference {
+  identical: boolean;
+  heads: HeadDifference[];
+}
+
+/** `theirs` is [H, n, n] (nonzero = allowed); one head is compared against every head. */
+export function diffDense(theirs: Uint8Array, theirHeads: number, mask: PatternMask, maxExamples = 5): MaskDifference {
+  const n = mask.n;
+  const list = new RangeList();
+  const heads = mask.heads.map((head, h) => diffHead(theirs, (theirHeads === 1 ? 0 : h) * n * n, head, h, list, maxExamples));
+  return { identical: heads.every((d) => d.missing === 0 && d.extra === 0), heads };
+}
+
+function diffHead(theirs: Uint8Array, offset: number, head: HeadMask, h: number, list: RangeList, maxExamples: number): HeadDifference {
+  const n = head.n;
+  const result: HeadDifference = { head: h, missing: 0, extra: 0, examples: [] };
+  const note = (i: number, j: number, kind: CellDifference['kind']): void => {
+    if (kind === 'missing') result.missing++;
+    else result.extra++;
+    if (result.examples.length < maxExamples) result.examples.push({ i, j, kind });
+  };
+  for (let i = 0; i < n; i++) {
+    head.row(i, list);
+    const base = offset + i * n;
+    let j = 0;
+    for (let r = 0; r <= list.length; r++) {
+      const allowedFrom = r < list.length ? list.starts[r] : n;
+      for (; j < allowedFrom; j++) if (theirs[base + j] !== 0) note(i, j, 'extra');
+      if (r === list.length) break;
+      for (; j < list.ends[r]; j++) if (theirs[base + j] === 0) note(i, j, 'missing');
+    }
+  }
+  return result;
+}
+
+export interface KnownMatch {
+  config: PatternConfig;
+  /** What the matching variant is, in one line. */
+  description: string;
+}
+
+/** Variants of `config` a user's mask may really be: the ports, the other direction, one sub-block. */
+export function candidateVariants(config: PatternConfig): KnownMatch[] {
+  if (config.pattern === 'openai-fixed' || config.pattern === 'deepspeed-fixed') return [];
+  const variants: KnownMatch[] = [];
+  for (const pattern of FACTORIZED_PATTERNS) {
+    if (pattern === config.pattern) continue;
+    const description = PORT_NOTES[pattern] ?? `the ${pattern} pattern with the same parameters`;
+    variants.push({ config: { ...config, pattern, subblocks: 1, mode: pattern.endsWith('-fixed') ? 'merged' : config.mode }, description });
+  }
+  variants.push({
+    config: { ...config, bidirectional: !config.bidirectional },
+    description: config.bidirectional ? 'the causal variant (j <= i cut)' : 'the bidirectional variant (no j <= i cut)',
+  });
+  if (config.subblocks > 1) variants.push({ config: { ...config, subblocks: 1 }, description: 'one summary sub-block shared by all heads' });
+  return variants;
+}
+
+/** The first known variant that equals `theirs` exactly, if any. */
+export function findKnownMatch(theirs: Uint8Array, theirHeads: number, config: PatternConfig): KnownMatch | undefined {
+  for (const variant of candidateVariants(config)) {
+    let mask: PatternMask;
+    try {
+      mask = buildPattern(variant.config);
+    } catch {
+      continue; // the variant does not accept these parameters
+    }
+    if (diffDense(theirs, theirHeads, mask, 0).identical) return variant;
+  }
+  return undefined;
+}

@@ -1,0 +1,155 @@
+import { RangeList } from './ranges';
+
+/**
+ * One head's mask in compact form: it answers "which columns may row i attend to"
+ * as ranges, never as an n×n matrix.
+ */
+export interface HeadMask {
+  readonly n: number;
+  /** Clears `out` and writes row i's allowed columns, sorted and disjoint. */
+  row(i: number, out: RangeList): void;
+  /** Number of stored elements (tiles or rules): the memory this head costs. */
+  readonly storedElements: number;
+  /** Tiles, when the head is a disjoint set of tiles (fast statistics and kernels). */
+  readonly tiles?: readonly Tile[];
+}
+
+/**
+ * Which cells of a tile's rectangle are set. With d = i - j (row minus column):
+ * - full: every cell;
+ * - band: lo <= d <= hi (causal is band(0, Infinity));
+ * - stride: lo <= d <= hi and d mod m == 0.
+ */
+export type TileRule =
+  | { kind: 'full' }
+  | { kind: 'band'; lo: number; hi: number }
+  | { kind: 'stride'; m: number; lo: number; hi: number };
+
+export interface Tile {
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+  rule: TileRule;
+}
+
+export const FULL: TileRule = { kind: 'full' };
+export const CAUSAL: TileRule = { kind: 'band', lo: 0, hi: Infinity };
+
+/** Appends the columns of `tile` in row i (which must be inside [r0, r1)). */
+export function tileRow(tile: Tile, i: number, out: RangeList): void {
+  const rule = tile.rule;
+  if (rule.kind === 'full') {
+    out.push(tile.c0, tile.c1);
+    return;
+  }
+  const start = Math.max(tile.c0, i - rule.hi);
+  const end = Math.min(tile.c1, i - rule.lo + 1);
+  if (rule.kind === 'band') {
+    out.push(start, end);
+    return;
+  }
+  // First j >= start with (i - j) divisible by m.
+  let j = start + mod(i - start, rule.m);
+  for (; j < end; j += rule.m) out.push(j, j + 1);
+}
+
+/** Cells of `tile` in row i, without enumerating them. */
+export function tileRowCount(tile: Tile, i: number): number {
+  const rule = tile.rule;
+  if (rule.kind === 'full') return tile.c1 - tile.c0;
+  const start = Math.max(tile.c0, i - rule.hi);
+  const end = Math.min(tile.c1, i - rule.lo + 1);
+  if (end <= start) return 0;
+  if (rule.kind === 'band') return end - start;
+  const first = start + mod(i - start, rule.m);
+  return first < end ? Math.floor((end - 1 - first) / rule.m) + 1 : 0;
+}
+
+export function mod(a: number, m: number): number {
+  const r = a % m;
+  return r < 0 ? r + m : r;
+}
+
+/** A head made of disjoint tiles: the form every structured pattern builds. */
+export class TiledHead implements HeadMask {
+  readonly tiles: readonly Tile[];
+  constructor(readonly n: number, tiles: Tile[]) {
+    this.tiles = tiles.filter((t) => t.r1 > t.r0 && t.c1 > t.c0);
+  }
+  get storedElements(): number {
+    return this.tiles.length;
+  }
+  row(i: number, out: RangeList): void {
+    out.clear();
+    for (const tile of this.tiles) {
+      if (i >= tile.r0 && i < tile.r1) tileRow(tile, i, out);
+    }
+    out.normalize();
+  }
+}
+
+/** A head given by a per-row rule (ports whose windows are not tile-shaped). */
+export class RowRuleHead implements HeadMask {
+  constructor(
+    readonly n: number,
+    private readonly rule: (i: number, out: RangeList) => void,
+    readonly storedElements = 1,
+  ) {}
+  row(i: number, out: RangeList): void {
+    out.clear();
+    this.rule(i, out);
+    out.normalize();
+  }
+}
+
+/** The union of several heads (the "any head" view). */
+export class UnionHead implements HeadMask {
+  private readonly scratch = new RangeList();
+  constructor(readonly n: number, private readonly parts: readonly HeadMask[]) {}
+  get storedElements(): number {
+    return this.parts.reduce((s, p) => s + p.storedElements, 0);
+  }
+  row(i: number, out: RangeList): void {
+    out.clear();
+    for (const part of this.parts) {
+      part.row(i, this.scratch);
+      for (let r = 0; r < this.scratch.length; r++) out.push(this.scratch.starts[r], this.scratch.ends[r]);
+    }
+    out.normalize();
+  }
+}
+
+/** Block-level layout [heads, nb, nb] as DeepSpeed and OpenAI store it. */
+export interface BlockLayout {
+  block: number;
+  heads: number;
+  blocks: number;
+  /** Row-major [heads][blocks][blocks], 0 or 1. */
+  data: Uint8Array;
+}
+
+export interface PatternMask {
+  n: number;
+  /** One entry per head; heads with equal masks share one object. */
+  heads: HeadMask[];
+  layout?: BlockLayout;
+  /** What this pattern does that the user may not expect (e.g. DeepSpeed's future-leak quirk). */
+  warnings: string[];
+  /** One line on how it differs from the paper, for the port presets. */
+  note?: string;
+}
+
+export function unionOf(mask: PatternMask): HeadMask {
+  const distinct = Array.from(new Set(mask.heads));
+  return distinct.length === 1 ? distinct[0] : new UnionHead(mask.n, distinct);
+}
+
+/** Convenience for tests and small views: row i as a list of columns. */
+export function rowColumns(head: HeadMask, i: number): number[] {
+  const list = new RangeList();
+  head.row(i, list);
+  const cols: number[] = [];
+  for (let r = 0; r < list.length; r++) for (let j = list.starts[r]; j < list.ends[r]; j++) cols.push(j);
+  return cols;
+}

@@ -1,0 +1,97 @@
+/**
+ * A growable list of half-open column ranges [start, end) for one row.
+ * Reused across rows so that sweeping a mask allocates nothing per row.
+ */
+export class RangeList {
+  starts: Int32Array;
+  ends: Int32Array;
+  length = 0;
+
+  constructor(capacity = 64) {
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  push(start: number, end: number): void {
+    if (end <= start) return;
+    if (this.length === this.starts.length) this.grow();
+    this.starts[this.length] = start;
+    this.ends[this.length] = end;
+    this.length++;
+  }
+
+  /** Number of columns covered (assumes normalized: sorted and disjoint). */
+  count(): number {
+    let total = 0;
+    for (let r = 0; r < this.length; r++) total += this.ends[r] - this.starts[r];
+    return total;
+  }
+
+  has(column: number): boolean {
+    for (let r = 0; r < this.length; r++) {
+      if (column < this.starts[r]) return false;
+      if (column < this.ends[r]) return true;
+    }
+    return false;
+  }
+
+  /** Sorts by start and merges overlapping or touching ranges, in place. */
+  normalize(): void {
+    const n = this.length;
+    if (n < 2) return;
+    let sorted = true;
+    for (let r = 1; r < n; r++) {
+      if (this.starts[r] < this.starts[r - 1]) {
+        sorted = false;
+        break;
+      }
+    }
+    if (!sorted) this.sortByStart();
+    let w = 0;
+    for (let r = 1; r < n; r++) {
+      if (this.starts[r] <= this.ends[w]) {
+        if (this.ends[r] > this.ends[w]) this.ends[w] = this.ends[r];
+      } else {
+        w++;
+        this.starts[w] = this.starts[r];
+        this.ends[w] = this.ends[r];
+      }
+    }
+    this.length = w + 1;
+  }
+
+  toArray(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let r = 0; r < this.length; r++) out.push([this.starts[r], this.ends[r]]);
+    return out;
+  }
+
+  private sortByStart(): void {
+    // Insertion sort: rows are short and usually nearly sorted.
+    for (let a = 1; a < this.length; a++) {
+      const s = this.starts[a];
+      const e = this.ends[a];
+      let b = a - 1;
+      while (b >= 0 && this.starts[b] > s) {
+        this.starts[b + 1] = this.starts[b];
+        this.ends[b + 1] = this.ends[b];
+        b--;
+      }
+      this.starts[b + 1] = s;
+      this.ends[b + 1] = e;
+    }
+  }
+
+  private grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+}

@@ -1,0 +1,32 @@
+// Entry point VS Code loads as extensionTestsPath: runs every *.test.js next to this file with
+// mocha inside the real extension host. Output goes through console.log, which the workbench
+// forwards to the browser console, where run-integration.js reads it.
+import * as fs from 'fs';
+import * as path from 'path';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    timeout: Number(process.env.SAI_MOCHA_TIMEOUT) || 60000,
+    grep: process.env.SAI_VSCODE_GREP || undefined,
+  });
+  for (const f of fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort()) {
+    mocha.addFile(path.join(__dirname, f));
+  }
+  return new Promise((resolve, reject) => {
+    try {
+      const runner = mocha.run(failures => {
+        const passed = runner.stats?.passes ?? 0;
+        console.log(`VSCODE-SUITE ${passed} passed, ${failures} failed`);
+        // VS Code turns a rejection into exit code 1; the counts travel in the line above.
+        if (failures > 0) reject(new Error(`${failures} test(s) failed`));
+        else resolve();
+      });
+    } catch (err) {
+      console.log('VSCODE-SUITE 0 passed, 1 failed');
+      reject(err);
+    }
+  });
+}
