@@ -10,8 +10,10 @@ export interface HeadMask {
   row(i: number, out: RangeList): void;
   /** Number of stored elements (tiles or rules): the memory this head costs. */
   readonly storedElements: number;
-  /** Tiles, when the head is a disjoint set of tiles (fast statistics and kernels). */
+  /** Tiles whose union is the mask, when the head is tile-shaped (fast statistics and kernels). */
   readonly tiles?: readonly Tile[];
+  /** True when no two tiles share a cell (kernels may then visit each tile once). */
+  readonly disjoint?: boolean;
 }
 
 /**
@@ -54,18 +56,6 @@ export function tileRow(tile: Tile, i: number, out: RangeList): void {
   for (; j < end; j += rule.m) out.push(j, j + 1);
 }
 
-/** Cells of `tile` in row i, without enumerating them. */
-export function tileRowCount(tile: Tile, i: number): number {
-  const rule = tile.rule;
-  if (rule.kind === 'full') return tile.c1 - tile.c0;
-  const start = Math.max(tile.c0, i - rule.hi);
-  const end = Math.min(tile.c1, i - rule.lo + 1);
-  if (end <= start) return 0;
-  if (rule.kind === 'band') return end - start;
-  const first = start + mod(i - start, rule.m);
-  return first < end ? Math.floor((end - 1 - first) / rule.m) + 1 : 0;
-}
-
 export function mod(a: number, m: number): number {
   const r = a % m;
   return r < 0 ? r + m : r;
@@ -74,6 +64,7 @@ export function mod(a: number, m: number): number {
 /** A head made of disjoint tiles: the form every structured pattern builds. */
 export class TiledHead implements HeadMask {
   readonly tiles: readonly Tile[];
+  readonly disjoint = true;
   constructor(readonly n: number, tiles: Tile[]) {
     this.tiles = tiles.filter((t) => t.r1 > t.r0 && t.c1 > t.c0);
   }
@@ -106,7 +97,12 @@ export class RowRuleHead implements HeadMask {
 /** The union of several heads (the "any head" view). */
 export class UnionHead implements HeadMask {
   private readonly scratch = new RangeList();
-  constructor(readonly n: number, private readonly parts: readonly HeadMask[]) {}
+  /** Every part's tiles together (they overlap), when every part is tiled. */
+  readonly tiles?: readonly Tile[];
+  readonly disjoint = false;
+  constructor(readonly n: number, private readonly parts: readonly HeadMask[]) {
+    if (parts.every((p) => p.tiles)) this.tiles = parts.flatMap((p) => p.tiles!);
+  }
   get storedElements(): number {
     return this.parts.reduce((s, p) => s + p.storedElements, 0);
   }

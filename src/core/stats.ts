@@ -3,7 +3,7 @@
  * closed forms per tile (a full tile adds its width to a run of rows in O(1)), and only
  * rule-based rows are swept.
  */
-import { HeadMask, PatternMask, tileRowCount, unionOf } from './mask';
+import { HeadMask, PatternMask, Tile, tileRow, unionOf } from './mask';
 import { RangeList } from './ranges';
 
 export interface CostEstimate {
@@ -40,32 +40,79 @@ export function costOf(cells: number, n: number, d: number): CostEstimate {
 
 /** Number of allowed columns in every row. */
 export function rowCounts(head: HeadMask): Float64Array {
-  const n = head.n;
-  const counts = new Float64Array(n);
-  if (!head.tiles) {
-    const list = new RangeList();
-    for (let i = 0; i < n; i++) {
-      head.row(i, list);
-      counts[i] = list.count();
-    }
-    return counts;
-  }
-  // Full tiles contribute a constant per row: accumulate them in a difference array.
-  const diff = new Float64Array(n + 1);
-  for (const tile of head.tiles) {
-    if (tile.rule.kind === 'full') {
-      diff[tile.r0] += tile.c1 - tile.c0;
-      diff[tile.r1] -= tile.c1 - tile.c0;
-    } else {
-      for (let i = tile.r0; i < tile.r1; i++) counts[i] += tileRowCount(tile, i);
-    }
-  }
-  let running = 0;
-  for (let i = 0; i < n; i++) {
-    running += diff[i];
-    counts[i] += running;
+  if (head.tiles) return tileRowCounts(head.n, head.tiles);
+  const counts = new Float64Array(head.n);
+  const list = new RangeList();
+  for (let i = 0; i < head.n; i++) {
+    head.row(i, list);
+    counts[i] = list.count();
   }
   return counts;
+}
+
+/**
+ * Row counts of a union of (possibly overlapping) tiles. Rows are cut into segments where the
+ * set of covering tiles is constant; the full tiles' columns are merged once per segment and
+ * only the few diagonal-shaped tiles are evaluated per row.
+ */
+export function tileRowCounts(n: number, tiles: readonly Tile[]): Float64Array {
+  const counts = new Float64Array(n);
+  const byStart = [...tiles].sort((a, b) => a.r0 - b.r0);
+  const breaks = Array.from(new Set([0, n, ...tiles.flatMap((t) => [t.r0, t.r1])]))
+    .filter((r) => r >= 0 && r <= n)
+    .sort((a, b) => a - b);
+  let active: Tile[] = [];
+  let next = 0;
+  const full = new RangeList();
+  const partial = new RangeList();
+  for (let s = 0; s + 1 < breaks.length; s++) {
+    const a = breaks[s];
+    const b = breaks[s + 1];
+    active = active.filter((t) => t.r1 > a);
+    while (next < byStart.length && byStart[next].r0 <= a) {
+      if (byStart[next].r1 > a) active.push(byStart[next]);
+      next++;
+    }
+    full.clear();
+    const shaped: Tile[] = [];
+    for (const t of active) {
+      if (t.rule.kind === 'full') full.push(t.c0, t.c1);
+      else shaped.push(t);
+    }
+    full.normalize();
+    const fullCount = full.count();
+    for (let i = a; i < b; i++) {
+      if (!shaped.length) {
+        counts[i] = fullCount;
+        continue;
+      }
+      partial.clear();
+      for (const t of shaped) tileRow(t, i, partial);
+      partial.normalize();
+      counts[i] = fullCount + partial.count() - overlap(full, partial);
+    }
+  }
+  return counts;
+}
+
+/** Columns shared by two normalized range lists; binary search because `full` can be long. */
+function overlap(full: RangeList, part: RangeList): number {
+  let shared = 0;
+  for (let r = 0; r < part.length; r++) {
+    const s = part.starts[r];
+    const e = part.ends[r];
+    let lo = 0;
+    let hi = full.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (full.ends[mid] <= s) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let f = lo; f < full.length && full.starts[f] < e; f++) {
+      shared += Math.min(e, full.ends[f]) - Math.max(s, full.starts[f]);
+    }
+  }
+  return shared;
 }
 
 export function headStats(head: HeadMask, d: number): HeadStats {

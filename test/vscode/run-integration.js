@@ -7,6 +7,7 @@
 //      SAI_VSCODE_GREP (mocha grep), SAI_MOCHA_TIMEOUT (ms), SAI_WORKSPACE (default examples/).
 const fs = require('fs');
 const path = require('path');
+const util = require('util');
 const { ROOT, startServer, launchBrowser, workbenchUrl, vscodeRemote } = require('./server');
 
 const argv = process.argv.slice(2);
@@ -22,23 +23,20 @@ const SHOT_DIR = path.join(ROOT, 'test-results/screenshots');
 
 const safeName = n => n.replace(/[^\w.-]+/g, '_').slice(0, 100) || 'shot';
 
-/** Renders console args the way devtools does: '%c' eats a CSS arg, %s/%d/%o substitute. */
+/**
+ * Renders console args. Workbench log lines (the extension host's console.* among them) come as
+ * ['%c INFO', css, fmt, ...args]: drop the css, then format the rest like Node's console.
+ */
 function formatConsole(args) {
-  const str = v => (typeof v === 'string' ? v : JSON.stringify(v));
-  if (typeof args[0] !== 'string') return args.map(str).join(' ');
-  let i = 1;
-  const head = args[0].replace(/%[csdifoO%]/g, m => {
-    if (m === '%%') return '%';
-    if (i >= args.length) return m;
-    const v = args[i++];
-    return m === '%c' ? '' : str(v);
-  });
-  return [head, ...args.slice(i).map(str)].join(' ').trim();
+  const m = typeof args[0] === 'string' && /^%c\s*([A-Z]+)$/.exec(args[0]);
+  if (m) return `${m[1]} ${util.format(...args.slice(2))}`.trimEnd();
+  return util.format(...args);   // util.format also drops '%c' and its css argument
 }
 
 // Workbench chatter that says nothing about the tests; shown with --verbose.
 const NOISE = [/Failed to load resource/, /\[Violation\]/, /Download the React DevTools/, /was preloaded using link preload/,
-  /An iframe which has both allow-scripts and allow-same-origin/, /Unrecognized feature:/, /Ignoring unsupported/];
+  /An iframe which has both allow-scripts and allow-same-origin/, /Unrecognized feature:/, /Ignoring unsupported/, /Manifest fetch from/,
+  /A bad HTTP response code \(404\)/, /ENOTFOUND open-vsx\.org/, /Service Worker\] registration/, /No service worker controller found/];
 
 async function main() {
   if (!fs.existsSync(TESTS)) throw new Error(`${TESTS} missing: run node test/vscode/build-suite.js`);

@@ -1,0 +1,71 @@
+import { strict as assert } from 'assert';
+import {
+  buildPattern,
+  decodeNpy,
+  defaultConfig,
+  diffDense,
+  encodeNpy,
+  FactorizedConfig,
+  findKnownMatch,
+  NpyError,
+  toDense,
+  TooLargeError,
+} from '../../src/core';
+
+const fixed = (over: Partial<FactorizedConfig>): FactorizedConfig => ({ ...(defaultConfig('fixed') as FactorizedConfig), ...over });
+
+describe('.npy encoding', () => {
+  it('round-trips shape, dtype and payload with a 64-byte aligned header', () => {
+    const data = new Uint8Array([1, 0, 1, 1, 0, 0]);
+    const bytes = encodeNpy('|u1', [1, 2, 3], data);
+    assert.equal((bytes.length - data.length) % 64, 0);
+    const back = decodeNpy(bytes);
+    assert.deepEqual(back.shape, [1, 2, 3]);
+    assert.equal(back.dtype, '|u1');
+    assert.deepEqual(Array.from(back.data), Array.from(data));
+  });
+
+  it('rejects non-npy, truncated and unsupported files with a message naming the file', () => {
+    assert.throws(() => decodeNpy(new Uint8Array([1, 2, 3]), 'theirs.npy'), /theirs.npy is not a .npy file/);
+    const bytes = encodeNpy('<f4', [4], new Float32Array(4));
+    assert.throws(() => decodeNpy(bytes.subarray(0, bytes.length - 3), 'x.npy'), /x.npy is truncated: shape \[4\] <f4 needs 16 bytes/);
+    const text = new TextDecoder('latin1').decode(bytes).replace('<f4', '<c8');
+    const other = Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+    assert.throws(() => decodeNpy(other, 'y.npy'), (e: unknown) => e instanceof NpyError && /y.npy has dtype <c8/.test((e as Error).message));
+  });
+});
+
+describe('dense export', () => {
+  it('is refused above the limit with a size estimate', () => {
+    const mask = buildPattern(fixed({ n: 65536, heads: 8, stride: 256 }));
+    assert.throws(() => toDense(mask), (e: unknown) => e instanceof TooLargeError && /32.0 GiB \(limit 256.0 MiB\)/.test((e as Error).message));
+  });
+});
+
+describe('mask diff', () => {
+  it('is identical for the same pattern and counts missing and extra cells with coordinates', () => {
+    const config = fixed({ n: 32, stride: 8, c: 2, heads: 2 });
+    const mask = buildPattern(config);
+    const dense = toDense(mask);
+    assert.equal(diffDense(dense, 2, mask).identical, true);
+    dense[5 * 32 + 1] = 0; // remove an allowed cell in head 0
+    dense[32 * 32 + 0 * 32 + 31] = 1; // add a future cell in head 1
+    const diff = diffDense(dense, 2, mask);
+    assert.equal(diff.identical, false);
+    assert.deepEqual(diff.heads[0], { head: 0, missing: 1, extra: 0, examples: [{ i: 5, j: 1, kind: 'missing' }] });
+    assert.deepEqual(diff.heads[1], { head: 1, missing: 0, extra: 1, examples: [{ i: 0, j: 31, kind: 'extra' }] });
+  });
+
+  it('names the known port a mask really is', () => {
+    const config = fixed({ n: 64, stride: 8, c: 2, heads: 1 });
+    const lra = toDense(buildPattern({ ...config, pattern: 'lra-fixed' }));
+    assert.match(findKnownMatch(lra, 1, config)!.description, /c\+1 cells/);
+    const fairseq = toDense(buildPattern({ ...config, pattern: 'fairseq-fixed' }));
+    assert.equal(findKnownMatch(fairseq, 1, config)!.config.pattern, 'fairseq-fixed');
+    const bidi = toDense(buildPattern({ ...config, bidirectional: true }));
+    assert.match(findKnownMatch(bidi, 1, config)!.description, /bidirectional/);
+    const noise = toDense(buildPattern(config));
+    noise[3] = 1;
+    assert.equal(findKnownMatch(noise, 1, config), undefined);
+  });
+});

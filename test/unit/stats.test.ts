@@ -1,0 +1,153 @@
+import { strict as assert } from 'assert';
+import {
+  analyzePattern,
+  buildPattern,
+  defaultConfig,
+  FactorizedConfig,
+  headStats,
+  PatternConfig,
+  patternStats,
+  twoHopReach,
+  unionOf,
+} from '../../src/core';
+import { headToDense, rng } from './brute';
+
+function factorized(over: Partial<FactorizedConfig>): FactorizedConfig {
+  return { ...(defaultConfig('fixed') as FactorizedConfig), ...over };
+}
+
+function bruteRowCounts(dense: Uint8Array, n: number): number[] {
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) counts.push(dense.subarray(i * n, (i + 1) * n).reduce((a, b) => a + b, 0));
+  return counts;
+}
+
+/** Exact 2-hop reachability by brute force over dense matrices. */
+function bruteReach(first: Uint8Array, second: Uint8Array, n: number, causal: boolean): number {
+  let missing = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < (causal ? i + 1 : n); j++) {
+      let ok = i === j || first[i * n + j] === 1 || second[i * n + j] === 1;
+      for (let m = 0; !ok && m < n; m++) ok = second[i * n + m] === 1 && first[m * n + j] === 1;
+      if (!ok) missing++;
+    }
+  }
+  return missing;
+}
+
+function randomConfig(random: () => number): PatternConfig {
+  const kinds = ['fixed', 'strided', 'local', 'dense', 'lra-fixed', 'fairseq-fixed', 'jukebox-summary', 'openai', 'deepspeed'];
+  const kind = kinds[Math.floor(random() * kinds.length)];
+  if (kind === 'openai') return { pattern: 'openai-fixed', n: 8 * (1 + Math.floor(random() * 6)), heads: 3, block: 8, stride: 16, numVerts: 2, vertsize: 1 };
+  if (kind === 'deepspeed') {
+    return { ...(defaultConfig('deepspeed-fixed') as any), n: 4 * (1 + Math.floor(random() * 12)), block: 4, heads: 2, numLocalBlocks: 3, attention: random() < 0.5 ? 'unidirectional' : 'bidirectional' };
+  }
+  const l = 2 + Math.floor(random() * 6);
+  const c = 1 + Math.floor(random() * (l - 1));
+  const single = kind !== 'fixed' && kind !== 'strided' && kind !== 'jukebox-summary';
+  return factorized({
+    pattern: kind as FactorizedConfig['pattern'],
+    n: l + 1 + Math.floor(random() * 40),
+    stride: l,
+    c,
+    heads: 1 + Math.floor(random() * 4),
+    subblocks: kind === 'fixed' ? 1 + Math.floor(random() * Math.floor(l / c)) : 1,
+    mode: single ? 'merged' : (['merged', 'split', 'interleaved'] as const)[Math.floor(random() * 3)],
+    layer: Math.floor(random() * 2),
+    bidirectional: kind !== 'jukebox-summary' && random() < 0.4,
+  });
+}
+
+describe('statistics', () => {
+  it('nnz, row min/mean/max and densities equal brute force on every preset (random configs)', () => {
+    const random = rng(21);
+    for (let trial = 0; trial < 80; trial++) {
+      const config = randomConfig(random);
+      const mask = buildPattern(config);
+      const n = mask.n;
+      const stats = patternStats(mask, 16);
+      mask.heads.forEach((head, h) => {
+        const counts = bruteRowCounts(headToDense(head), n);
+        const nnz = counts.reduce((a, b) => a + b, 0);
+        const s = stats.heads[h];
+        const context = JSON.stringify(config);
+        assert.equal(s.nnz, nnz, context);
+        assert.equal(s.rowMin, Math.min(...counts), context);
+        assert.equal(s.rowMax, Math.max(...counts), context);
+        assert.equal(s.rowMean, nnz / n);
+        assert.equal(s.densityVsCausal, nnz / ((n * (n + 1)) / 2));
+        assert.equal(s.densityVsFull, nnz / (n * n));
+      });
+      const unionDense = headToDense(unionOf(mask));
+      assert.equal(stats.union.nnz, unionDense.reduce((a, b) => a + b, 0));
+    }
+  });
+
+  it('fixed causal nnz has the closed form sum of block triangles plus c cells per earlier block', () => {
+    for (const [n, l, c] of [[256, 32, 4], [100, 8, 3], [4096, 128, 8]]) {
+      const s = headStats(buildPattern(factorized({ n, stride: l, c, heads: 1 })).heads[0], 64);
+      let expected = 0;
+      for (let i = 0; i < n; i++) {
+        const block = Math.floor(i / l);
+        expected += (i % l) + 1 + block * c;
+      }
+      assert.equal(s.nnz, expected, `${n} ${l} ${c}`);
+    }
+  });
+
+  it('FLOPs and bytes follow the documented cost model against dense', () => {
+    const s = headStats(buildPattern(factorized({ n: 64, stride: 8, c: 2, heads: 1 })).heads[0], 32);
+    assert.equal(s.cost.flops, s.nnz * (4 * 32 + 5));
+    assert.equal(s.denseFullCost.flops, 64 * 64 * (4 * 32 + 5));
+    assert.equal(s.denseCausalCost.bytes, 4 * 4 * 64 * 32 + 16 * ((64 * 65) / 2));
+    assert.ok(s.cost.flops < s.denseCausalCost.flops);
+  });
+
+  it('build memory is proportional to stored tiles, not n²', () => {
+    const stats = patternStats(buildPattern(factorized({ n: 65536, stride: 256, c: 8, heads: 8, subblocks: 4 })), 64);
+    assert.ok(stats.storedElements < 4 * 3 * 256 + 10, `stored ${stats.storedElements}`);
+    assert.equal(stats.heads[0].nnz, stats.heads[4].nnz);
+  });
+});
+
+describe('2-hop reachability', () => {
+  it('equals brute force on random configs of every preset', () => {
+    const random = rng(99);
+    for (let trial = 0; trial < 40; trial++) {
+      const config = randomConfig(random);
+      const mask = buildPattern(config);
+      const analysis = analyzePattern(config, 16, mask);
+      const n = mask.n;
+      const first = headToDense(unionOf(mask));
+      const second =
+        'mode' in config && config.mode === 'interleaved' ? headToDense(unionOf(buildPattern({ ...config, layer: config.layer + 1 }))) : first;
+      const causal = config.pattern === 'openai-fixed' || (config.pattern === 'deepspeed-fixed' ? config.attention === 'unidirectional' : !config.bidirectional);
+      assert.equal(analysis.reach.unreachablePairs, bruteReach(first, second, n, causal), JSON.stringify(config));
+      assert.equal(analysis.reach.ok, analysis.reach.unreachablePairs === 0);
+    }
+  });
+
+  it('the paper claim holds for fixed with c >= 1 and fails for local attention alone', () => {
+    const fixed = analyzePattern(factorized({ n: 512, stride: 32, c: 4, heads: 4, subblocks: 4 }));
+    assert.equal(fixed.reach.ok, true);
+    const split = analyzePattern(factorized({ n: 300, stride: 16, c: 2, heads: 2, mode: 'split' }));
+    assert.equal(split.reach.ok, true);
+    const local = analyzePattern(factorized({ pattern: 'local', n: 200, stride: 16 }));
+    assert.equal(local.reach.ok, false);
+    assert.deepEqual(local.reach.firstUnreachable, [31, 0]);
+  });
+
+  it('A1 alone (an even interleaved layer, both steps) reaches nothing outside the own block', () => {
+    const mask = buildPattern(factorized({ n: 64, stride: 8, c: 2, heads: 1, subblocks: 1, mode: 'interleaved', layer: 0 }));
+    const head = mask.heads[0];
+    const r = twoHopReach(head, head, true);
+    assert.equal(r.ok, false);
+    assert.equal(r.firstUnreachable?.[0], 8);
+  });
+
+  it('skips the exact check above the limit with a reason', () => {
+    const a = analyzePattern(factorized({ n: 10000, stride: 100, c: 10 }));
+    assert.equal(a.reach.checked, false);
+    assert.match(a.reach.reason!, /n \(10000\) > 4096/);
+  });
+});

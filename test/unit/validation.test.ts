@@ -1,0 +1,53 @@
+import { strict as assert } from 'assert';
+import { buildPattern, ConfigError, DeepSpeedFixedConfig, defaultConfig, FactorizedConfig, PatternConfig, validateConfig } from '../../src/core';
+
+const fixed = (over: Partial<FactorizedConfig>): FactorizedConfig => ({ ...(defaultConfig('fixed') as FactorizedConfig), ...over });
+const ds = (over: Partial<DeepSpeedFixedConfig>): DeepSpeedFixedConfig => ({ ...(defaultConfig('deepspeed-fixed') as DeepSpeedFixedConfig), ...over });
+
+function messages(config: PatternConfig): string[] {
+  return validateConfig(config).map((i) => i.message);
+}
+
+describe('validation: typed errors with a human message, tied to a field', () => {
+  const cases: Array<[string, PatternConfig, string, string]> = [
+    ['c > l', fixed({ c: 12, stride: 8 }), 'c', 'c (12) must be <= l (8)'],
+    ['K*c > l', fixed({ c: 10, stride: 32, subblocks: 4 }), 'subblocks', 'subblocks*c (40) exceeds l (32): heads cannot have distinct summary sub-blocks'],
+    ['n not integer', fixed({ n: 2.5 }), 'n', 'n must be an integer (got 2.5)'],
+    ['n < 1', fixed({ n: 0 }), 'n', 'n must be >= 1 (got 0)'],
+    ['heads < 1', fixed({ heads: 0 }), 'heads', 'heads must be >= 1 (got 0)'],
+    ['stride < 1', fixed({ stride: 0 }), 'stride', 'stride l must be >= 1 (got 0)'],
+    ['c < 1', fixed({ c: 0 }), 'c', 'c must be >= 1 (got 0)'],
+    ['negative layer', fixed({ layer: -1 }), 'layer', 'layer must be >= 0 (got -1)'],
+    ['bad mode', fixed({ mode: 'sideways' as never }), 'mode', 'mode must be merged, split or interleaved (got sideways)'],
+    ['huge n', fixed({ n: 2 ** 25 }), 'n', `n (${2 ** 25}) exceeds the supported maximum of ${2 ** 24} positions`],
+    ['port with subblocks', fixed({ pattern: 'lra-fixed', subblocks: 2 }), 'subblocks', 'lra-fixed has one summary set for all heads: use subblocks 1 (got 2)'],
+    ['port split', fixed({ pattern: 'fairseq-fixed', mode: 'split' }), 'mode', 'fairseq-fixed builds one merged mask: use mode merged (got split)'],
+    ['fairseq n <= l', fixed({ pattern: 'fairseq-fixed', n: 32, stride: 32, c: 4 }), 'n', 'fairseq-fixed asserts n > l: n (32) must exceed l (32)'],
+    ['fairseq c == l', fixed({ pattern: 'fairseq-fixed', c: 32, stride: 32 }), 'c', 'fairseq-fixed never advances its checkpoint when c == l: use c < l (got c 32, l 32)'],
+    ['jukebox bidirectional', fixed({ pattern: 'jukebox-summary', bidirectional: true }), 'bidirectional', 'jukebox-summary is autoregressive only: drop --bidirectional'],
+    ['openai block', { pattern: 'openai-fixed', n: 256, heads: 4, block: 24, stride: 96, numVerts: 1, vertsize: 1 }, 'block', 'block must be one of 8, 16, 32, 64 (got 24)'],
+    ['openai n', { pattern: 'openai-fixed', n: 250, heads: 4, block: 32, stride: 128, numVerts: 1, vertsize: 1 }, 'n', 'n (250) must be a multiple of block (32)'],
+    ['openai stride', { pattern: 'openai-fixed', n: 256, heads: 4, block: 32, stride: 100, numVerts: 1, vertsize: 1 }, 'stride', 'stride l (100) must be a multiple of block (32)'],
+    ['openai verts', { pattern: 'openai-fixed', n: 256, heads: 4, block: 32, stride: 128, numVerts: 5, vertsize: 1 }, 'numVerts', 'num_verts*vertsize*block (160) exceeds l (128): heads cannot have distinct summary sub-blocks'],
+    ['openai vertsize', { pattern: 'openai-fixed', n: 256, heads: 4, block: 32, stride: 96, numVerts: 1, vertsize: 2 }, 'vertsize', "l/block (3) must be a multiple of vertsize (2): OpenAI reshapes the window's blocks into groups of vertsize"],
+    ['ds seq', ds({ n: 100 }), 'n', 'Sequence Length, 100, needs to be dividable by Block size 16!'],
+    ['ds local/global', ds({ numLocalBlocks: 4, numGlobalBlocks: 3 }), 'numGlobalBlocks', 'Number of blocks in a local window, 4, must be dividable by number of global blocks, 3!'],
+    ['ds attention', ds({ attention: 'sideways' }), 'attention', 'only "uni/bi-directional" attentions are supported for now!'],
+    ['ds horizontal', ds({ attention: 'unidirectional', horizontalGlobalAttention: true }), 'horizontalGlobalAttention', 'only "bi-directional" attentions can support horizontal global attention!'],
+    ['ds ndgp single', ds({ numDifferentGlobalPatterns: 2 }), 'numDifferentGlobalPatterns', 'Number of different layouts cannot be more than one when you have set a single layout for all heads! Set different_layout_per_head to True.'],
+    ['ds ndgp too many', ds({ numDifferentGlobalPatterns: 5, differentLayoutPerHead: true }), 'numDifferentGlobalPatterns', 'Number of layout versions (num_different_global_patterns), 5, cannot be larger than number of local window blocks divided by number of global blocks, 4 / 1 = 4!'],
+  ];
+  for (const [name, config, field, message] of cases) {
+    it(`${name}: ${message}`, () => {
+      const issues = validateConfig(config);
+      assert.ok(issues.some((i) => i.field === field && i.message === message), JSON.stringify(issues));
+      assert.throws(() => buildPattern(config), (e: unknown) => e instanceof ConfigError && e.issues.some((i) => i.message === message));
+    });
+  }
+
+  it('every default config is valid', () => {
+    for (const p of ['fixed', 'strided', 'local', 'dense', 'lra-fixed', 'fairseq-fixed', 'jukebox-summary', 'openai-fixed', 'deepspeed-fixed'] as const) {
+      assert.deepEqual(messages(defaultConfig(p)), [], p);
+    }
+  });
+});
