@@ -36,7 +36,8 @@ function formatConsole(args) {
 // Workbench chatter that says nothing about the tests; shown with --verbose.
 const NOISE = [/Failed to load resource/, /\[Violation\]/, /Download the React DevTools/, /was preloaded using link preload/,
   /An iframe which has both allow-scripts and allow-same-origin/, /Unrecognized feature:/, /Ignoring unsupported/, /Manifest fetch from/,
-  /A bad HTTP response code \(404\)/, /ENOTFOUND open-vsx\.org/, /Service Worker\] registration/, /No service worker controller found/];
+  /A bad HTTP response code \(404\)/, /ENOTFOUND open-vsx\.org/, /Service Worker\] registration/, /No service worker controller found/,
+  /unexpected service worker controller/];
 
 async function main() {
   if (!fs.existsSync(TESTS)) throw new Error(`${TESTS} missing: run node test/vscode/build-suite.js`);

@@ -11,6 +11,17 @@ const ROOT = path.resolve(__dirname, '../..');
 const VSCODE_TEST = path.join(ROOT, '.vscode-test');
 const SERVER_MAIN = path.join(VSCODE_TEST, 'code-server/node_modules/code-server/lib/vscode/out/server-main.js');
 const CHROMIUM = process.env.SAI_CHROMIUM || '/usr/bin/chromium';
+// Machine settings (<user-data-dir>/Machine/settings.json, which the web workbench honours):
+// no Welcome walkthrough or git prompt covering screenshots, no gallery/update lookups.
+const DEFAULT_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'git.openRepositoryInParentFolders': 'never',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.enableExperiments': false,
+  'update.mode': 'none',
+};
 
 /** Per-process scratch folder: own HOME/TMPDIR/XDG dirs, server data, browser profile. */
 function runDir() {
@@ -60,8 +71,9 @@ function workbenchUrl(base, workspace, payload = []) {
  * Starts the VS Code server. Returns {url, base, port, dir, logFile, stop()}.
  * `url` opens `workspace`, with extensionDevelopmentPath in the payload when given.
  * `env` adds variables (they reach the extension host, which the server spawns).
+ * `settings` are merged over DEFAULT_SETTINGS as machine settings.
  */
-async function startServer({ workspace, extensionDevelopmentPath, extensionsDir, port, host = '127.0.0.1', env = {}, quiet = true } = {}) {
+async function startServer({ workspace, extensionDevelopmentPath, extensionsDir, port, host = '127.0.0.1', env = {}, settings = {}, quiet = true } = {}) {
   if (!fs.existsSync(SERVER_MAIN)) throw new Error(`VS Code server missing: run test/vscode/install-vscode.sh (${SERVER_MAIN})`);
   cleanStaleRunDirs();
   const dir = runDir();
@@ -76,10 +88,13 @@ async function startServer({ workspace, extensionDevelopmentPath, extensionsDir,
   };
   // Do not leak the caller's VS Code IPC/terminal hooks into the server.
   for (const k of Object.keys(childEnv)) if (/^VSCODE_/.test(k)) delete childEnv[k];
+  const userData = d('user-data');
+  fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'Machine/settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2));
   const args = [SERVER_MAIN, '--host', host, '--port', String(port),
     '--without-connection-token', '--accept-server-license-terms', '--enable-smoke-test-driver',
     '--telemetry-level', 'off', '--disable-workspace-trust',
-    '--server-data-dir', d('server-data'), '--user-data-dir', d('user-data'),
+    '--server-data-dir', d('server-data'), '--user-data-dir', userData,
     '--extensions-dir', extensionsDir || d('extensions')];
   const logFile = path.join(dir, 'server.log');
   const log = fs.openSync(logFile, 'a');

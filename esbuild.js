@@ -1,0 +1,37 @@
+// Bundles the extension host, the webview and the CLI. `node esbuild.js --watch` rebuilds on change.
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const targets = [
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
+];
+
+async function main() {
+  const contexts = await Promise.all(
+    targets.map((t) =>
+      esbuild.context({
+        bundle: true,
+        format: t.platform === 'node' ? 'cjs' : 'iife',
+        target: t.platform === 'node' ? 'node20' : 'chrome120',
+        sourcemap: !production,
+        minify: production,
+        external: ['vscode'],
+        logLevel: 'warning',
+        ...t,
+      }),
+    ),
+  );
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

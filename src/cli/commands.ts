@@ -1,0 +1,147 @@
+/** The `sparse-attn` subcommands over the shared core. Each returns its exit code. */
+import { readFileSync, writeFileSync } from 'fs';
+import {
+  analyzePattern,
+  buildPattern,
+  decodeNpy,
+  diffDense,
+  encodeNpy,
+  findKnownMatch,
+  formatBytes,
+  HeadStats,
+  PatternConfig,
+  PatternMask,
+  RangeList,
+  toDense,
+  TooLargeError,
+} from '../core';
+import { ALL_PATTERN_FLAGS, configFromFlags, Flags, parseFlags, UsageError } from './args';
+import { maskPng } from './png';
+
+type Print = (line: string) => void;
+
+export function maskCommand(argv: string[], print: Print): number {
+  const flags = parseFlags(argv, [...ALL_PATTERN_FLAGS, 'format', 'out']);
+  const out = flags.get('out');
+  if (typeof out !== 'string') throw new UsageError('mask needs --out FILE (e.g. --out mask.npy)');
+  const format = String(flags.get('format') ?? (out.endsWith('.json') ? 'json' : out.endsWith('.png') ? 'png' : 'npy'));
+  if (!['npy', 'json', 'png'].includes(format)) throw new UsageError(`--format must be npy, json or png (got "${format}")`);
+  const config = configFromFlags(flags);
+  const mask = buildPattern(config);
+  const wantLayout = flags.has('layout');
+  let bytes: Uint8Array;
+  let shape: number[];
+  if (format === 'png') {
+    bytes = maskPng(mask);
+    shape = [mask.heads.length, mask.n, mask.n];
+  } else if (format === 'json') {
+    bytes = new TextEncoder().encode(JSON.stringify(maskJson(config, mask, wantLayout)));
+    shape = wantLayout ? [mask.layout!.heads, mask.layout!.blocks, mask.layout!.blocks] : [mask.heads.length, mask.n, mask.n];
+  } else if (wantLayout) {
+    const layout = mask.layout!;
+    shape = [layout.heads, layout.blocks, layout.blocks];
+    bytes = encodeNpy('|u1', shape, layout.data);
+  } else {
+    shape = [mask.heads.length, mask.n, mask.n];
+    bytes = encodeNpy('|u1', shape, toDense(mask));
+  }
+  writeFileSync(out, bytes);
+  print(`wrote ${out} (${format}, ${wantLayout ? 'block layout' : 'token mask'} [${shape.join(', ')}], ${formatBytes(bytes.length)})`);
+  for (const warning of mask.warnings) print(`warning: ${warning}`);
+  return 0;
+}
+
+/** The compact form: per head, per row, [start, end) column ranges. Never n² entries. */
+function maskJson(config: PatternConfig, mask: PatternMask, layoutOnly: boolean): object {
+  if (layoutOnly) {
+    const { block, heads, blocks, data } = mask.layout!;
+    return { config, block, shape: [heads, blocks, blocks], layout: Array.from(data) };
+  }
+  const list = new RangeList();
+  const heads = mask.heads.map((head) => {
+    const rows: number[][] = [];
+    for (let i = 0; i < mask.n; i++) {
+      head.row(i, list);
+      rows.push(Array.from({ length: list.length * 2 }, (_, k) => (k % 2 ? list.ends[k >> 1] : list.starts[k >> 1])));
+    }
+    return { rows };
+  });
+  return { config, shape: [mask.heads.length, mask.n, mask.n], rowRanges: 'per row: start0, end0, start1, end1, ... (end exclusive)', heads, warnings: mask.warnings };
+}
+
+export function statsCommand(argv: string[], print: Print): number {
+  const flags = parseFlags(argv, [...ALL_PATTERN_FLAGS, 'd', 'json']);
+  const d = flags.has('d') ? Number(flags.get('d')) : 64;
+  if (!Number.isInteger(d) || d < 1) throw new UsageError(`--d must be a positive integer head dimension (got "${flags.get('d')}")`);
+  const config = configFromFlags(flags);
+  const analysis = analyzePattern(config, d);
+  if (flags.has('json')) {
+    print(JSON.stringify({ config, ...analysis }, null, 2));
+    return 0;
+  }
+  const { stats, reach } = analysis;
+  print(`${config.pattern}: n=${stats.n}, ${stats.heads.length} heads, d=${d}; ${stats.storedElements} stored tiles/rules`);
+  print(['head', 'nnz', 'vs causal', 'vs full', 'row min', 'row mean', 'row max', 'GFLOP', 'vs dense causal'].map(pad).join(''));
+  stats.heads.forEach((s, h) => print(statsRow(String(h), s)));
+  print(statsRow('union', stats.union));
+  const reachText = !reach.checked
+    ? `not checked (${reach.reason})`
+    : reach.ok
+      ? 'every allowed pair connected'
+      : `${reach.unreachablePairs} pairs unreachable, first (i=${reach.firstUnreachable![0]}, j=${reach.firstUnreachable![1]})`;
+  print(`2-hop reachability (${analysis.reachSteps}): ${reachText}`);
+  if (analysis.note) print(`note: ${analysis.note}`);
+  for (const warning of analysis.warnings) print(`warning: ${warning}`);
+  return 0;
+}
+
+function pad(text: string): string {
+  return text.padEnd(12);
+}
+
+function statsRow(label: string, s: HeadStats): string {
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  const cells = [label, String(s.nnz), pct(s.densityVsCausal), pct(s.densityVsFull), String(s.rowMin), s.rowMean.toFixed(1), String(s.rowMax)];
+  cells.push((s.cost.flops / 1e9).toFixed(3), `${(s.denseCausalCost.flops / s.cost.flops).toFixed(1)}x less`);
+  return cells.map(pad).join('');
+}
+
+export function diffCommand(argv: string[], print: Print): number {
+  const flags = parseFlags(argv, [...ALL_PATTERN_FLAGS, 'mask']);
+  const file = flags.get('mask');
+  if (typeof file !== 'string') throw new UsageError('diff needs --mask FILE.npy (their mask, [H, n, n] or [n, n])');
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const theirs = decodeNpy(bytes, file);
+  const shape = theirs.shape;
+  if ((shape.length !== 2 && shape.length !== 3) || shape[shape.length - 1] !== shape[shape.length - 2]) {
+    throw new UsageError(`${file} has shape [${shape}]; expected [H, n, n] or [n, n]`);
+  }
+  if (theirs.data.byteLength !== shape.reduce((a, b) => a * b, 1)) {
+    throw new UsageError(`${file} has dtype ${theirs.dtype}; expected a mask of bool or uint8 (|b1 or |u1)`);
+  }
+  const theirHeads = shape.length === 3 ? shape[0] : 1;
+  const n = shape[shape.length - 1];
+  const config = configFromFlags(flags, { n, heads: theirHeads });
+  if (config.n !== n) throw new UsageError(`${file} is for n=${n} but --n is ${config.n}`);
+  if (theirHeads !== 1 && theirHeads !== config.heads) throw new UsageError(`${file} has ${theirHeads} heads but --heads is ${config.heads}`);
+  const mask = buildPattern(config);
+  const diff = diffDense(theirs.data, theirHeads, mask);
+  if (diff.identical) {
+    print(`identical: ${file} equals ${config.pattern} (n=${n}, ${config.heads} heads)`);
+    return 0;
+  }
+  for (const head of diff.heads) {
+    const examples = head.examples.map((e) => `(${e.i},${e.j}) ${e.kind}`).join(', ');
+    print(`head ${head.head}: ${head.missing} missing, ${head.extra} extra${examples ? `; first: ${examples}` : ''}`);
+  }
+  const match = findKnownMatch(theirs.data, theirHeads, config);
+  print(match ? `matches ${match.config.pattern}${match.config.pattern === config.pattern ? ' variant' : ''}: ${match.description}` : 'no known port explains the difference');
+  return 1;
+}
+
+
