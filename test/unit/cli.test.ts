@@ -1,10 +1,11 @@
 import { strict as assert } from 'assert';
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { buildPattern, decodeNpy, defaultConfig, encodeNpy, FactorizedConfig, toDense } from '../../src/core';
 import { run } from '../../src/cli/main';
+import { pythonWith } from '../support/python';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -17,7 +18,7 @@ function cli(...args: string[]): { code: number; out: string; err: string } {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-const hasNumpy = spawnSync('python3', ['-c', 'import numpy']).status === 0;
+const numpyPython = pythonWith('numpy');
 
 describe('sparse-attn CLI', () => {
   before(() => {
@@ -35,7 +36,7 @@ describe('sparse-attn CLI', () => {
   });
 
   it('the built dist/cli.js writes masks and layouts that NumPy loads', function () {
-    if (!hasNumpy) this.skip();
+    if (!numpyPython) this.skip();
     const mask = join(dir, 'np-mask.npy');
     const layout = join(dir, 'np-layout.npy');
     execFileSync(process.execPath, [CLI, 'mask', '--pattern', 'fixed', '--n', '16', '--stride', '4', '--c', '1', '--heads', '2', '--out', mask]);
@@ -50,7 +51,7 @@ assert (m[0] == paper).all() and (m[1] == paper).all()
 expected = np.array([[1,1,1,1,0,0,0,1]] * 4 + [[0,0,0,1,1,1,1,1]] * 4)
 assert l.shape == (2, 8, 8) and (l[0] == expected).all() and (l[1] == expected).all()
 print("ok")`;
-    assert.equal(execFileSync('python3', ['-c', script]).toString().trim(), 'ok');
+    assert.equal(execFileSync(numpyPython!, ['-c', script]).toString().trim(), 'ok');
   });
 
   it('mask --format json holds row ranges and png is a real PNG', () => {

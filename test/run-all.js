@@ -1,0 +1,47 @@
+// `npm test`: type check, build, unit tests, then the browser and real-VS-Code suites.
+// Every stage reports passed/failed counts; the run ends with one line "N passed, N failed".
+const { spawnSync } = require('child_process');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const totals = { passed: 0, failed: 0 };
+
+function stage(name, fn) {
+  console.log(`\n=== ${name} ===`);
+  const started = Date.now();
+  let result;
+  try {
+    result = fn();
+  } catch (e) {
+    console.error(e);
+    result = { passed: 0, failed: 1 };
+  }
+  totals.passed += result.passed;
+  totals.failed += result.failed;
+  console.log(`--- ${name}: ${result.passed} passed, ${result.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/** Runs a command; a zero exit is one pass, anything else one failure. */
+function command(cmd, args, timeoutMs = 10 * 60 * 1000) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', timeout: timeoutMs });
+  if (r.error) console.error(r.error.message);
+  return r.status === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+}
+
+/** Runs a suite that prints its own "N passed, N failed" line; no such line counts as a failure. */
+function suite(script, timeoutMs) {
+  const r = spawnSync(process.execPath, [script], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  process.stdout.write(r.stdout || '');
+  process.stderr.write(r.stderr || '');
+  const lines = (r.stdout || '').match(/^(\d+) passed, (\d+) failed$/gm);
+  if (!lines) return { passed: 0, failed: 1 };
+  const [, passed, failed] = /^(\d+) passed, (\d+) failed$/.exec(lines[lines.length - 1]);
+  return { passed: Number(passed), failed: Number(failed) + (r.status === 0 ? 0 : Number(failed) ? 0 : 1) };
+}
+
+stage('type check (tsc --noEmit)', () => command(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.', '--noEmit']));
+stage('build (esbuild)', () => command(process.execPath, ['esbuild.js']));
+stage('unit tests (mocha, Node)', () => suite('test/unit/run.js', 10 * 60 * 1000));
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+process.exitCode = totals.failed === 0 ? 0 : 1;
