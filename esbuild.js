@@ -6,6 +6,8 @@ const watch = process.argv.includes('--watch');
 
 const targets = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node' },
+  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser' },
 ];
 
 async function main() {

@@ -39,9 +39,12 @@ function suite(script, timeoutMs) {
   return { passed: Number(passed), failed: Number(failed) + (r.status === 0 ? 0 : Number(failed) ? 0 : 1) };
 }
 
-stage('type check (tsc --noEmit)', () => command(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.', '--noEmit']));
+const tsc = require.resolve('typescript/bin/tsc');
+stage('type check (tsc --noEmit)', () => command(process.execPath, [tsc, '-p', '.', '--noEmit']));
+stage('type check webview (DOM)', () => command(process.execPath, [tsc, '-p', 'webview', '--noEmit']));
 stage('build (esbuild)', () => command(process.execPath, ['esbuild.js']));
 stage('unit tests (mocha, Node)', () => suite('test/unit/run.js', 10 * 60 * 1000));
+stage('webview tests (headless Chromium)', () => suite('test/browser/run.js', 5 * 60 * 1000));
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 process.exitCode = totals.failed === 0 ? 0 : 1;

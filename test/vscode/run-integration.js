@@ -63,6 +63,8 @@ async function main() {
   let finish;
   const finished = new Promise(r => { finish = r; });
   const timer = setTimeout(() => { timedOut = true; finish(null); }, TIMEOUT_S * 1000);
+  // Backstop if cleanup itself wedges: exit anyway ('exit' handlers kill server and chromium).
+  setTimeout(() => { console.log('[runner] hard timeout'); console.log('0 passed, 1 failed'); process.exit(1); }, (TIMEOUT_S + 45) * 1000).unref();
   for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { console.log(`[runner] ${sig}`); finish(130); });
 
   let exitCode = 1;
@@ -102,7 +104,7 @@ async function main() {
       ['extensionTestsPath', vscodeRemote(TESTS)],
     ]);
     if (VERBOSE) console.log(`[runner] open ${url}`);
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await Promise.race([page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 }), finished]);
     const code = await finished;
     if (timedOut) {
       console.log(`[runner] TIMEOUT after ${TIMEOUT_S} s: the tests did not finish`);

@@ -138,6 +138,9 @@ async function launchBrowser({ userDataDir } = {}) {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
+    timeout: 60000,
+    // The caller owns signals and cleanup; playwright still kills chromium on process exit.
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     viewport: { width: 1600, height: 1000 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',

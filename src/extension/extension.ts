@@ -1,0 +1,92 @@
+/** Activation: commands, the inspector panel and its serializer, and a small API for tests. */
+import * as vscode from 'vscode';
+import { PatternConfig } from '../core/config';
+import { validateConfig } from '../core/config';
+import { InspectorState, isInspectorState, isPatternConfig, RenderSummary } from '../protocol';
+import { InspectorPanel, VIEW_TYPE } from './inspectorPanel';
+import { sequenceFromSelection } from './selection';
+import { configFromSettings } from './settings';
+
+/** What `getExtension(...).exports` gives: lets integration tests see what the webview drew. */
+export interface InspectorApi {
+  currentState(): InspectorState | undefined;
+  lastRender(): RenderSummary | undefined;
+  isVisible(): boolean;
+  /** Resolves with the next render that satisfies `accept` (or the last one, if it already does). */
+  waitForRender(accept: (summary: RenderSummary) => boolean, timeoutMs?: number): Promise<RenderSummary>;
+}
+
+export function activate(context: vscode.ExtensionContext): InspectorApi {
+  const log = vscode.window.createOutputChannel('Sparse Attention Inspector', { log: true });
+  const inspector = new InspectorPanel(context.extensionUri, log);
+  context.subscriptions.push(log, { dispose: () => inspector.dispose() });
+
+  const guarded =
+    (name: string, body: (...args: unknown[]) => unknown) =>
+    async (...args: unknown[]): Promise<void> => {
+      try {
+        await body(...args);
+      } catch (e) {
+        log.error(`${name} failed: ${(e as Error).stack ?? e}`);
+        void vscode.window.showErrorMessage(`Sparse Attention Inspector: ${(e as Error).message}`);
+      }
+    };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(
+      'sparseAttention.openInspector',
+      guarded('Open Inspector', (override?: unknown) => {
+        const config = mergeOverride(inspector.currentState?.config ?? configFromSettings(), override);
+        inspector.show({ ...inspector.currentState, config });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'sparseAttention.inspectSelection',
+      guarded('Inspect Selection as Sequence', () => {
+        const editor = vscode.window.activeTextEditor;
+        if (!editor) throw new Error('Open a file and select the text to inspect first.');
+        const sequence = sequenceFromSelection(editor);
+        const config = { ...(inspector.currentState?.config ?? configFromSettings()), n: sequence.tokens.length };
+        inspector.show({ config, sequence });
+      }),
+    ),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, saved) {
+        inspector.restore(panel, isInspectorState(saved) ? saved : { config: configFromSettings() });
+      },
+    }),
+  );
+
+  return {
+    currentState: () => inspector.currentState,
+    lastRender: () => inspector.lastRender,
+    isVisible: () => inspector.isVisible,
+    waitForRender: (accept, timeoutMs = 30000) =>
+      new Promise((resolve, reject) => {
+        const last = inspector.lastRender;
+        if (last && accept(last)) return resolve(last);
+        const timer = setTimeout(() => {
+          subscription.dispose();
+          reject(new Error(`no matching render within ${timeoutMs} ms (last: ${JSON.stringify(inspector.lastRender)})`));
+        }, timeoutMs);
+        const subscription = inspector.onRender((summary) => {
+          if (!accept(summary)) return;
+          clearTimeout(timer);
+          subscription.dispose();
+          resolve(summary);
+        });
+      }),
+  };
+}
+
+/** Commands may carry a partial config (CodeLens, tests); a bad one is an error, not a crash. */
+function mergeOverride(base: PatternConfig, override: unknown): PatternConfig {
+  if (override === undefined) return base;
+  const merged = { ...base, ...(override as object) };
+  if (!isPatternConfig(merged)) throw new Error(`not a pattern config: ${JSON.stringify(override)}`);
+  const issues = validateConfig(merged);
+  if (issues.length) throw new Error(issues.map((i) => i.message).join('; '));
+  return merged;
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,116 @@
+/**
+ * The single inspector panel beside the editor: creates or reveals it, relays the protocol,
+ * keeps the latest state (for hide/show and the serializer) and what was last rendered.
+ */
+import * as vscode from 'vscode';
+import { HostToWebview, InspectorState, parseWebviewMessage, RenderSummary } from '../protocol';
+import { inspectorHtml, localResourceRoots } from './webviewHtml';
+
+export const VIEW_TYPE = 'sparseAttention.inspector';
+
+type RenderListener = (summary: RenderSummary) => void;
+
+export class InspectorPanel {
+  private panel: vscode.WebviewPanel | undefined;
+  private state: InspectorState | undefined;
+  private lastSummary: RenderSummary | undefined;
+  private readonly renderListeners = new Set<RenderListener>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Opens (or reveals) the panel beside the active editor and shows `state`. */
+  show(state: InspectorState): void {
+    this.state = state;
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      this.post({ type: 'init', state });
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      'Sparse Attention Inspector',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: localResourceRoots(this.extensionUri) },
+    );
+    this.attach(panel);
+  }
+
+  /** Called by the serializer after a window reload with the state the webview had saved. */
+  restore(panel: vscode.WebviewPanel, state: InspectorState): void {
+    this.state = state;
+    panel.webview.options = { enableScripts: true, localResourceRoots: localResourceRoots(this.extensionUri) };
+    this.attach(panel);
+  }
+
+  get currentState(): InspectorState | undefined {
+    return this.state;
+  }
+
+  get lastRender(): RenderSummary | undefined {
+    return this.lastSummary;
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  get isVisible(): boolean {
+    return this.panel?.visible ?? false;
+  }
+
+  post(message: HostToWebview): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  onRender(listener: RenderListener): vscode.Disposable {
+    this.renderListeners.add(listener);
+    return new vscode.Disposable(() => this.renderListeners.delete(listener));
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
+    panel.webview.html = inspectorHtml(panel.webview, this.extensionUri);
+    panel.webview.onDidReceiveMessage((raw) => this.receive(raw));
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.lastSummary = undefined;
+    });
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.log.warn(`ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        // The webview asks for its state on every load (first open, re-show, reload).
+        if (this.state) this.post({ type: 'init', state: this.state });
+        break;
+      case 'stateChanged':
+        this.state = message.state;
+        break;
+      case 'rendered':
+        this.lastSummary = message.summary;
+        this.log.info(`rendered ${message.summary.config.pattern} n=${message.summary.config.n} in ${message.summary.ms.toFixed(1)} ms`);
+        for (const listener of this.renderListeners) listener(message.summary);
+        break;
+      case 'log':
+        this.log.info(`webview: ${message.message}`);
+        break;
+      case 'error':
+        this.log.error(`webview: ${message.message}`);
+        void vscode.window.showErrorMessage(`Sparse Attention Inspector: ${message.message}`);
+        break;
+    }
+  }
+}

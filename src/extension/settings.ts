@@ -1,0 +1,22 @@
+/** The default config comes from the user's `sparseAttention.*` settings, checked by the core. */
+import * as vscode from 'vscode';
+import { defaultConfig, PATTERN_NAMES, PatternConfig, PatternName } from '../core/config';
+
+export function configFromSettings(): PatternConfig {
+  const settings = vscode.workspace.getConfiguration('sparseAttention');
+  const pattern = settings.get<string>('defaultPattern', 'fixed') as PatternName;
+  const base = defaultConfig(PATTERN_NAMES.includes(pattern) ? pattern : 'fixed');
+  const n = settings.get<number>('n', 256);
+  const heads = settings.get<number>('heads', 4);
+  if (base.pattern === 'openai-fixed' || base.pattern === 'deepspeed-fixed') return { ...base, n, heads };
+  return {
+    ...base,
+    n,
+    heads,
+    stride: settings.get<number>('stride', base.stride),
+    c: settings.get<number>('summaryLength', base.c),
+    subblocks: settings.get<number>('subblocks', base.subblocks),
+    mode: settings.get<'merged' | 'split' | 'interleaved'>('mode', base.mode),
+    bidirectional: settings.get<boolean>('bidirectional', base.bidirectional),
+  };
+}

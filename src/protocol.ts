@@ -1,0 +1,126 @@
+/**
+ * The one typed protocol between the extension host and the inspector webview: a discriminated
+ * union per direction, and validators that each side runs on every message it receives.
+ */
+import { ConfigIssue, PATTERN_NAMES, PatternConfig } from './core/config';
+
+export interface Sequence {
+  tokens: string[];
+  /** Where the tokens came from, e.g. "selection in model.py". */
+  source: string;
+}
+
+/** Everything the panel needs to come back after a hide or a window reload. */
+export interface InspectorState {
+  config: PatternConfig;
+  sequence?: Sequence;
+}
+
+export type HostToWebview =
+  | { type: 'init'; state: InspectorState }
+  | { type: 'setConfig'; config: PatternConfig }
+  | { type: 'setSequence'; sequence: Sequence };
+
+/** What the webview reports after drawing, so the host (and its tests) know what is on screen. */
+export interface RenderSummary {
+  config: PatternConfig;
+  heads: number;
+  nnz: number[];
+  unionNnz: number;
+  errors: ConfigIssue[];
+  warnings: string[];
+  reachOk?: boolean;
+  ms: number;
+}
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'rendered'; summary: RenderSummary }
+  | { type: 'stateChanged'; state: InspectorState }
+  | { type: 'log'; message: string }
+  | { type: 'error'; message: string };
+
+type Check = (value: unknown) => boolean;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const isString: Check = (v) => typeof v === 'string';
+const isBoolean: Check = (v) => typeof v === 'boolean';
+const arrayOf =
+  (check: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(check);
+
+const CONFIG_FIELDS: Record<string, Record<string, Check>> = {
+  factorized: { stride: isNumber, c: isNumber, subblocks: isNumber, mode: isString, layer: isNumber, bidirectional: isBoolean },
+  'openai-fixed': { block: isNumber, stride: isNumber, numVerts: isNumber, vertsize: isNumber },
+  'deepspeed-fixed': {
+    block: isNumber,
+    numLocalBlocks: isNumber,
+    numGlobalBlocks: isNumber,
+    attention: isString,
+    horizontalGlobalAttention: isBoolean,
+    differentLayoutPerHead: isBoolean,
+    numDifferentGlobalPatterns: isNumber,
+  },
+};
+
+/** Shape check only: the values are judged by the core's validateConfig, which names the field. */
+export function isPatternConfig(v: unknown): v is PatternConfig {
+  if (!isObject(v) || !PATTERN_NAMES.includes(v.pattern as PatternConfig['pattern'])) return false;
+  if (!isNumber(v.n) || !isNumber(v.heads)) return false;
+  const fields = CONFIG_FIELDS[v.pattern as string] ?? CONFIG_FIELDS.factorized;
+  return Object.entries(fields).every(([key, check]) => check(v[key]));
+}
+
+function isSequence(v: unknown): v is Sequence {
+  return isObject(v) && arrayOf(isString)(v.tokens) && isString(v.source);
+}
+
+export function isInspectorState(v: unknown): v is InspectorState {
+  return isObject(v) && isPatternConfig(v.config) && (v.sequence === undefined || isSequence(v.sequence));
+}
+
+export function parseHostMessage(v: unknown): HostToWebview | undefined {
+  if (!isObject(v)) return undefined;
+  switch (v.type) {
+    case 'init':
+      return isInspectorState(v.state) ? (v as HostToWebview) : undefined;
+    case 'setConfig':
+      return isPatternConfig(v.config) ? (v as HostToWebview) : undefined;
+    case 'setSequence':
+      return isSequence(v.sequence) ? (v as HostToWebview) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isSummary(v: unknown): v is RenderSummary {
+  return (
+    isObject(v) &&
+    isPatternConfig(v.config) &&
+    isNumber(v.heads) &&
+    arrayOf(isNumber)(v.nnz) &&
+    isNumber(v.unionNnz) &&
+    arrayOf((i) => isObject(i) && isString(i.field) && isString(i.message))(v.errors) &&
+    arrayOf(isString)(v.warnings) &&
+    isNumber(v.ms)
+  );
+}
+
+export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
+  if (!isObject(v)) return undefined;
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'rendered':
+      return isSummary(v.summary) ? (v as WebviewToHost) : undefined;
+    case 'stateChanged':
+      return isInspectorState(v.state) ? (v as WebviewToHost) : undefined;
+    case 'log':
+    case 'error':
+      return isString(v.message) ? (v as WebviewToHost) : undefined;
+    default:
+      return undefined;
+  }
+}

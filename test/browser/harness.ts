@@ -1,0 +1,73 @@
+/**
+ * Serves the built webview bundle on localhost inside a page whose only stand-in is the
+ * webview host channel (acquireVsCodeApi): it records what the webview posts and lets the test
+ * post host messages. The DOM, canvas and events are real Chromium.
+ */
+import { readFileSync } from 'fs';
+import { createServer, Server } from 'http';
+import { AddressInfo } from 'net';
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+
+const ROOT = resolve(__dirname, '../..');
+
+const PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="/media/inspector.css"><style>
+body { --vscode-editor-background: #1e1e1e; --vscode-foreground: #cccccc; --vscode-charts-blue: #3794ff;
+  --vscode-errorForeground: #f48771; --vscode-input-background: #3c3c3c; --vscode-input-foreground: #cccccc; }
+</style></head><body><main id="app"></main><script>
+window.__posted = []; window.__state = undefined;
+window.acquireVsCodeApi = () => ({
+  postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+  getState: () => window.__state,
+  setState: (s) => { window.__state = s; },
+});
+</script><script src="/dist/webview.js"></script></body></html>`;
+
+export interface WebviewPage {
+  page: Page;
+  close(): Promise<void>;
+  posted(type: string): Promise<any[]>;
+}
+
+export function chromiumArgs(): string[] {
+  return ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+}
+
+export async function openWebview(): Promise<WebviewPage> {
+  const server: Server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/' || url === '/index.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    const file = join(ROOT, url.split('?')[0]);
+    if (!file.startsWith(join(ROOT, 'dist')) && !file.startsWith(join(ROOT, 'media'))) return void res.writeHead(404).end();
+    try {
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const context: BrowserContext = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sai-chromium-')), {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs(),
+    viewport: { width: 1200, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  return {
+    page,
+    posted: (type) => page.evaluate((t) => (window as any).__posted.filter((m: any) => m.type === t), type),
+    close: async () => {
+      await context.close();
+      server.close();
+      if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    },
+  };
+}

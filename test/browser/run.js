@@ -1,0 +1,12 @@
+// Runs the browser suite (real headless Chromium) and prints the common "N passed, N failed" line.
+require('tsx/cjs');
+const Mocha = require('mocha');
+const path = require('path');
+const fs = require('fs');
+
+const mocha = new Mocha({ ui: 'bdd', timeout: 60000, reporter: 'spec' });
+for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.ts')).sort()) mocha.addFile(path.join(__dirname, file));
+const runner = mocha.run((failures) => {
+  console.log(`${runner.stats.passes} passed, ${failures} failed`);
+  process.exitCode = failures ? 1 : 0;
+});

@@ -1,0 +1,67 @@
+/** The config form's fields per preset: what to show, how to read it back into the config. */
+import { PATTERN_NAMES, PatternName } from '../src/core/config';
+
+export interface FieldSpec {
+  key: string;
+  label: string;
+  kind: 'number' | 'select' | 'checkbox';
+  options?: readonly string[];
+  min?: number;
+  title?: string;
+}
+
+const F = {
+  pattern: { key: 'pattern', label: 'Pattern', kind: 'select', options: PATTERN_NAMES },
+  n: { key: 'n', label: 'Sequence length n', kind: 'number', min: 1 },
+  heads: { key: 'heads', label: 'Heads', kind: 'number', min: 1 },
+  stride: { key: 'stride', label: 'Stride l', kind: 'number', min: 1, title: 'Block length of the fixed pattern' },
+  c: { key: 'c', label: 'Summary c', kind: 'number', min: 1, title: 'Summary cells per block' },
+  subblocks: { key: 'subblocks', label: 'Sub-blocks K', kind: 'number', min: 1, title: 'Distinct summary sub-blocks; head h uses h mod K' },
+  mode: { key: 'mode', label: 'Mode', kind: 'select', options: ['merged', 'split', 'interleaved'] },
+  layer: { key: 'layer', label: 'Layer r', kind: 'number', min: 0, title: 'Interleaved mode: even layers use A1, odd layers A2' },
+  bidirectional: { key: 'bidirectional', label: 'Bidirectional', kind: 'checkbox' },
+  block: { key: 'block', label: 'Block B', kind: 'number', min: 1 },
+  numVerts: { key: 'numVerts', label: 'num_verts', kind: 'number', min: 1 },
+  vertsize: { key: 'vertsize', label: 'vertsize', kind: 'number', min: 1 },
+  numLocalBlocks: { key: 'numLocalBlocks', label: 'num_local_blocks', kind: 'number', min: 1 },
+  numGlobalBlocks: { key: 'numGlobalBlocks', label: 'num_global_blocks', kind: 'number', min: 1 },
+  attention: { key: 'attention', label: 'attention', kind: 'select', options: ['bidirectional', 'unidirectional'] },
+  horizontalGlobalAttention: { key: 'horizontalGlobalAttention', label: 'horizontal_global_attention', kind: 'checkbox' },
+  differentLayoutPerHead: { key: 'differentLayoutPerHead', label: 'different_layout_per_head', kind: 'checkbox' },
+  numDifferentGlobalPatterns: { key: 'numDifferentGlobalPatterns', label: 'num_different_global_patterns', kind: 'number', min: 1 },
+} satisfies Record<string, FieldSpec>;
+
+const MODES = [F.mode, F.layer];
+
+export function fieldsFor(pattern: PatternName): FieldSpec[] {
+  switch (pattern) {
+    case 'fixed':
+      return [F.pattern, F.n, F.stride, F.c, F.heads, F.subblocks, ...MODES, F.bidirectional];
+    case 'strided':
+      return [F.pattern, F.n, F.stride, F.heads, ...MODES, F.bidirectional];
+    case 'local':
+      return [F.pattern, F.n, F.stride, F.heads, F.bidirectional];
+    case 'dense':
+      return [F.pattern, F.n, F.heads, F.bidirectional];
+    case 'lra-fixed':
+    case 'fairseq-fixed':
+      return [F.pattern, F.n, F.stride, F.c, F.heads, F.bidirectional];
+    case 'jukebox-summary':
+      return [F.pattern, F.n, F.stride, F.c, F.heads, ...MODES];
+    case 'openai-fixed':
+      return [F.pattern, F.n, F.heads, F.block, F.stride, F.numVerts, F.vertsize];
+    case 'deepspeed-fixed':
+      return [
+        F.pattern,
+        F.n,
+        F.heads,
+        F.block,
+        F.numLocalBlocks,
+        F.numGlobalBlocks,
+        F.attention,
+        F.horizontalGlobalAttention,
+        F.differentLayoutPerHead,
+        F.numDifferentGlobalPatterns,
+      ];
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The inspector webview: a config form, per-head mask maps with their union, and the engine's
+ * statistics. Everything is computed here from src/core; the host only supplies state.
+ */
+import { analyzePattern, buildPattern, ConfigIssue, PatternAnalysis, PatternConfig, validateConfig } from '../src/core';
+import { defaultConfig, PatternName } from '../src/core/config';
+import { HostToWebview, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
+import { fieldsFor, FieldSpec } from './fields';
+import { drawMaps } from './maps';
+import { statsTable } from './statsView';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: InspectorState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** The exact 2-hop check costs about n·row² steps; above this n the UI skips it (the CLI can run it). */
+const UI_REACH_LIMIT = 2048;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+let state: InspectorState = isInspectorState(vscode.getState()) ? (vscode.getState() as InspectorState) : { config: defaultConfig('fixed') };
+let pending: number | undefined;
+
+function post(message: WebviewToHost): void {
+  vscode.postMessage(message);
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+/** Builds the page skeleton once; the form is rebuilt only when the preset changes. */
+const form = el('form', { className: 'config', ariaLabel: 'Pattern configuration' });
+form.addEventListener('submit', (e) => e.preventDefault());
+const sequenceView = el('section', { className: 'sequence', ariaLabel: 'Sequence' });
+const messages = el('section', { className: 'messages' });
+messages.setAttribute('aria-live', 'polite');
+const maps = el('section', { className: 'maps', ariaLabel: 'Per-head masks' });
+const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });
+app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, sequenceView, messages, maps, stats);
+app.removeAttribute('aria-busy');
+
+function fieldValue(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): unknown {
+  if (spec.kind === 'checkbox') return (input as HTMLInputElement).checked;
+  if (spec.kind === 'number') return input.value.trim() === '' ? NaN : Number(input.value);
+  return input.value;
+}
+
+function buildForm(config: PatternConfig): void {
+  form.replaceChildren();
+  form.dataset.pattern = config.pattern;
+  for (const spec of fieldsFor(config.pattern)) {
+    const id = `field-${spec.key}`;
+    const value = (config as unknown as Record<string, unknown>)[spec.key];
+    let input: HTMLInputElement | HTMLSelectElement;
+    if (spec.kind === 'select') {
+      input = el('select', { id, name: spec.key }, ...spec.options!.map((o) => el('option', { value: o, selected: o === value }, o)));
+    } else if (spec.kind === 'checkbox') {
+      input = el('input', { id, name: spec.key, type: 'checkbox', checked: value === true });
+    } else {
+      input = el('input', { id, name: spec.key, type: 'number', value: String(value), min: String(spec.min ?? 0), step: '1' });
+    }
+    if (spec.title) input.title = spec.title;
+    const error = el('span', { id: `${id}-error`, className: 'field-error' });
+    input.setAttribute('aria-describedby', error.id);
+    input.addEventListener(spec.kind === 'number' ? 'input' : 'change', () => onFieldChange(spec, input));
+    form.append(el('div', { className: `field field-${spec.kind}` }, el('label', { htmlFor: id }, spec.label), input, error));
+  }
+}
+
+function onFieldChange(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): void {
+  if (spec.key === 'pattern') {
+    const next = defaultConfig(input.value as PatternName);
+    // Keep what the presets share so switching does not lose the user's sequence length or heads.
+    state = { ...state, config: { ...next, n: state.config.n, heads: state.config.heads } };
+    buildForm(state.config);
+    scheduleRender(0);
+    return;
+  }
+  state = { ...state, config: { ...state.config, [spec.key]: fieldValue(spec, input) } as PatternConfig };
+  scheduleRender(150);
+}
+
+function showIssues(issues: ConfigIssue[]): void {
+  for (const span of form.querySelectorAll<HTMLElement>('.field-error')) span.textContent = '';
+  for (const input of form.querySelectorAll('input, select')) input.removeAttribute('aria-invalid');
+  const unplaced: string[] = [];
+  for (const issue of issues) {
+    const span = form.querySelector<HTMLElement>(`#field-${issue.field}-error`);
+    if (span) {
+      span.textContent = issue.message;
+      form.querySelector(`#field-${issue.field}`)?.setAttribute('aria-invalid', 'true');
+    } else unplaced.push(issue.message);
+  }
+  return void unplaced.forEach((m) => messages.append(el('p', { className: 'error' }, m)));
+}
+
+function showSequence(): void {
+  const sequence = state.sequence;
+  if (!sequence) return void sequenceView.replaceChildren();
+  const shown = sequence.tokens.slice(0, 256);
+  const strip = el('div', { className: 'tokens' }, ...shown.map((t, i) => el('span', { className: 'token', title: `position ${i}` }, t)));
+  const more = sequence.tokens.length > shown.length ? ` (first ${shown.length} shown)` : '';
+  sequenceView.replaceChildren(el('p', {}, `Sequence: ${sequence.tokens.length} tokens from ${sequence.source}${more}`), strip);
+}
+
+function scheduleRender(delayMs: number): void {
+  if (pending !== undefined) clearTimeout(pending);
+  pending = window.setTimeout(() => {
+    pending = undefined;
+    render();
+  }, delayMs);
+}
+
+function render(): void {
+  const started = performance.now();
+  const config = state.config;
+  messages.replaceChildren();
+  const issues = validateConfig(config);
+  showIssues(issues);
+  vscode.setState(state);
+  post({ type: 'stateChanged', state });
+  const summary: RenderSummary = { config, heads: config.heads, nnz: [], unionNnz: 0, errors: issues, warnings: [], ms: 0 };
+  if (issues.length) {
+    app.dataset.status = 'invalid';
+    summary.ms = performance.now() - started;
+    return post({ type: 'rendered', summary });
+  }
+  try {
+    const mask = buildPattern(config);
+    const analysis: PatternAnalysis = analyzePattern(config, 64, mask, UI_REACH_LIMIT);
+    const nnz = analysis.stats.heads.map((h) => h.nnz);
+    const figures = drawMaps(mask, nnz, analysis.stats.union.nnz);
+    maps.replaceChildren(...figures.map((f) => el('figure', {}, f.canvas, el('figcaption', {}, f.caption))));
+    stats.replaceChildren(statsTable(analysis));
+    for (const w of analysis.warnings) messages.append(el('p', { className: 'warning' }, `⚠ ${w}`));
+    if (analysis.note) messages.append(el('p', { className: 'note' }, analysis.note));
+    Object.assign(summary, { nnz, unionNnz: analysis.stats.union.nnz, warnings: analysis.warnings, reachOk: analysis.reach.checked ? analysis.reach.ok : undefined });
+    app.dataset.status = 'rendered';
+  } catch (e) {
+    app.dataset.status = 'failed';
+    post({ type: 'error', message: `could not draw ${config.pattern} (n=${config.n}): ${(e as Error).message}` });
+  }
+  summary.ms = performance.now() - started;
+  post({ type: 'rendered', summary });
+}
+
+function apply(next: InspectorState): void {
+  state = next;
+  buildForm(state.config);
+  showSequence();
+  scheduleRender(0);
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const message: HostToWebview | undefined = parseHostMessage(event.data);
+  if (!message) return post({ type: 'log', message: `ignored a malformed message: ${JSON.stringify(event.data)?.slice(0, 200)}` });
+  if (message.type === 'init') apply(message.state);
+  else if (message.type === 'setConfig') apply({ ...state, config: message.config });
+  else apply({ ...state, sequence: message.sequence, config: { ...state.config, n: message.sequence.tokens.length } });
+});
+
+buildForm(state.config);
+showSequence();
+// The host answers with init (first open, re-show, or reload); rendering waits for it so that a
+// stale default never overwrites the host's state.
+post({ type: 'ready' });

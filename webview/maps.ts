@@ -1,0 +1,102 @@
+/**
+ * Per-head mask maps on canvases. Each pixel max-pools the cells it covers, so a one-cell
+ * summary column stays visible however many columns share a pixel. The union map shades each
+ * pixel by how many heads allow it.
+ */
+import { HeadMask, PatternMask, RangeList } from '../src/core';
+
+/** Canvas resolution cap: maps are drawn at min(n, this) pixels a side. */
+export const MAX_MAP_PIXELS = 512;
+
+interface Rgb {
+  r: number;
+  g: number;
+  b: number;
+}
+
+function cssColor(name: string, fallback: string): Rgb {
+  const value = getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+  // Let the browser normalize any CSS colour to rgb(a) through a 1x1 canvas.
+  const ctx = document.createElement('canvas').getContext('2d')!;
+  ctx.fillStyle = value;
+  ctx.fillRect(0, 0, 1, 1);
+  const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+  return { r, g, b };
+}
+
+/** Marks the pixels head `head` allows into counts (size×size). */
+function accumulate(head: HeadMask, size: number, counts: Uint8Array): void {
+  const n = head.n;
+  const list = new RangeList();
+  let lastY = -1;
+  const rowSeen = new Uint8Array(size);
+  for (let i = 0; i < n; i++) {
+    const y = Math.floor((i * size) / n);
+    if (y !== lastY) {
+      rowSeen.fill(0);
+      lastY = y;
+    }
+    head.row(i, list);
+    for (let r = 0; r < list.length; r++) {
+      const from = Math.floor((list.starts[r] * size) / n);
+      const to = Math.floor(((list.ends[r] - 1) * size) / n);
+      for (let x = from; x <= to; x++) {
+        if (rowSeen[x]) continue; // count each head once per pixel
+        rowSeen[x] = 1;
+        counts[y * size + x]++;
+      }
+    }
+  }
+}
+
+function paint(canvas: HTMLCanvasElement, size: number, counts: ArrayLike<number>, total: number): void {
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext('2d')!;
+  const image = ctx.createImageData(size, size);
+  const on = cssColor('--vscode-charts-blue', '#3794ff');
+  const off = cssColor('--vscode-editor-background', '#1e1e1e');
+  for (let p = 0; p < size * size; p++) {
+    const t = counts[p] === 0 ? 0 : 0.35 + (0.65 * counts[p]) / total;
+    image.data[4 * p] = off.r + (on.r - off.r) * t;
+    image.data[4 * p + 1] = off.g + (on.g - off.g) * t;
+    image.data[4 * p + 2] = off.b + (on.b - off.b) * t;
+    image.data[4 * p + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+export interface MapFigure {
+  caption: string;
+  canvas: HTMLCanvasElement;
+}
+
+/** One figure per head, then the union; heads sharing a mask share the drawing work. */
+export function drawMaps(mask: PatternMask, nnz: number[], unionNnz: number): MapFigure[] {
+  const size = Math.min(mask.n, MAX_MAP_PIXELS);
+  const cache = new Map<HeadMask, Uint8Array>();
+  const union = new Uint16Array(size * size); // a head count per pixel; heads may exceed 255
+  const figures: MapFigure[] = mask.heads.map((head, h) => {
+    let counts = cache.get(head);
+    if (!counts) {
+      counts = new Uint8Array(size * size);
+      accumulate(head, size, counts);
+      cache.set(head, counts);
+    }
+    const canvas = document.createElement('canvas');
+    paint(canvas, size, counts, 1);
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `Head ${h} mask: ${nnz[h]} allowed cells of ${mask.n * mask.n}`);
+    return { caption: `head ${h}`, canvas };
+  });
+  for (const head of mask.heads) {
+    const counts = cache.get(head)!;
+    for (let p = 0; p < union.length; p++) union[p] += counts[p];
+  }
+  const canvas = document.createElement('canvas');
+  paint(canvas, size, union, mask.heads.length);
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `Union of ${mask.heads.length} heads: ${unionNnz} allowed cells; darker where more heads attend`);
+  figures.push({ caption: 'union', canvas });
+  return figures;
+}
