@@ -29,8 +29,8 @@ function command(cmd, args, timeoutMs = 10 * 60 * 1000) {
 }
 
 /** Runs a suite that prints its own "N passed, N failed" line; no such line counts as a failure. */
-function suite(script, timeoutMs) {
-  const r = spawnSync(process.execPath, [script], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+function suite(script, timeoutMs, args = []) {
+  const r = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   process.stdout.write(r.stdout || '');
   process.stderr.write(r.stderr || '');
   const lines = (r.stdout || '').match(/^(\d+) passed, (\d+) failed$/gm);
@@ -40,11 +40,17 @@ function suite(script, timeoutMs) {
 }
 
 const tsc = require.resolve('typescript/bin/tsc');
+// Debian chromium (browser tests) and a real VS Code (code-server's bundled server); idempotent.
+stage('install test tools (apt + VS Code server)', () => command('bash', ['test/vscode/install-vscode.sh'], 15 * 60 * 1000));
 stage('type check (tsc --noEmit)', () => command(process.execPath, [tsc, '-p', '.', '--noEmit']));
 stage('type check webview (DOM)', () => command(process.execPath, [tsc, '-p', 'webview', '--noEmit']));
+stage('type check browser tests (DOM)', () => command(process.execPath, [tsc, '-p', 'test/browser', '--noEmit']));
 stage('build (esbuild)', () => command(process.execPath, ['esbuild.js']));
 stage('unit tests (mocha, Node)', () => suite('test/unit/run.js', 10 * 60 * 1000));
 stage('webview tests (headless Chromium)', () => suite('test/browser/run.js', 5 * 60 * 1000));
+stage('build the real-VS-Code suite', () => command(process.execPath, ['test/vscode/build-suite.js']));
+stage('extension tests in a real VS Code', () => suite('test/vscode/run-integration.js', 6 * 60 * 1000, ['--screenshot-hook']));
+stage('packaged .vsix in a real VS Code', () => suite('test/vscode/run-packaged.js', 5 * 60 * 1000));
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 process.exitCode = totals.failed === 0 ? 0 : 1;

@@ -12,8 +12,12 @@ export interface InspectorApi {
   currentState(): InspectorState | undefined;
   lastRender(): RenderSummary | undefined;
   isVisible(): boolean;
-  /** Resolves with the next render that satisfies `accept` (or the last one, if it already does). */
-  waitForRender(accept: (summary: RenderSummary) => boolean, timeoutMs?: number): Promise<RenderSummary>;
+  renderCount(): number;
+  /**
+   * Resolves with a render that satisfies `accept`: the last one if it does and is newer than
+   * render number `after`, else the next one that does.
+   */
+  waitForRender(accept: (summary: RenderSummary) => boolean, options?: { after?: number; timeoutMs?: number }): Promise<RenderSummary>;
 }
 
 export function activate(context: vscode.ExtensionContext): InspectorApi {
@@ -61,10 +65,11 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     currentState: () => inspector.currentState,
     lastRender: () => inspector.lastRender,
     isVisible: () => inspector.isVisible,
-    waitForRender: (accept, timeoutMs = 30000) =>
+    renderCount: () => inspector.renderCount,
+    waitForRender: (accept, { after = -1, timeoutMs = 30000 } = {}) =>
       new Promise((resolve, reject) => {
         const last = inspector.lastRender;
-        if (last && accept(last)) return resolve(last);
+        if (last && inspector.renderCount > after && accept(last)) return resolve(last);
         const timer = setTimeout(() => {
           subscription.dispose();
           reject(new Error(`no matching render within ${timeoutMs} ms (last: ${JSON.stringify(inspector.lastRender)})`));

@@ -14,6 +14,7 @@ export class InspectorPanel {
   private panel: vscode.WebviewPanel | undefined;
   private state: InspectorState | undefined;
   private lastSummary: RenderSummary | undefined;
+  private renders = 0;
   private readonly renderListeners = new Set<RenderListener>();
 
   constructor(
@@ -51,6 +52,11 @@ export class InspectorPanel {
 
   get lastRender(): RenderSummary | undefined {
     return this.lastSummary;
+  }
+
+  /** How many renders the webview has reported since activation. */
+  get renderCount(): number {
+    return this.renders;
   }
 
   get isOpen(): boolean {
@@ -101,6 +107,7 @@ export class InspectorPanel {
         break;
       case 'rendered':
         this.lastSummary = message.summary;
+        this.renders++;
         this.log.info(`rendered ${message.summary.config.pattern} n=${message.summary.config.n} in ${message.summary.ms.toFixed(1)} ms`);
         for (const listener of this.renderListeners) listener(message.summary);
         break;

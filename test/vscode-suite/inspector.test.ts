@@ -1,0 +1,90 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { InspectorApi } from '../../src/extension/extension';
+
+const EXT_ID = 'sparse-attention-inspector.sparse-attention-inspector';
+/** Reads a field that only some presets have. */
+const field = (config: object, key: string): unknown => (config as Record<string, unknown>)[key];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Asks the runner for a window screenshot and gives it time to be taken before the UI changes. */
+async function screenshot(name: string): Promise<void> {
+  console.log(`SCREENSHOT ${name}`);
+  await sleep(2500);
+}
+
+function inspectorTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Sparse Attention Inspector');
+}
+
+describe('inspector in a real VS Code', function () {
+  this.timeout(90000);
+  let api: InspectorApi;
+  let modelDoc: vscode.TextDocument;
+
+  before(async () => {
+    api = (await vscode.extensions.getExtension(EXT_ID)!.activate()) as InspectorApi;
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    modelDoc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, 'sparse_model.py'));
+    await vscode.window.showTextDocument(modelDoc, vscode.ViewColumn.One);
+  });
+
+  it('Open Inspector shows the default masks beside the editor (n=256, l=32, c=4, 4 heads, distinct sub-blocks)', async () => {
+    await vscode.commands.executeCommand('sparseAttention.openInspector');
+    const summary = await api.waitForRender((s) => s.errors.length === 0);
+    assert.deepStrictEqual(
+      { pattern: summary.config.pattern, n: summary.config.n, heads: summary.config.heads },
+      { pattern: 'fixed', n: 256, heads: 4 },
+    );
+    assert.deepStrictEqual(summary.nnz, [7808, 7808, 7808, 7808]);
+    assert.strictEqual(summary.unionNnz, 18560, 'distinct sub-blocks: the union covers 4 summary strips per block');
+    const tab = inspectorTab();
+    assert.ok(tab, 'an inspector tab exists');
+    assert.strictEqual(tab!.group.viewColumn, vscode.ViewColumn.Two, 'opened beside the editor');
+    assert.strictEqual(vscode.window.activeTextEditor?.document, modelDoc, 'focus stays in the editor');
+    await screenshot('inspector-beside-editor');
+  });
+
+  it('reuses one panel and updates live when the config changes', async () => {
+    const before = api.renderCount();
+    await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 128, stride: 16, c: 2 });
+    const summary = await api.waitForRender((s) => s.config.n === 128, { after: before });
+    assert.strictEqual(field(summary.config, 'stride'), 16);
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === 'Sparse Attention Inspector');
+    assert.strictEqual(tabs.length, 1);
+  });
+
+  it('keeps its state when hidden and shown again', async () => {
+    const scratch = await vscode.workspace.openTextDocument({ content: 'hide the inspector', language: 'plaintext' });
+    await vscode.window.showTextDocument(scratch, vscode.ViewColumn.Two);
+    for (let k = 0; k < 50 && api.isVisible(); k++) await sleep(100);
+    assert.strictEqual(api.isVisible(), false, 'the panel is hidden behind another editor');
+    const before = api.renderCount();
+    await vscode.commands.executeCommand('sparseAttention.openInspector');
+    const summary = await api.waitForRender(() => true, { after: before });
+    assert.strictEqual(summary.config.n, 128, 'the reloaded webview got its state back');
+    assert.strictEqual(field(summary.config, 'stride'), 16);
+    assert.strictEqual(api.isVisible(), true);
+  });
+
+  it('Inspect Selection as Sequence uses the selected tokens as the sequence', async () => {
+    const editor = await vscode.window.showTextDocument(modelDoc, vscode.ViewColumn.One);
+    const line = modelDoc.lineAt(0);
+    editor.selection = new vscode.Selection(line.range.start, line.range.end);
+    const tokens = line.text.split(/\s+/).filter(Boolean);
+    const before = api.renderCount();
+    await vscode.commands.executeCommand('sparseAttention.inspectSelection');
+    const summary = await api.waitForRender((s) => s.config.n === tokens.length, { after: before });
+    assert.strictEqual(summary.config.n, tokens.length);
+    assert.deepStrictEqual(api.currentState()?.sequence?.tokens, tokens);
+    assert.match(api.currentState()!.sequence!.source, /sparse_model\.py/);
+  });
+
+  it('an impossible config is reported, not crashed on, and the panel keeps working', async () => {
+    await assert.doesNotReject(Promise.resolve(vscode.commands.executeCommand('sparseAttention.openInspector', { c: 99, stride: 8 })));
+    assert.notStrictEqual(field(api.currentState()!.config, 'c'), 99, 'the bad config was refused');
+    const before = api.renderCount();
+    await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 256, stride: 32, c: 4, heads: 4, subblocks: 4 });
+    await api.waitForRender((s) => s.config.n === 256 && s.errors.length === 0, { after: before });
+  });
+});

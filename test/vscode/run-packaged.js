@@ -1,0 +1,89 @@
+'use strict';
+// The user's path: package the .vsix, install it into a fresh VS Code server, open the inspector
+// from the command palette with the keyboard, check what the webview drew, take a screenshot.
+// Prints "N passed, N failed"; any hang ends in the overall timeout as a failure.
+const { execFileSync, spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { ROOT, SERVER_MAIN, startServer, launchBrowser, runDir } = require('./server');
+
+const TIMEOUT_MS = Number(process.env.SAI_PACKAGED_TIMEOUT || 180) * 1000;
+const VSIX = path.join(ROOT, 'sparse-attention-inspector.vsix');
+const SHOT = path.join(ROOT, 'test-results/screenshots/packaged-inspector.png');
+const results = [];
+
+function check(name, ok, detail = '') {
+  results.push(ok);
+  console.log(`${ok ? '  ✔' : '  ✘'} ${name}${ok || !detail ? '' : `: ${detail}`}`);
+}
+
+async function main() {
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: 'inherit' });
+  const size = fs.statSync(VSIX).size;
+  check(`the .vsix is small (${(size / 1024).toFixed(1)} KiB < 5 MiB)`, size < 5 * 1024 * 1024);
+  const listing = execFileSync(path.join(ROOT, 'node_modules/.bin/vsce'), ['ls', '--no-dependencies'], { cwd: ROOT }).toString();
+  check('it holds no tests, sources or fixtures', !/\b(src|test|webview)\/|\.ts\b|\.map\b|\.npy\b/.test(listing), listing);
+
+  const extensionsDir = path.join(runDir(), 'packaged-extensions');
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  const install = spawnSync(process.execPath, [SERVER_MAIN, '--install-extension', VSIX, '--extensions-dir', extensionsDir, '--accept-server-license-terms'], { encoding: 'utf8', timeout: 60000 });
+  check('VS Code installs the .vsix', install.status === 0, install.stderr || install.stdout);
+
+  const server = await startServer({ workspace: path.join(ROOT, 'examples'), extensionsDir });
+  const browser = await launchBrowser();
+  try {
+    const page = browser.page;
+    await page.goto(server.url);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await page.waitForSelector('.explorer-folders-view', { timeout: 60000 });
+    await page.getByRole('treeitem', { name: 'sparse_model.py' }).click();
+    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30000 });
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Sparse Attention: Open Inspector');
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15000 });
+    await page.keyboard.press('Enter');
+    // The extension's page lives two iframes down (workbench → webview host → fake.html).
+    let frame;
+    const deadline = Date.now() + 60000;
+    while (!frame && Date.now() < deadline) {
+      for (const f of page.frames()) {
+        if (!f.url().includes('fake.html')) continue;
+        const status = await f.evaluate(() => document.getElementById('app')?.dataset.status).catch(() => undefined);
+        if (status === 'rendered') frame = f;
+      }
+      if (!frame) await page.waitForTimeout(250);
+    }
+    check('the inspector opened from the command palette and rendered', !!frame);
+    if (frame) {
+      const canvases = await frame.locator('.maps canvas').count();
+      check('it draws 4 head maps and the union', canvases === 5, `${canvases} canvases`);
+      const stats = await frame.locator('.stats').innerText();
+      check('it shows the statistics of n=256, l=32, c=4, 4 distinct sub-blocks', /18,560/.test(stats), stats);
+    }
+    await page.waitForTimeout(500);
+    fs.mkdirSync(path.dirname(SHOT), { recursive: true });
+    await page.screenshot({ path: SHOT });
+    console.log(`[packaged] screenshot ${path.relative(ROOT, SHOT)}`);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+const timer = setTimeout(() => {
+  console.log('[packaged] timed out');
+  console.log(`${results.filter(Boolean).length} passed, ${results.filter((r) => !r).length + 1} failed`);
+  process.exit(1);
+}, TIMEOUT_MS);
+
+main()
+  .catch((e) => {
+    console.error(e);
+    results.push(false);
+  })
+  .finally(() => {
+    clearTimeout(timer);
+    const failed = results.filter((r) => !r).length;
+    console.log(`${results.length - failed} passed, ${failed} failed`);
+    process.exitCode = failed ? 1 : 0;
+  });
