@@ -167,6 +167,12 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 buildForm(state.config);
 showSequence();
+// VS Code swaps the body's theme class (vscode-light / vscode-dark / vscode-high-contrast):
+// the maps read their colours from the theme, so they are redrawn.
+new MutationObserver(() => {
+  if (app.dataset.status) scheduleRender(0);
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 // The host answers with init (first open, re-show, or reload); rendering waits for it so that a
 // stale default never overwrites the host's state.
 post({ type: 'ready' });

@@ -77,6 +77,20 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.waitForFunction(() => document.querySelector('.messages')!.textContent!.includes('into the future'));
   });
 
+  it('redraws the maps in the new colours when the theme changes', async () => {
+    const before = (await view.posted('rendered')).length;
+    await view.page.evaluate(() => {
+      document.body.style.setProperty('--vscode-editor-background', '#ffffff');
+      document.body.className = 'vscode-light';
+    });
+    await lastRender(before + 1);
+    const corner = await view.page.evaluate(() => {
+      const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
+      return Array.from(canvas.getContext('2d')!.getImageData(canvas.width - 1, 0, 1, 1).data.slice(0, 3));
+    });
+    assert.deepEqual(corner, [255, 255, 255], 'a masked cell takes the light background');
+  });
+
   it('ignores malformed host messages and logs them', async () => {
     await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'nope' } }, '*'));
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'log' && m.message.includes('malformed')));

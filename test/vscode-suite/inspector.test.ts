@@ -87,4 +87,22 @@ describe('inspector in a real VS Code', function () {
     await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 256, stride: 32, c: 4, heads: 4, subblocks: 4 });
     await api.waitForRender((s) => s.config.n === 256 && s.errors.length === 0, { after: before });
   });
+
+  it('follows the colour theme: dark and high contrast', async () => {
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    try {
+      for (const [theme, shot] of [
+        ['Default Dark Modern', 'inspector-dark'],
+        ['Default High Contrast', 'inspector-high-contrast'],
+      ]) {
+        const before = api.renderCount();
+        await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+        const summary = await api.waitForRender(() => true, { after: before });
+        assert.deepStrictEqual(summary.errors, []);
+        await screenshot(shot);
+      }
+    } finally {
+      await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
