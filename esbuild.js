@@ -1,5 +1,6 @@
 // Bundles the extension host, the webview and the CLI. `node esbuild.js --watch` rebuilds on change.
 const esbuild = require('esbuild');
+const { writeKernel } = require('./test/tools/wasm-kernel');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -11,6 +12,7 @@ const targets = [
 ];
 
 async function main() {
+  await writeKernel();
   const contexts = await Promise.all(
     targets.map((t) =>
       esbuild.context({

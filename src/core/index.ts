@@ -10,3 +10,4 @@ export * from './dense';
 export * from './diff';
 export * from './npy';
 export { PORT_NOTES } from './patterns/ports';
+export * from './attention';

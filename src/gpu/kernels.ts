@@ -1,0 +1,158 @@
+/**
+ * Sparse attention as three gpu.js gather kernels that touch only the allowed cells:
+ * per-row log-sum-exp, per-cell probabilities, and per-row weighted sums of V. Outputs are
+ * tiled so that no kernel exceeds the device's texture size or 2^22 cells (gpu.js thread
+ * indices are f32 and exact only below 2^24).
+ */
+import type { GPU, IKernelRunShortcut, KernelOutput } from 'gpu.js';
+import type { PatternMask } from '../core/mask';
+import { AttentionResult, CancelledError, CancelToken, checkShapes, QKV, SparseProbs } from '../core/attention/types';
+import { headCsr } from './csr';
+
+/** Largest output dimension used: WebGL on SwiftShader (and some GPUs) stops at 8192. */
+export const MAX_OUTPUT_SIDE = 8192;
+/** Cells per kernel call; below 2^24 with margin. */
+export const MAX_OUTPUT_CELLS = 1 << 22;
+const EMPTY_ROW = -1e30; // a row with no allowed cell (e.g. early rows of a summary-only head)
+
+export interface GpuRunInfo {
+  /** The gpu.js mode that ran, and the kernel class it compiled to (a silent fallback shows here). */
+  mode: string;
+  kernelClass: string;
+  timings: { upload: number; lse: number; probs: number; output: number };
+}
+
+interface Kernels {
+  lse: IKernelRunShortcut;
+  probs: IKernelRunShortcut;
+  output: IKernelRunShortcut;
+}
+
+function createKernels(gpu: GPU, d: number, maxRow: number): Kernels {
+  const settings = {
+    dynamicOutput: true,
+    dynamicArguments: true,
+    asyncMode: true,
+    tactic: 'precision' as const,
+    precision: 'single' as const,
+    loopMaxIterations: Math.max(1, maxRow),
+    constants: { d },
+    output: [1],
+  };
+  const lse = gpu.createKernel(function (this: any, q: number[], k: number[], rowPtr: number[], cols: number[], scale: number, rowOffset: number) {
+    const i = this.thread.x + rowOffset;
+    const start = rowPtr[i];
+    const end = rowPtr[i + 1];
+    if (end <= start) return -1e30;
+    let max = -1e30;
+    for (let r = start; r < end; r++) {
+      const j = cols[r];
+      let s = 0;
+      for (let c = 0; c < this.constants.d; c++) s += q[i * this.constants.d + c] * k[j * this.constants.d + c];
+      max = Math.max(max, s * scale);
+    }
+    // Distinct names: gpu.js's cpu backend hoists loop variables to function scope.
+    let sum = 0;
+    for (let r2 = start; r2 < end; r2++) {
+      const j2 = cols[r2];
+      let s2 = 0;
+      for (let c2 = 0; c2 < this.constants.d; c2++) s2 += q[i * this.constants.d + c2] * k[j2 * this.constants.d + c2];
+      sum += Math.exp(s2 * scale - max);
+    }
+    return max + Math.log(sum);
+  }, settings);
+  const probs = gpu.createKernel(function (this: any, q: number[], k: number[], cols: number[], rowOf: number[], lse: number[], scale: number, cellOffset: number) {
+    const t = this.thread.x + cellOffset;
+    const i = rowOf[t];
+    const j = cols[t];
+    let s = 0;
+    for (let c = 0; c < this.constants.d; c++) s += q[i * this.constants.d + c] * k[j * this.constants.d + c];
+    return Math.exp(s * scale - lse[i]);
+  }, settings);
+  const output = gpu.createKernel(function (this: any, p: number[], v: number[], rowPtr: number[], cols: number[], rowOffset: number, cellOffset: number) {
+    const i = this.thread.y + rowOffset;
+    let acc = 0;
+    for (let r = rowPtr[i]; r < rowPtr[i + 1]; r++) acc += p[r - cellOffset] * v[cols[r] * this.constants.d + this.thread.x];
+    return acc;
+  }, settings);
+  return { lse, probs, output };
+}
+
+function flat(result: KernelOutput): Float32Array {
+  if (result instanceof Float32Array) return result;
+  if (Array.isArray(result)) {
+    const rows = result as Float32Array[];
+    const width = rows[0]?.length ?? 0;
+    const out = new Float32Array(rows.length * width);
+    rows.forEach((row, y) => out.set(row, y * width));
+    return out;
+  }
+  throw new Error(`unexpected kernel output ${Object.prototype.toString.call(result)}`);
+}
+
+/** Runs every head through the kernels of `gpu` (any gpu.js mode). */
+export async function gpuAttention(
+  gpu: GPU,
+  mask: PatternMask,
+  input: QKV,
+  options: { withProbs?: boolean; cancel?: CancelToken } = {},
+): Promise<{ result: AttentionResult; info: GpuRunInfo }> {
+  checkShapes(input);
+  const { heads, n, d } = input;
+  const scale = 1 / Math.sqrt(d);
+  const out = new Float32Array(heads * n * d);
+  const lseAll = new Float32Array(heads * n);
+  const probs: SparseProbs[] = [];
+  const timings = { upload: 0, lse: 0, probs: 0, output: 0 };
+  let kernels: Kernels | undefined;
+  let maxRowSeen = 0;
+  const rowChunk = Math.max(1, Math.min(MAX_OUTPUT_SIDE, Math.floor(MAX_OUTPUT_CELLS / d)));
+  for (let h = 0; h < heads; h++) {
+    if (options.cancel?.cancelled) throw new CancelledError();
+    let t0 = performance.now();
+    const csr = headCsr(mask.heads[h]);
+    const slice = (a: Float32Array) => a.subarray(h * n * d, (h + 1) * n * d);
+    const [q, k, v] = [slice(input.q), slice(input.k), slice(input.v)];
+    if (!kernels || csr.maxRow > maxRowSeen) {
+      // Loop bounds are compiled in: rebuild when a head has longer rows.
+      kernels = createKernels(gpu, d, csr.maxRow);
+      maxRowSeen = csr.maxRow;
+    }
+    timings.upload += performance.now() - t0;
+
+    t0 = performance.now();
+    const lse = new Float32Array(n);
+    for (let r0 = 0; r0 < n; r0 += MAX_OUTPUT_CELLS) {
+      const rows = Math.min(MAX_OUTPUT_CELLS, n - r0);
+      kernels.lse.setOutput([rows]);
+      lse.set(flat(await kernels.lse(q, k, csr.rowPtr, csr.cols, scale, r0)), r0);
+    }
+    timings.lse += performance.now() - t0;
+
+    t0 = performance.now();
+    const nnz = csr.cols.length;
+    const p = new Float32Array(nnz);
+    for (let c0 = 0; c0 < nnz; c0 += MAX_OUTPUT_CELLS) {
+      const cells = Math.min(MAX_OUTPUT_CELLS, nnz - c0);
+      kernels.probs.setOutput([cells]);
+      p.set(flat(await kernels.probs(q, k, csr.cols, csr.rowOf, lse, scale, c0)).subarray(0, cells), c0);
+    }
+    timings.probs += performance.now() - t0;
+
+    t0 = performance.now();
+    for (let r0 = 0; r0 < n; r0 += rowChunk) {
+      const rows = Math.min(rowChunk, n - r0);
+      // Only the probabilities of these rows travel to the kernel.
+      const c0 = csr.rowPtr[r0];
+      const chunk = p.subarray(c0, Math.max(c0 + 1, csr.rowPtr[r0 + rows]));
+      kernels.output.setOutput([d, rows]);
+      out.set(flat(await kernels.output(chunk, v, csr.rowPtr, csr.cols, r0, c0)), h * n * d + r0 * d);
+    }
+    timings.output += performance.now() - t0;
+
+    for (let i = 0; i < n; i++) lseAll[h * n + i] = lse[i] <= EMPTY_ROW / 2 ? -Infinity : lse[i];
+    if (options.withProbs) probs.push({ rowPtr: csr.rowPtr, cols: csr.cols, values: p });
+  }
+  const kernelClass = (kernels?.lse as unknown as { kernel?: { constructor: { name: string } } })?.kernel?.constructor.name ?? 'none';
+  return { result: { out, lse: lseAll, probs: options.withProbs ? probs : undefined }, info: { mode: gpu.mode ?? 'unknown', kernelClass, timings } };
+}
