@@ -6,7 +6,8 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
 const targets = [
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
+  // gpu.js and webgpu stay outside the CLI bundle: they load native or worker files at run time.
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' }, external: ['vscode', 'gpu.js', 'webgpu'] },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser' },
 ];

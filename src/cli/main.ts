@@ -1,25 +1,32 @@
 /** `sparse-attn`: the pattern engine for scripts and CI. User mistakes exit 2 with one line. */
 import { ConfigError, NpyError, TooLargeError } from '../core';
 import { UsageError } from './args';
+import { attendCommand } from './attend';
 import { diffCommand, maskCommand, statsCommand } from './commands';
+import { serveWorker } from './cpuPool';
 
 const USAGE = `usage: sparse-attn <command> [flags]
   mask   <pattern flags> [--format npy|json|png] [--layout] --out FILE
   stats  <pattern flags> [--d 64] [--json]
   diff   --mask theirs.npy <pattern flags>
+  attend --q q.npy --k k.npy --v v.npy <pattern flags> --out out.npy [--probs p.npy] [--lse lse.npy]
+         [--backend auto|cpu|webasm|webgpu|webgl2] [--threads N]
 pattern flags: --pattern fixed|strided|local|dense|lra-fixed|fairseq-fixed|jukebox-summary|openai-fixed|deepspeed-fixed
   --n --heads; fixed family: --stride --c --subblocks --mode merged|split|interleaved --layer --bidirectional
   openai-fixed: --block --stride --num-verts --vertsize; deepspeed-fixed: --block --num-local-blocks
   --num-global-blocks --attention unidirectional|bidirectional --horizontal-global --different-layout-per-head
   --num-different-global-patterns`;
 
-const COMMANDS: Record<string, (argv: string[], print: (line: string) => void) => number> = {
+type Command = (argv: string[], print: (line: string) => void) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
   mask: maskCommand,
   stats: statsCommand,
   diff: diffCommand,
+  attend: attendCommand,
 };
 
-export function run(argv: string[], print: (line: string) => void, printError: (line: string) => void): number {
+export async function run(argv: string[], print: (line: string) => void, printError: (line: string) => void): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
     print(USAGE);
@@ -31,7 +38,7 @@ export function run(argv: string[], print: (line: string) => void, printError: (
     return 2;
   }
   try {
-    return handler(rest, print);
+    return await handler(rest, print);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof NpyError || e instanceof TooLargeError) {
       printError(`sparse-attn ${command}: ${e.message}`);
@@ -41,6 +48,12 @@ export function run(argv: string[], print: (line: string) => void, printError: (
   }
 }
 
-if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2), (l) => console.log(l), (l) => console.error(l));
+if (!serveWorker() && require.main === module) {
+  run(process.argv.slice(2), (l) => console.log(l), (l) => console.error(l)).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(e instanceof Error && e.message === 'attention compute cancelled' ? 'sparse-attn: cancelled' : e);
+      process.exitCode = e instanceof Error && e.message === 'attention compute cancelled' ? 130 : 1;
+    },
+  );
 }

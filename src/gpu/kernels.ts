@@ -44,17 +44,19 @@ function createKernels(gpu: GPU, d: number, maxRow: number): Kernels {
     const start = rowPtr[i];
     const end = rowPtr[i + 1];
     if (end <= start) return -1e30;
+    // Loops count from an integer 0: WGSL allows ++ only on integers, and rowPtr values are floats.
+    const count = end - start;
     let max = -1e30;
-    for (let r = start; r < end; r++) {
-      const j = cols[r];
+    for (let t = 0; t < count; t++) {
+      const j = cols[start + t];
       let s = 0;
       for (let c = 0; c < this.constants.d; c++) s += q[i * this.constants.d + c] * k[j * this.constants.d + c];
       max = Math.max(max, s * scale);
     }
     // Distinct names: gpu.js's cpu backend hoists loop variables to function scope.
     let sum = 0;
-    for (let r2 = start; r2 < end; r2++) {
-      const j2 = cols[r2];
+    for (let t2 = 0; t2 < count; t2++) {
+      const j2 = cols[start + t2];
       let s2 = 0;
       for (let c2 = 0; c2 < this.constants.d; c2++) s2 += q[i * this.constants.d + c2] * k[j2 * this.constants.d + c2];
       sum += Math.exp(s2 * scale - max);
@@ -71,8 +73,10 @@ function createKernels(gpu: GPU, d: number, maxRow: number): Kernels {
   }, settings);
   const output = gpu.createKernel(function (this: any, p: number[], v: number[], rowPtr: number[], cols: number[], rowOffset: number, cellOffset: number) {
     const i = this.thread.y + rowOffset;
+    const start = rowPtr[i];
+    const count = rowPtr[i + 1] - start;
     let acc = 0;
-    for (let r = rowPtr[i]; r < rowPtr[i + 1]; r++) acc += p[r - cellOffset] * v[cols[r] * this.constants.d + this.thread.x];
+    for (let t = 0; t < count; t++) acc += p[start + t - cellOffset] * v[cols[start + t] * this.constants.d + this.thread.x];
     return acc;
   }, settings);
   return { lse, probs, output };

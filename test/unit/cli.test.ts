@@ -11,10 +11,10 @@ const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'sparse-attn-cli-'));
 
-function cli(...args: string[]): { code: number; out: string; err: string } {
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = run(args, (l) => out.push(l), (l) => err.push(l));
+  const code = await run(args, (l) => out.push(l), (l) => err.push(l));
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -25,9 +25,9 @@ describe('sparse-attn CLI', () => {
     if (!existsSync(CLI)) execFileSync(process.execPath, [join(ROOT, 'esbuild.js')], { cwd: ROOT });
   });
 
-  it('mask writes a [H, n, n] u1 .npy equal to the engine', () => {
+  it('mask writes a [H, n, n] u1 .npy equal to the engine', async () => {
     const out = join(dir, 'mask.npy');
-    const r = cli('mask', '--pattern', 'fixed', '--n', '64', '--stride', '16', '--c', '2', '--heads', '4', '--subblocks', '4', '--out', out);
+    const r = await cli('mask', '--pattern', 'fixed', '--n', '64', '--stride', '16', '--c', '2', '--heads', '4', '--subblocks', '4', '--out', out);
     assert.equal(r.code, 0, r.err);
     const npy = decodeNpy(readFileSync(out));
     assert.deepEqual(npy.shape, [4, 64, 64]);
@@ -54,35 +54,35 @@ print("ok")`;
     assert.equal(execFileSync(numpyPython!, ['-c', script]).toString().trim(), 'ok');
   });
 
-  it('mask --format json holds row ranges and png is a real PNG', () => {
+  it('mask --format json holds row ranges and png is a real PNG', async () => {
     const json = join(dir, 'm.json');
-    assert.equal(cli('mask', '--n', '8', '--stride', '4', '--c', '1', '--heads', '1', '--format', 'json', '--out', json).code, 0);
+    assert.equal((await cli('mask', '--n', '8', '--stride', '4', '--c', '1', '--heads', '1', '--format', 'json', '--out', json)).code, 0);
     const parsed = JSON.parse(readFileSync(json, 'utf8'));
     assert.deepEqual(parsed.heads[0].rows[5], [3, 6]);
     const png = join(dir, 'm.png');
-    assert.equal(cli('mask', '--n', '256', '--heads', '4', '--subblocks', '4', '--format', 'png', '--out', png).code, 0);
+    assert.equal((await cli('mask', '--n', '256', '--heads', '4', '--subblocks', '4', '--format', 'png', '--out', png)).code, 0);
     const bytes = readFileSync(png);
     assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
     assert.equal(bytes.readUInt32BE(16), 4 * 256 + 3 * 4, 'width: 4 heads and gaps');
   });
 
-  it('stats prints per-head and union rows, reachability, and --json is machine readable', () => {
-    const r = cli('stats', '--n', '256', '--stride', '32', '--c', '4', '--heads', '4', '--subblocks', '4');
+  it('stats prints per-head and union rows, reachability, and --json is machine readable', async () => {
+    const r = await cli('stats', '--n', '256', '--stride', '32', '--c', '4', '--heads', '4', '--subblocks', '4');
     assert.equal(r.code, 0);
     assert.match(r.out, /^union\s+18560\s/m);
     assert.match(r.out, /every allowed pair connected/);
-    const j = JSON.parse(cli('stats', '--pattern', 'local', '--n', '64', '--stride', '8', '--json', '--d', '32').out);
+    const j = JSON.parse((await cli('stats', '--pattern', 'local', '--n', '64', '--stride', '8', '--json', '--d', '32')).out);
     assert.equal(j.stats.d, 32);
     assert.equal(j.reach.ok, false);
   });
 
-  it('diff exits 0 when identical, 1 with counts, coordinates and the port it matches', () => {
+  it('diff exits 0 when identical, 1 with counts, coordinates and the port it matches', async () => {
     const theirs = join(dir, 'theirs.npy');
     const config: FactorizedConfig = { ...(defaultConfig('lra-fixed') as FactorizedConfig), n: 32, stride: 8, c: 2, heads: 1 };
     writeFileSync(theirs, encodeNpy('|b1', [32, 32], toDense(buildPattern(config))));
-    const same = cli('diff', '--mask', theirs, '--pattern', 'lra-fixed', '--stride', '8', '--c', '2');
+    const same = await cli('diff', '--mask', theirs, '--pattern', 'lra-fixed', '--stride', '8', '--c', '2');
     assert.equal(same.code, 0, same.err);
-    const differs = cli('diff', '--mask', theirs, '--stride', '8', '--c', '2');
+    const differs = await cli('diff', '--mask', theirs, '--stride', '8', '--c', '2');
     assert.equal(differs.code, 1);
     assert.match(differs.out, /head 0: 0 missing, 48 extra; first: \(8,0\) extra, \(9,0\) extra/);
     assert.match(differs.out, /matches lra-fixed: .*c\+1 cells/);
@@ -101,17 +101,17 @@ print("ok")`;
     ['missing file', ['diff', '--mask', join(dir, 'nope.npy')], /cannot read .*nope.npy: ENOENT/],
   ];
   for (const [name, args, pattern] of badCases) {
-    it(`bad input exits 2 with one line: ${name}`, () => {
-      const r = cli(...args);
+    it(`bad input exits 2 with one line: ${name}`, async () => {
+      const r = await cli(...args);
       assert.equal(r.code, 2);
       assert.equal(r.err.split('\n').length, 1);
       assert.match(r.err, pattern);
     });
   }
 
-  it('diff names the file, the shape found and the shape expected', () => {
+  it('diff names the file, the shape found and the shape expected', async () => {
     const wrong = join(dir, 'wrong.npy');
     writeFileSync(wrong, encodeNpy('|u1', [2, 3, 4], new Uint8Array(24)));
-    assert.match(cli('diff', '--mask', wrong).err, /wrong.npy has shape \[2,3,4\]; expected \[H, n, n\] or \[n, n\]/);
+    assert.match((await cli('diff', '--mask', wrong)).err, /wrong.npy has shape \[2,3,4\]; expected \[H, n, n\] or \[n, n\]/);
   });
 });

@@ -7,7 +7,7 @@ set -euo pipefail
 CODE_SERVER_VERSION="4.100.3"   # = VS Code 1.100.3, the last line that runs on Node 20
 RG_CACHE_NAME="vscode-ripgrep-cache-1.15.11"
 RG_TARBALL="ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
-APT_PACKAGES=(chromium libkrb5-dev ripgrep python3 make g++ python3-numpy)
+APT_PACKAGES=(chromium libkrb5-dev ripgrep python3 make g++ python3-numpy python3-torch libvulkan1)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DEST="$ROOT/.vscode-test/code-server"

@@ -1,0 +1,36 @@
+/** Reads Q, K, V .npy files for `attend`, with errors that name the file, the shape found and the shape expected. */
+import { readFileSync } from 'fs';
+import { decodeNpy, QKV } from '../core';
+import { UsageError } from './args';
+
+function readFloat32(path: string): { shape: number[]; data: Float32Array } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const npy = decodeNpy(bytes, path);
+  if (npy.dtype !== '<f4') throw new UsageError(`${path} has dtype ${npy.dtype}; expected float32 (<f4): save it with x.astype(np.float32)`);
+  if (npy.fortranOrder) throw new UsageError(`${path} is in Fortran order; expected C order: save np.ascontiguousarray(x)`);
+  if (npy.shape.length !== 3 && npy.shape.length !== 2) {
+    throw new UsageError(`${path} has shape [${npy.shape.join(', ')}]; expected [H, n, d] (or [n, d] for one head)`);
+  }
+  // Copy: the file's bytes need not be 4-byte aligned.
+  const data = new Float32Array(npy.data.byteLength / 4);
+  new Uint8Array(data.buffer).set(npy.data);
+  return { shape: npy.shape.length === 2 ? [1, ...npy.shape] : npy.shape, data };
+}
+
+export function readQkv(paths: { q: string; k: string; v: string }): QKV {
+  const q = readFloat32(paths.q);
+  const [heads, n, d] = q.shape;
+  const others = { k: readFloat32(paths.k), v: readFloat32(paths.v) };
+  for (const name of ['k', 'v'] as const) {
+    const shape = others[name].shape;
+    if (shape.join() !== q.shape.join()) {
+      throw new UsageError(`${paths[name]} has shape [${shape.join(', ')}]; expected [${q.shape.join(', ')}] like ${paths.q}`);
+    }
+  }
+  return { heads, n, d, q: q.data, k: others.k.data, v: others.v.data };
+}
