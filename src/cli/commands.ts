@@ -13,9 +13,8 @@ import {
   PatternMask,
   RangeList,
   toDense,
-  TooLargeError,
 } from '../core';
-import { ALL_PATTERN_FLAGS, configFromFlags, Flags, parseFlags, UsageError } from './args';
+import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
 import { maskPng } from './png';
 
 type Print = (line: string) => void;

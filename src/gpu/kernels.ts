@@ -115,6 +115,10 @@ export async function gpuAttention(
     if (options.cancel?.cancelled) throw new CancelledError();
     let t0 = performance.now();
     const csr = headCsr(mask.heads[h]);
+    // Kernels index with floats (exact below 2^24): every backend then takes the same arrays.
+    const rowPtr = Float32Array.from(csr.rowPtr);
+    const cols = Float32Array.from(csr.cols);
+    const rowOf = Float32Array.from(csr.rowOf);
     const slice = (a: Float32Array) => a.subarray(h * n * d, (h + 1) * n * d);
     const [q, k, v] = [slice(input.q), slice(input.k), slice(input.v)];
     if (!kernels || csr.maxRow > maxRowSeen) {
@@ -129,7 +133,7 @@ export async function gpuAttention(
     for (let r0 = 0; r0 < n; r0 += MAX_OUTPUT_CELLS) {
       const rows = Math.min(MAX_OUTPUT_CELLS, n - r0);
       kernels.lse.setOutput([rows]);
-      lse.set(flat(await kernels.lse(q, k, csr.rowPtr, csr.cols, scale, r0)), r0);
+      lse.set(flat(await kernels.lse(q, k, rowPtr, cols, scale, r0)), r0);
     }
     timings.lse += performance.now() - t0;
 
@@ -139,7 +143,7 @@ export async function gpuAttention(
     for (let c0 = 0; c0 < nnz; c0 += MAX_OUTPUT_CELLS) {
       const cells = Math.min(MAX_OUTPUT_CELLS, nnz - c0);
       kernels.probs.setOutput([cells]);
-      p.set(flat(await kernels.probs(q, k, csr.cols, csr.rowOf, lse, scale, c0)).subarray(0, cells), c0);
+      p.set(flat(await kernels.probs(q, k, cols, rowOf, lse, scale, c0)).subarray(0, cells), c0);
     }
     timings.probs += performance.now() - t0;
 
@@ -150,7 +154,7 @@ export async function gpuAttention(
       const c0 = csr.rowPtr[r0];
       const chunk = p.subarray(c0, Math.max(c0 + 1, csr.rowPtr[r0 + rows]));
       kernels.output.setOutput([d, rows]);
-      out.set(flat(await kernels.output(chunk, v, csr.rowPtr, csr.cols, r0, c0)), h * n * d + r0 * d);
+      out.set(flat(await kernels.output(chunk, v, rowPtr, cols, r0, c0)), h * n * d + r0 * d);
     }
     timings.output += performance.now() - t0;
 

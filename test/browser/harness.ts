@@ -13,6 +13,9 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 
 const ROOT = resolve(__dirname, '../..');
 
+const COMPUTE_PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<script src="/dist/test/browser-compute.js"></script></body></html>`;
+
 const PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="/media/inspector.css"><style>
 body { --vscode-editor-background: #1e1e1e; --vscode-foreground: #cccccc; --vscode-charts-blue: #3794ff;
@@ -33,13 +36,24 @@ export interface WebviewPage {
 }
 
 export function chromiumArgs(): string[] {
-  return ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  return [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--enable-unsafe-webgpu',
+  ];
 }
 
-export async function openWebview(): Promise<WebviewPage> {
+/** `path`: '/' for the inspector webview page, '/compute.html' for the compute test bundle. */
+export async function openWebview(path = '/'): Promise<WebviewPage> {
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/' || url === '/index.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (url === '/compute.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(COMPUTE_PAGE);
     const file = join(ROOT, url.split('?')[0]);
     if (!file.startsWith(join(ROOT, 'dist')) && !file.startsWith(join(ROOT, 'media'))) return void res.writeHead(404).end();
     try {
@@ -60,7 +74,7 @@ export async function openWebview(): Promise<WebviewPage> {
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.goto(`http://127.0.0.1:${port}${path}`);
   return {
     page,
     posted: (type) => page.evaluate((t) => (window as any).__posted.filter((m: any) => m.type === t), type),

@@ -5,7 +5,7 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { buildPattern, decodeNpy, defaultConfig, encodeNpy, FactorizedConfig, referenceAttention } from '../../src/core';
 import { pythonWith } from '../support/python';
-import { randomQkv } from './attention.test';
+import { randomQkv } from '../support/attentionCases';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');

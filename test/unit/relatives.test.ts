@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { buildPattern, DeepSpeedFixedConfig, defaultConfig, FactorizedConfig, OpenAIFixedConfig } from '../../src/core';
-import { denseOf, fixedA1, fixedA2, headPicture, headToDense, picture, rng, union } from './brute';
+import { denseOf, fixedA1, headPicture, headToDense, picture, rng, union } from './brute';
 
 function factorized(over: Partial<FactorizedConfig>): FactorizedConfig {
   return { ...(defaultConfig('fixed') as FactorizedConfig), ...over };

@@ -1,0 +1,55 @@
+// Bundled for the compute page: the webview's compute modules plus in-page checks against the
+// float64 reference (kept here, not in page.evaluate, so no test-runner helpers leak in).
+import { buildPattern, PatternConfig, referenceAttention } from '../../src/core';
+import { computeAttention, setWorkerUrl } from '../../webview/compute/attention';
+import { BackendName, chooseBackend, detectDevice } from '../../webview/compute/device';
+
+function seededInput(config: PatternConfig, d: number) {
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 4 - 2;
+  const make = () => Float32Array.from({ length: config.heads * config.n * d }, random);
+  return { heads: config.heads, n: config.n, d, q: make(), k: make(), v: make() };
+}
+
+/** Worst output error, worst row-sum error and cells stored outside the mask, for one backend. */
+async function runCase(backend: BackendName, config: PatternConfig, d: number) {
+  const input = seededInput(config, d);
+  const ref = referenceAttention(buildPattern(config), input);
+  const { result, report } = await computeAttention(backend, config, input, true).promise;
+  let outErr = 0;
+  for (let x = 0; x < ref.out.length; x++) outErr = Math.max(outErr, Math.abs(ref.out[x] - result.out[x]));
+  let sumErr = 0;
+  let outside = 0;
+  result.probs!.forEach((p, h) => {
+    const rp = ref.probs![h];
+    for (let i = 0; i < config.n; i++) {
+      let sum = 0;
+      for (let t = p.rowPtr[i]; t < p.rowPtr[i + 1]; t++) sum += p.values[t];
+      if (p.rowPtr[i + 1] > p.rowPtr[i]) sumErr = Math.max(sumErr, Math.abs(sum - 1));
+      const allowed = new Set(Array.from(rp.cols.subarray(rp.rowPtr[i], rp.rowPtr[i + 1])));
+      for (let t = p.rowPtr[i]; t < p.rowPtr[i + 1]; t++) if (!allowed.has(p.cols[t])) outside++;
+    }
+  });
+  return { outErr, sumErr, outside, kernel: report.kernel };
+}
+
+/** Starts a long CPU job, cancels it after 50 ms, and counts UI-thread ticks meanwhile. */
+async function cancelProbe(): Promise<string> {
+  const config = { pattern: 'dense', n: 4096, heads: 8, stride: 1, c: 1, subblocks: 1, mode: 'merged', layer: 0, bidirectional: true } as PatternConfig;
+  const make = () => new Float32Array(8 * 4096 * 64).fill(0.01);
+  const job = computeAttention('cpu', config, { heads: 8, n: 4096, d: 64, q: make(), k: make(), v: make() });
+  setTimeout(() => job.cancel(), 50);
+  const ticks = await new Promise<number>((done) => {
+    let count = 0;
+    const id = setInterval(() => count++, 10);
+    setTimeout(() => (clearInterval(id), done(count)), 200);
+  });
+  try {
+    await job.promise;
+    return 'finished';
+  } catch (e) {
+    return `${(e as Error).message}; ticks ${ticks}`;
+  }
+}
+
+(window as unknown as { sai: object }).sai = { runCase, cancelProbe, setWorkerUrl, chooseBackend, detectDevice };

@@ -1,0 +1,25 @@
+/** The CPU path off the UI thread: a Web Worker that computes attention for one request. */
+import { attendHeads, buildPattern, PatternConfig, QKV } from '../../src/core';
+
+export interface WorkerRequest {
+  config: PatternConfig;
+  input: QKV;
+  withProbs: boolean;
+}
+
+const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
+
+scope.onmessage = (event) => {
+  const { config, input, withProbs } = event.data;
+  try {
+    const started = performance.now();
+    const out = new Float32Array(input.heads * input.n * input.d);
+    const lse = new Float32Array(input.heads * input.n);
+    const { kernel, probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs });
+    const transfer: Transferable[] = [out.buffer, lse.buffer];
+    for (const p of probs) transfer.push(p.rowPtr.buffer, p.cols.buffer, p.values.buffer);
+    scope.postMessage({ ok: true, kernel, out, lse, probs: withProbs ? probs : undefined, ms: performance.now() - started }, transfer);
+  } catch (e) {
+    scope.postMessage({ ok: false, message: (e as Error).message });
+  }
+};
