@@ -13,6 +13,12 @@ const targets = [
   { entryPoints: ['webview/compute/worker.ts'], outfile: 'dist/attention-worker.js', platform: 'browser' },
 ];
 
+// `npm run bench` bundles its attention part so that the CPU pool can start worker threads.
+if (process.argv.includes('--bench')) {
+  targets.length = 0;
+  targets.push({ entryPoints: ['test/bench/attention.bench.ts'], outfile: 'dist/test/bench-attention.js', platform: 'node', external: ['gpu.js', 'webgpu', '@tensorflow/*'] });
+}
+
 async function main() {
   await writeKernel();
   const contexts = await Promise.all(

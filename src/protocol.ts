@@ -16,10 +16,30 @@ export interface InspectorState {
   sequence?: Sequence;
 }
 
+export const COMPUTE_BACKENDS = ['auto', 'cpu', 'webasm', 'webgl2', 'webgpu'] as const;
+export type ComputeBackendSetting = (typeof COMPUTE_BACKENDS)[number];
+
+/** User settings the webview needs (not part of the panel's saved state). */
+export interface InspectorSettings {
+  computeBackend: ComputeBackendSetting;
+}
+
 export type HostToWebview =
-  | { type: 'init'; state: InspectorState }
+  | { type: 'init'; state: InspectorState; settings: InspectorSettings }
+  | { type: 'settings'; settings: InspectorSettings }
   | { type: 'setConfig'; config: PatternConfig }
   | { type: 'setSequence'; sequence: Sequence };
+
+/** Which backend computed attention for the current config, why, and how long it took. */
+export interface ComputeSummary {
+  backend: string;
+  kernel: string;
+  reason: string;
+  n: number;
+  heads: number;
+  ms: number;
+  stages: Record<string, number>;
+}
 
 /** What the webview reports after drawing, so the host (and its tests) know what is on screen. */
 export interface RenderSummary {
@@ -36,6 +56,8 @@ export interface RenderSummary {
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'rendered'; summary: RenderSummary }
+  | { type: 'computed'; compute: ComputeSummary }
+  | { type: 'computeFailed'; message: string }
   | { type: 'stateChanged'; state: InspectorState }
   | { type: 'log'; message: string }
   | { type: 'error'; message: string };
@@ -81,11 +103,17 @@ export function isInspectorState(v: unknown): v is InspectorState {
   return isObject(v) && isPatternConfig(v.config) && (v.sequence === undefined || isSequence(v.sequence));
 }
 
+function isSettings(v: unknown): v is InspectorSettings {
+  return isObject(v) && COMPUTE_BACKENDS.includes(v.computeBackend as ComputeBackendSetting);
+}
+
 export function parseHostMessage(v: unknown): HostToWebview | undefined {
   if (!isObject(v)) return undefined;
   switch (v.type) {
     case 'init':
-      return isInspectorState(v.state) ? (v as HostToWebview) : undefined;
+      return isInspectorState(v.state) && isSettings(v.settings) ? (v as HostToWebview) : undefined;
+    case 'settings':
+      return isSettings(v.settings) ? (v as HostToWebview) : undefined;
     case 'setConfig':
       return isPatternConfig(v.config) ? (v as HostToWebview) : undefined;
     case 'setSequence':
@@ -108,6 +136,20 @@ function isSummary(v: unknown): v is RenderSummary {
   );
 }
 
+function isCompute(v: unknown): v is ComputeSummary {
+  return (
+    isObject(v) &&
+    isString(v.backend) &&
+    isString(v.kernel) &&
+    isString(v.reason) &&
+    isNumber(v.n) &&
+    isNumber(v.heads) &&
+    isNumber(v.ms) &&
+    isObject(v.stages) &&
+    Object.values(v.stages).every(isNumber)
+  );
+}
+
 export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
   if (!isObject(v)) return undefined;
   switch (v.type) {
@@ -117,8 +159,11 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
       return isSummary(v.summary) ? (v as WebviewToHost) : undefined;
     case 'stateChanged':
       return isInspectorState(v.state) ? (v as WebviewToHost) : undefined;
+    case 'computed':
+      return isCompute(v.compute) ? (v as WebviewToHost) : undefined;
     case 'log':
     case 'error':
+    case 'computeFailed':
       return isString(v.message) ? (v as WebviewToHost) : undefined;
     default:
       return undefined;

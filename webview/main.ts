@@ -4,7 +4,9 @@
  */
 import { analyzePattern, buildPattern, ConfigIssue, PatternAnalysis, PatternConfig, validateConfig } from '../src/core';
 import { defaultConfig, PatternName } from '../src/core/config';
-import { HostToWebview, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
+import { HostToWebview, InspectorSettings, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
+import { setWorkerUrl } from './compute/attention';
+import { ComputeView } from './computeView';
 import { fieldsFor, FieldSpec } from './fields';
 import { drawMaps } from './maps';
 import { statsTable } from './statsView';
@@ -22,7 +24,9 @@ const UI_REACH_LIMIT = 2048;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 let state: InspectorState = isInspectorState(vscode.getState()) ? (vscode.getState() as InspectorState) : { config: defaultConfig('fixed') };
+let settings: InspectorSettings = { computeBackend: 'auto' };
 let pending: number | undefined;
+if (app.dataset.workerUrl) setWorkerUrl(app.dataset.workerUrl);
 
 function post(message: WebviewToHost): void {
   vscode.postMessage(message);
@@ -42,7 +46,8 @@ const messages = el('section', { className: 'messages' });
 messages.setAttribute('aria-live', 'polite');
 const maps = el('section', { className: 'maps', ariaLabel: 'Per-head masks' });
 const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });
-app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, sequenceView, messages, maps, stats);
+const compute = new ComputeView(post);
+app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, sequenceView, messages, compute.element, maps, stats);
 app.removeAttribute('aria-busy');
 
 function fieldValue(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): unknown {
@@ -128,6 +133,7 @@ function render(): void {
   const summary: RenderSummary = { config, heads: config.heads, nnz: [], unionNnz: 0, errors: issues, warnings: [], ms: 0 };
   if (issues.length) {
     app.dataset.status = 'invalid';
+    compute.cancel('Attention not computed: fix the configuration.');
     summary.ms = performance.now() - started;
     return post({ type: 'rendered', summary });
   }
@@ -142,6 +148,7 @@ function render(): void {
     if (analysis.note) messages.append(el('p', { className: 'note' }, analysis.note));
     Object.assign(summary, { nnz, unionNnz: analysis.stats.union.nnz, warnings: analysis.warnings, reachOk: analysis.reach.checked ? analysis.reach.ok : undefined });
     app.dataset.status = 'rendered';
+    void compute.start(config, state.sequence, settings.computeBackend);
   } catch (e) {
     app.dataset.status = 'failed';
     post({ type: 'error', message: `could not draw ${config.pattern} (n=${config.n}): ${(e as Error).message}` });
@@ -160,8 +167,13 @@ function apply(next: InspectorState): void {
 window.addEventListener('message', (event: MessageEvent) => {
   const message: HostToWebview | undefined = parseHostMessage(event.data);
   if (!message) return post({ type: 'log', message: `ignored a malformed message: ${JSON.stringify(event.data)?.slice(0, 200)}` });
-  if (message.type === 'init') apply(message.state);
-  else if (message.type === 'setConfig') apply({ ...state, config: message.config });
+  if (message.type === 'init') {
+    settings = message.settings;
+    apply(message.state);
+  } else if (message.type === 'settings') {
+    settings = message.settings;
+    scheduleRender(0);
+  } else if (message.type === 'setConfig') apply({ ...state, config: message.config });
   else apply({ ...state, sequence: message.sequence, config: { ...state.config, n: message.sequence.tokens.length } });
 });
 

@@ -33,15 +33,17 @@ function runJob(job: Job): { kernel: CpuKernelName; probs: SparseProbs[] } {
   return attendHeads(buildPattern(job.config), input, job.h0, job.h1, buffers, { withProbs: job.withProbs });
 }
 
-/** True inside a worker started by runCpuPool: the caller then does nothing else. */
+/** True inside a pool worker: it then serves jobs until terminated, and the caller does nothing else. */
 export function serveWorker(): boolean {
   if (isMainThread || !workerData || workerData.kind !== 'sparse-attn-cpu') return false;
-  try {
-    const { kernel, probs } = runJob(workerData.job as Job);
-    parentPort!.postMessage({ kernel, probs });
-  } catch (e) {
-    parentPort!.postMessage({ error: (e as Error).message });
-  }
+  parentPort!.on('message', (job: Job) => {
+    try {
+      const { kernel, probs } = runJob(job);
+      parentPort!.postMessage({ kernel, probs });
+    } catch (e) {
+      parentPort!.postMessage({ error: (e as Error).message });
+    }
+  });
   return true;
 }
 
@@ -53,36 +55,68 @@ export interface CpuRun {
   threads: number;
 }
 
-/** Runs on `threads` workers (capped by heads); in-process when 1 or when not running from a bundle. */
-export async function runCpuPool(config: PatternConfig, input: QKV, withProbs: boolean, threads = availableParallelism(), signal?: AbortSignal): Promise<CpuRun> {
-  const { heads, n, d } = input;
-  const out = new SharedArrayBuffer(heads * n * d * 4);
-  const lse = new SharedArrayBuffer(heads * n * 4);
-  const base = { config, n, d, heads, withProbs, q: shared(input.q), k: shared(input.k), v: shared(input.v), out, lse };
-  const workers = Math.max(1, Math.min(threads, heads));
-  const bundled = __filename.endsWith('.js');
-  if (workers === 1 || !bundled) {
-    const { kernel, probs } = runJob({ ...base, h0: 0, h1: heads });
-    return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? probs : undefined, kernel, threads: 1 };
+/**
+ * Worker threads that stay up between runs (starting one costs more than a small run). In-process
+ * when threads is 1 or when not running from a bundle (the worker script is the bundle itself).
+ */
+export class CpuPool {
+  private readonly workers: Worker[];
+
+  constructor(threads = availableParallelism()) {
+    const bundled = __filename.endsWith('.js');
+    this.workers = bundled && threads > 1 ? Array.from({ length: threads }, () => new Worker(__filename, { workerData: { kind: 'sparse-attn-cpu' } })) : [];
   }
-  const ranges = Array.from({ length: workers }, (_, w) => [Math.floor((w * heads) / workers), Math.floor(((w + 1) * heads) / workers)]);
-  const started = ranges.map(([h0, h1]) => new Worker(__filename, { workerData: { kind: 'sparse-attn-cpu', job: { ...base, h0, h1 } } }));
-  const onAbort = () => started.forEach((w) => void w.terminate());
-  signal?.addEventListener('abort', onAbort);
+
+  get threads(): number {
+    return Math.max(1, this.workers.length);
+  }
+
+  async run(config: PatternConfig, input: QKV, withProbs: boolean, signal?: AbortSignal): Promise<CpuRun> {
+    const { heads, n, d } = input;
+    const out = new SharedArrayBuffer(heads * n * d * 4);
+    const lse = new SharedArrayBuffer(heads * n * 4);
+    const base = { config, n, d, heads, withProbs, q: shared(input.q), k: shared(input.k), v: shared(input.v), out, lse };
+    const used = this.workers.slice(0, Math.min(this.workers.length, heads));
+    if (used.length <= 1) {
+      const { kernel, probs } = runJob({ ...base, h0: 0, h1: heads });
+      return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? probs : undefined, kernel, threads: 1 };
+    }
+    const onAbort = () => this.close();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      const results = await Promise.all(
+        used.map((worker, w) => {
+          const h0 = Math.floor((w * heads) / used.length);
+          const h1 = Math.floor(((w + 1) * heads) / used.length);
+          return new Promise<{ kernel: CpuKernelName; probs: SparseProbs[] }>((resolve, reject) => {
+            const onExit = () => reject(new Error(signal?.aborted ? 'attention compute cancelled' : 'an attention worker stopped'));
+            worker.once('exit', onExit);
+            worker.once('message', (m) => {
+              worker.off('exit', onExit);
+              if (m.error) reject(new Error(m.error));
+              else resolve(m);
+            });
+            worker.postMessage({ ...base, h0, h1 });
+          });
+        }),
+      );
+      return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? results.flatMap((r) => r.probs) : undefined, kernel: results[0].kernel, threads: used.length };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): void {
+    for (const worker of this.workers) void worker.terminate();
+  }
+}
+
+/** One run on a pool that is closed afterwards (the CLI's case). */
+export async function runCpuPool(config: PatternConfig, input: QKV, withProbs: boolean, threads = availableParallelism(), signal?: AbortSignal): Promise<CpuRun> {
+  const pool = new CpuPool(Math.min(threads, input.heads));
   try {
-    const results = await Promise.all(
-      started.map(
-        (worker) =>
-          new Promise<{ kernel: CpuKernelName; probs: SparseProbs[] }>((resolve, reject) => {
-            worker.once('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
-            worker.once('error', reject);
-            worker.once('exit', (code) => reject(new Error(signal?.aborted ? 'attention compute cancelled' : `worker exited with code ${code}`)));
-          }),
-      ),
-    );
-    return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? results.flatMap((r) => r.probs) : undefined, kernel: results[0].kernel, threads: workers };
+    return await pool.run(config, input, withProbs, signal);
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    started.forEach((w) => void w.terminate());
+    pool.close();
   }
 }

@@ -2,15 +2,16 @@
 import * as vscode from 'vscode';
 import { PatternConfig } from '../core/config';
 import { validateConfig } from '../core/config';
-import { InspectorState, isInspectorState, isPatternConfig, RenderSummary } from '../protocol';
+import { ComputeSummary, InspectorState, isInspectorState, isPatternConfig, RenderSummary } from '../protocol';
 import { InspectorPanel, VIEW_TYPE } from './inspectorPanel';
 import { sequenceFromSelection } from './selection';
-import { configFromSettings } from './settings';
+import { configFromSettings, inspectorSettings } from './settings';
 
 /** What `getExtension(...).exports` gives: lets integration tests see what the webview drew. */
 export interface InspectorApi {
   currentState(): InspectorState | undefined;
   lastRender(): RenderSummary | undefined;
+  lastCompute(): ComputeSummary | undefined;
   isVisible(): boolean;
   renderCount(): number;
   /**
@@ -22,8 +23,13 @@ export interface InspectorApi {
 
 export function activate(context: vscode.ExtensionContext): InspectorApi {
   const log = vscode.window.createOutputChannel('Sparse Attention Inspector', { log: true });
-  const inspector = new InspectorPanel(context.extensionUri, log);
+  const inspector = new InspectorPanel(context.extensionUri, log, inspectorSettings);
   context.subscriptions.push(log, { dispose: () => inspector.dispose() });
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('sparseAttention.computeBackend')) inspector.settingsChanged();
+    }),
+  );
 
   const guarded =
     (name: string, body: (...args: unknown[]) => unknown) =>
@@ -64,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   return {
     currentState: () => inspector.currentState,
     lastRender: () => inspector.lastRender,
+    lastCompute: () => inspector.lastCompute,
     isVisible: () => inspector.isVisible,
     renderCount: () => inspector.renderCount,
     waitForRender: (accept, { after = -1, timeoutMs = 30000 } = {}) =>

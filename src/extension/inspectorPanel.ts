@@ -3,7 +3,7 @@
  * keeps the latest state (for hide/show and the serializer) and what was last rendered.
  */
 import * as vscode from 'vscode';
-import { HostToWebview, InspectorState, parseWebviewMessage, RenderSummary } from '../protocol';
+import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, parseWebviewMessage, RenderSummary } from '../protocol';
 import { inspectorHtml, localResourceRoots } from './webviewHtml';
 
 export const VIEW_TYPE = 'sparseAttention.inspector';
@@ -14,12 +14,14 @@ export class InspectorPanel {
   private panel: vscode.WebviewPanel | undefined;
   private state: InspectorState | undefined;
   private lastSummary: RenderSummary | undefined;
+  private lastComputeSummary: ComputeSummary | undefined;
   private renders = 0;
   private readonly renderListeners = new Set<RenderListener>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    private readonly settings: () => InspectorSettings,
   ) {}
 
   /** Opens (or reveals) the panel beside the active editor and shows `state`. */
@@ -27,7 +29,7 @@ export class InspectorPanel {
     this.state = state;
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Beside, true);
-      this.post({ type: 'init', state });
+      this.post({ type: 'init', state, settings: this.settings() });
       return;
     }
     const panel = vscode.window.createWebviewPanel(
@@ -52,6 +54,15 @@ export class InspectorPanel {
 
   get lastRender(): RenderSummary | undefined {
     return this.lastSummary;
+  }
+
+  get lastCompute(): ComputeSummary | undefined {
+    return this.lastComputeSummary;
+  }
+
+  /** Settings changed: the webview recomputes with the new backend preference. */
+  settingsChanged(): void {
+    this.post({ type: 'settings', settings: this.settings() });
   }
 
   /** How many renders the webview has reported since activation. */
@@ -100,7 +111,7 @@ export class InspectorPanel {
     switch (message.type) {
       case 'ready':
         // The webview asks for its state on every load (first open, re-show, reload).
-        if (this.state) this.post({ type: 'init', state: this.state });
+        if (this.state) this.post({ type: 'init', state: this.state, settings: this.settings() });
         break;
       case 'stateChanged':
         this.state = message.state;
@@ -110,6 +121,16 @@ export class InspectorPanel {
         this.renders++;
         this.log.info(`rendered ${message.summary.config.pattern} n=${message.summary.config.n} in ${message.summary.ms.toFixed(1)} ms`);
         for (const listener of this.renderListeners) listener(message.summary);
+        break;
+      case 'computed':
+        this.lastComputeSummary = message.compute;
+        this.log.info(
+          `attention n=${message.compute.n} on ${message.compute.backend} (${message.compute.kernel}, ${message.compute.reason}) in ${message.compute.ms.toFixed(1)} ms`,
+        );
+        break;
+      case 'computeFailed':
+        this.log.error(`attention compute failed: ${message.message}`);
+        void vscode.window.showErrorMessage(`Sparse Attention Inspector: attention compute failed: ${message.message}`);
         break;
       case 'log':
         this.log.info(`webview: ${message.message}`);

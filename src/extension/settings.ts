@@ -1,6 +1,12 @@
 /** The default config comes from the user's `sparseAttention.*` settings, checked by the core. */
 import * as vscode from 'vscode';
 import { defaultConfig, PATTERN_NAMES, PatternConfig, PatternName } from '../core/config';
+import { COMPUTE_BACKENDS, ComputeBackendSetting, InspectorSettings } from '../protocol';
+
+export function inspectorSettings(): InspectorSettings {
+  const value = vscode.workspace.getConfiguration('sparseAttention').get<string>('computeBackend', 'auto');
+  return { computeBackend: COMPUTE_BACKENDS.includes(value as ComputeBackendSetting) ? (value as ComputeBackendSetting) : 'auto' };
+}
 
 export function configFromSettings(): PatternConfig {
   const settings = vscode.workspace.getConfiguration('sparseAttention');

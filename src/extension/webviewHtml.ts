@@ -15,13 +15,18 @@ export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
 export function inspectorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'inspector.css'));
+  const worker = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'attention-worker.js'));
   const n = nonce();
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data: blob:`,
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${n}'`,
+    // WebAssembly (the SIMD kernel, gpu.js webasm) needs wasm-unsafe-eval, never unsafe-eval.
+    `script-src 'nonce-${n}' 'wasm-unsafe-eval'`,
+    // The CPU worker is fetched from dist/ and started from a blob (workers cannot be cross-origin).
+    `connect-src ${webview.cspSource}`,
+    'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -33,7 +38,7 @@ export function inspectorHtml(webview: vscode.Webview, extensionUri: vscode.Uri)
   <title>Sparse Attention Inspector</title>
 </head>
 <body>
-  <main id="app" aria-busy="true">Loading the inspector…</main>
+  <main id="app" aria-busy="true" data-worker-url="${worker}">Loading the inspector…</main>
   <script nonce="${n}" src="${script}"></script>
 </body>
 </html>`;

@@ -36,13 +36,13 @@ async function runCase(backend: BackendName, config: PatternConfig, d: number) {
 /** Starts a long CPU job, cancels it after 50 ms, and counts UI-thread ticks meanwhile. */
 async function cancelProbe(): Promise<string> {
   const config = { pattern: 'dense', n: 4096, heads: 8, stride: 1, c: 1, subblocks: 1, mode: 'merged', layer: 0, bidirectional: true } as PatternConfig;
-  const make = () => new Float32Array(8 * 4096 * 64).fill(0.01);
-  const job = computeAttention('cpu', config, { heads: 8, n: 4096, d: 64, q: make(), k: make(), v: make() });
+  // Synthetic inputs: the worker builds Q/K/V itself, as in the inspector, so nothing large is copied.
+  const job = computeAttention('cpu', config, { synthetic: { tokens: [] } });
   setTimeout(() => job.cancel(), 50);
   const ticks = await new Promise<number>((done) => {
     let count = 0;
     const id = setInterval(() => count++, 10);
-    setTimeout(() => (clearInterval(id), done(count)), 200);
+    setTimeout(() => (clearInterval(id), done(count)), 300);
   });
   try {
     await job.promise;

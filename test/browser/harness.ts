@@ -20,7 +20,7 @@ const PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="/media/inspector.css"><style>
 body { --vscode-editor-background: #1e1e1e; --vscode-foreground: #cccccc; --vscode-charts-blue: #3794ff;
   --vscode-errorForeground: #f48771; --vscode-input-background: #3c3c3c; --vscode-input-foreground: #cccccc; }
-</style></head><body><main id="app"></main><script>
+</style></head><body><main id="app" data-worker-url="/dist/attention-worker.js"></main><script>
 window.__posted = []; window.__state = undefined;
 window.acquireVsCodeApi = () => ({
   postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),

@@ -25,7 +25,7 @@ describe('inspector webview in headless Chromium', function () {
   it('asks the host for state, then draws one map per head plus the union', async () => {
     assert.equal((await view.posted('ready')).length, 1);
     assert.equal((await view.posted('rendered')).length, 0, 'nothing is drawn before the host answers');
-    await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c } }, '*'), config);
+    await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c }, settings: { computeBackend: 'auto' } }, '*'), config);
     const summary = await lastRender(1);
     assert.deepEqual(summary.nnz, [7808, 7808, 7808, 7808]);
     assert.equal(summary.unionNnz, 18560);
@@ -41,6 +41,24 @@ describe('inspector webview in headless Chromium', function () {
     assert.deepEqual(lit, [true, false, true, true, false]);
     mkdirSync(SHOTS, { recursive: true });
     await view.page.screenshot({ path: `${SHOTS}/webview-fixed-n256.png`, fullPage: true });
+  });
+
+  it('computes attention off the UI thread and reports the backend that ran', async () => {
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'computed'));
+    const [computed] = await view.posted('computed');
+    assert.equal(computed.compute.backend, 'cpu', 'SwiftShader is a software renderer: auto picks the CPU path');
+    assert.equal(computed.compute.kernel, 'wasm-simd (worker)');
+    assert.match(computed.compute.reason, /software renderer/);
+    assert.match(await view.page.locator('.compute-status').innerText(), /Attention: cpu \(wasm-simd \(worker\)\) in [\d.]+ ms/);
+  });
+
+  it('a forced backend setting recomputes on that backend', async () => {
+    const before = (await view.posted('computed')).length;
+    await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'webgl2' } }, '*'));
+    await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, before, { timeout: 60000 });
+    const computed = await view.posted('computed');
+    assert.equal(computed[computed.length - 1].compute.kernel, 'WebGL2Kernel');
+    await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'auto' } }, '*'));
   });
 
   it('changing a field redraws without a reload and reports the new state', async () => {

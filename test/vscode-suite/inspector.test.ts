@@ -45,6 +45,28 @@ describe('inspector in a real VS Code', function () {
     await screenshot('inspector-beside-editor');
   });
 
+  it('computes attention inside the webview (CSP allows WebAssembly and the worker), on the backend the setting asks for', async () => {
+    const waitForCompute = async (accept: (kernel: string) => boolean) => {
+      for (let k = 0; k < 300; k++) {
+        const compute = api.lastCompute();
+        if (compute && accept(compute.kernel)) return compute;
+        await sleep(100);
+      }
+      throw new Error(`no matching compute; last: ${JSON.stringify(api.lastCompute())}`);
+    };
+    const auto = await waitForCompute((kernel) => kernel === 'wasm-simd (worker)');
+    assert.strictEqual(auto.backend, 'cpu');
+    assert.match(auto.reason, /software renderer|no GPU adapter/);
+    const settings = vscode.workspace.getConfiguration('sparseAttention');
+    try {
+      await settings.update('computeBackend', 'webgl2', vscode.ConfigurationTarget.Global);
+      const forced = await waitForCompute((kernel) => kernel === 'WebGL2Kernel');
+      assert.strictEqual(forced.backend, 'webgl2');
+    } finally {
+      await settings.update('computeBackend', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('reuses one panel and updates live when the config changes', async () => {
     const before = api.renderCount();
     await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 128, stride: 16, c: 2 });

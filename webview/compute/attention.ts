@@ -3,9 +3,10 @@
  * the UI never blocks), or the gpu.js gather kernels on WebGPU, WebGL2 or WebAssembly.
  */
 import { GPU } from 'gpu.js';
-import { AttentionResult, buildPattern, PatternConfig, QKV } from '../../src/core';
+import { AttentionResult, buildPattern, PatternConfig } from '../../src/core';
 import { gpuAttention } from '../../src/gpu/kernels';
 import type { BackendName } from './device';
+import { AttentionInput, resolveInput } from './synthetic';
 
 export interface ComputeReport {
   backend: BackendName;
@@ -29,7 +30,7 @@ export function setWorkerUrl(url: string): void {
   });
 }
 
-function runInWorker(config: PatternConfig, input: QKV, withProbs: boolean): ComputeJob {
+function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: boolean): ComputeJob {
   let worker: Worker | undefined;
   let rejectJob: (e: Error) => void = () => {};
   const started = performance.now();
@@ -63,11 +64,11 @@ function runInWorker(config: PatternConfig, input: QKV, withProbs: boolean): Com
   };
 }
 
-function runOnGpu(backend: Exclude<BackendName, 'cpu'>, config: PatternConfig, input: QKV, withProbs: boolean): ComputeJob {
+function runOnGpu(backend: Exclude<BackendName, 'cpu'>, config: PatternConfig, input: AttentionInput, withProbs: boolean): ComputeJob {
   let cancelled = false;
   const started = performance.now();
   const gpu = new GPU({ mode: backend });
-  const promise = gpuAttention(gpu, buildPattern(config), input, { withProbs, cancel: { get cancelled() { return cancelled; } } })
+  const promise = gpuAttention(gpu, buildPattern(config), resolveInput(config, input), { withProbs, cancel: { get cancelled() { return cancelled; } } })
     .then(({ result, info }) => ({
       result,
       report: { backend, kernel: info.kernelClass, stages: { ...info.timings }, ms: performance.now() - started },
@@ -76,6 +77,6 @@ function runOnGpu(backend: Exclude<BackendName, 'cpu'>, config: PatternConfig, i
   return { promise, cancel: () => (cancelled = true) };
 }
 
-export function computeAttention(backend: BackendName, config: PatternConfig, input: QKV, withProbs = false): ComputeJob {
+export function computeAttention(backend: BackendName, config: PatternConfig, input: AttentionInput, withProbs = false): ComputeJob {
   return backend === 'cpu' ? runInWorker(config, input, withProbs) : runOnGpu(backend, config, input, withProbs);
 }

@@ -1,18 +1,20 @@
 /** The CPU path off the UI thread: a Web Worker that computes attention for one request. */
-import { attendHeads, buildPattern, PatternConfig, QKV } from '../../src/core';
+import { attendHeads, buildPattern, PatternConfig } from '../../src/core';
+import { AttentionInput, resolveInput } from './synthetic';
 
 export interface WorkerRequest {
   config: PatternConfig;
-  input: QKV;
+  input: AttentionInput;
   withProbs: boolean;
 }
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
 
 scope.onmessage = (event) => {
-  const { config, input, withProbs } = event.data;
+  const { config, withProbs } = event.data;
   try {
     const started = performance.now();
+    const input = resolveInput(config, event.data.input);
     const out = new Float32Array(input.heads * input.n * input.d);
     const lse = new Float32Array(input.heads * input.n);
     const { kernel, probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs });

@@ -1,0 +1,53 @@
+/**
+ * Q, K, V without a checkpoint, reproducible: each token (or position, without a sequence) gets an
+ * embedding from a hash of its text and position; fixed seeded projections W_q, W_k, W_v map it to
+ * each head. The same text always gives the same maps.
+ */
+import type { PatternConfig, QKV } from '../../src/core';
+
+export const SYNTHETIC_D = 64;
+
+/** 32-bit FNV-1a, then a xorshift stream: small, fast, and identical everywhere. */
+function stream(seed: string): () => number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < seed.length; k++) h = Math.imul(h ^ seed.charCodeAt(k), 0x01000193);
+  let s = h >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return ((s >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+export function syntheticQkv(heads: number, n: number, tokens: string[] = [], d = SYNTHETIC_D): QKV {
+  const projections = ['q', 'k', 'v'].map((name) => {
+    const random = stream(`W_${name}`);
+    return Float32Array.from({ length: heads * d * d }, () => random() / Math.sqrt(d));
+  });
+  const embedding = new Float32Array(d);
+  const [q, k, v] = [0, 1, 2].map(() => new Float32Array(heads * n * d));
+  for (let i = 0; i < n; i++) {
+    const random = stream(`${tokens[i] ?? ''}\u0000${i}`);
+    for (let c = 0; c < d; c++) embedding[c] = random();
+    [q, k, v].forEach((target, m) => {
+      const w = projections[m];
+      for (let h = 0; h < heads; h++) {
+        const o = (h * n + i) * d;
+        for (let c = 0; c < d; c++) {
+          let s = 0;
+          for (let e = 0; e < d; e++) s += embedding[e] * w[(h * d + e) * d + c];
+          target[o + c] = s;
+        }
+      }
+    });
+  }
+  return { heads, n, d, q, k, v };
+}
+
+/** Q/K/V given, or made from the sequence where the compute runs (the worker, for the CPU path). */
+export type AttentionInput = QKV | { synthetic: { tokens: string[] } };
+
+export function resolveInput(config: PatternConfig, input: AttentionInput): QKV {
+  return 'synthetic' in input ? syntheticQkv(config.heads, config.n, input.synthetic.tokens) : input;
+}

@@ -1,0 +1,75 @@
+/**
+ * The attention status line: runs attention for the current config on the chosen backend,
+ * shows progress with a Cancel button, then the backend, kernel and time; a newer config
+ * cancels the running job.
+ */
+import type { PatternConfig } from '../src/core';
+import type { ComputeBackendSetting, Sequence, WebviewToHost } from '../src/protocol';
+import { computeAttention, ComputeJob } from './compute/attention';
+import { chooseBackend, detectDevice, DeviceReport } from './compute/device';
+
+export class ComputeView {
+  readonly element = document.createElement('div');
+  private readonly text = document.createElement('span');
+  private readonly cancelButton = document.createElement('button');
+  private job: ComputeJob | undefined;
+  private device: Promise<DeviceReport> | undefined;
+  private generation = 0;
+
+  constructor(private readonly post: (message: WebviewToHost) => void) {
+    this.element.className = 'compute-status';
+    this.element.setAttribute('role', 'status');
+    this.cancelButton.textContent = 'Cancel';
+    this.cancelButton.type = 'button';
+    this.cancelButton.hidden = true;
+    this.cancelButton.addEventListener('click', () => this.cancel('Attention compute cancelled.'));
+    this.element.append(this.text, this.cancelButton);
+  }
+
+  async start(config: PatternConfig, sequence: Sequence | undefined, preference: ComputeBackendSetting): Promise<void> {
+    const generation = ++this.generation;
+    this.job?.cancel();
+    this.job = undefined;
+    this.device ??= detectDevice();
+    const device = await this.device;
+    if (generation !== this.generation) return;
+    let choice;
+    try {
+      choice = chooseBackend(preference, device);
+    } catch (e) {
+      this.show(`Attention not computed: ${(e as Error).message}`, false);
+      this.post({ type: 'computeFailed', message: (e as Error).message });
+      return;
+    }
+    this.show(`Computing attention on ${choice.backend} (n = ${config.n}, ${config.heads} heads)…`, true);
+    const tokens = sequence?.tokens.slice(0, config.n) ?? [];
+    const job = computeAttention(choice.backend, config, { synthetic: { tokens } });
+    this.job = job;
+    try {
+      const { report } = await job.promise;
+      if (generation !== this.generation) return;
+      this.show(`Attention: ${report.backend} (${report.kernel}) in ${report.ms.toFixed(1)} ms; ${choice.reason}`, false);
+      this.post({ type: 'computed', compute: { ...report, reason: choice.reason, n: config.n, heads: config.heads } });
+    } catch (e) {
+      if (generation !== this.generation) return;
+      const message = (e as Error).message;
+      this.show(/cancelled/.test(message) ? 'Attention compute cancelled.' : `Attention compute failed: ${message}`, false);
+      if (!/cancelled/.test(message)) this.post({ type: 'computeFailed', message });
+    } finally {
+      if (this.job === job) this.job = undefined;
+    }
+  }
+
+  cancel(text: string): void {
+    this.generation++;
+    this.job?.cancel();
+    this.job = undefined;
+    this.show(text, false);
+  }
+
+  private show(text: string, busy: boolean): void {
+    this.text.textContent = text;
+    this.cancelButton.hidden = !busy;
+    this.element.dataset.busy = String(busy);
+  }
+}
