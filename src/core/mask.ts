@@ -65,18 +65,51 @@ export function mod(a: number, m: number): number {
 export class TiledHead implements HeadMask {
   readonly tiles: readonly Tile[];
   readonly disjoint = true;
+  /** Row segments where the set of covering tiles is constant; built on the first row() call. */
+  private segments?: { starts: Int32Array; tiles: Tile[][] };
+  private lastSegment = 0;
+
   constructor(readonly n: number, tiles: Tile[]) {
     this.tiles = tiles.filter((t) => t.r1 > t.r0 && t.c1 > t.c0);
   }
+
   get storedElements(): number {
     return this.tiles.length;
   }
+
   row(i: number, out: RangeList): void {
     out.clear();
-    for (const tile of this.tiles) {
-      if (i >= tile.r0 && i < tile.r1) tileRow(tile, i, out);
-    }
+    for (const tile of this.segmentAt(i)) tileRow(tile, i, out);
     out.normalize();
+  }
+
+  private segmentAt(i: number): Tile[] {
+    const segments = (this.segments ??= this.buildSegments());
+    const { starts } = segments;
+    let s = this.lastSegment;
+    // Rows are usually visited in order: try the cached segment and its successor first.
+    if (!(starts[s] <= i && (s + 1 >= starts.length || i < starts[s + 1]))) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      s = lo;
+    }
+    this.lastSegment = s;
+    return segments.tiles[s];
+  }
+
+  /** Tiles per segment, sorted by first column so that a row's ranges come out (nearly) sorted. */
+  private buildSegments(): { starts: Int32Array; tiles: Tile[][] } {
+    const cuts = Array.from(new Set([0, ...this.tiles.flatMap((t) => [t.r0, t.r1])]))
+      .filter((r) => r < this.n)
+      .sort((a, b) => a - b);
+    const byColumn = [...this.tiles].sort((a, b) => a.c0 - b.c0);
+    const tiles = cuts.map((start) => byColumn.filter((t) => t.r0 <= start && start < t.r1));
+    return { starts: Int32Array.from(cuts), tiles };
   }
 }
 

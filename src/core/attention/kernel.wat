@@ -1,6 +1,6 @@
 ;; SIMD inner loops of the CPU attention path (f32x4). JS drives rows, ranges and exp();
-;; these two functions do the d-wide work: scores of one query against runs of keys, and the
-;; weighted sum of the matching value rows. d must be a multiple of 4; pointers are byte offsets.
+;; these functions do the d-wide work: scores of one or two queries against runs of keys, and the
+;; weighted sums of the matching value rows. d must be a multiple of 4; pointers are byte offsets.
 (module
   (import "env" "memory" (memory 1))
 
@@ -57,21 +57,56 @@
         (br $rangesLoop)))
     (local.get $max))
 
-  ;; out[0..d) = inv * sum over the same keys of weights[t++] * v[j].
-  (func (export "accumulate")
+;; Two query rows against the same keys: each key row is loaded once for both.
+  (func (export "scores2")
+    (param $q1 i32) (param $q2 i32) (param $k i32) (param $ranges i32) (param $nranges i32)
+    (param $d i32) (param $scale f32) (param $out1 i32) (param $out2 i32)
+    (local $r i32) (local $j i32) (local $end i32) (local $row i32) (local $c i32)
+    (local $rowBytes i32) (local $a v128) (local $b v128) (local $kv v128)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
+    (block $rangesDone
+      (loop $rangesLoop
+        (br_if $rangesDone (i32.ge_u (local.get $r) (local.get $nranges)))
+        (local.set $j (i32.load (i32.add (local.get $ranges) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $end (i32.load offset=4 (i32.add (local.get $ranges) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $row (i32.add (local.get $k) (i32.mul (local.get $j) (local.get $rowBytes))))
+        (block $keysDone
+          (loop $keysLoop
+            (br_if $keysDone (i32.ge_u (local.get $j) (local.get $end)))
+            (local.set $a (v128.const f32x4 0 0 0 0))
+            (local.set $b (v128.const f32x4 0 0 0 0))
+            (local.set $c (i32.const 0))
+            (block $dotDone
+              (loop $dotLoop
+                (br_if $dotDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+                (local.set $kv (v128.load (i32.add (local.get $row) (local.get $c))))
+                (local.set $a (f32x4.add (local.get $a) (f32x4.mul (local.get $kv) (v128.load (i32.add (local.get $q1) (local.get $c))))))
+                (local.set $b (f32x4.add (local.get $b) (f32x4.mul (local.get $kv) (v128.load (i32.add (local.get $q2) (local.get $c))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br $dotLoop)))
+            (f32.store (local.get $out1) (f32.mul (local.get $scale)
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
+                (f32.add (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a))))))
+            (f32.store (local.get $out2) (f32.mul (local.get $scale)
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $b)) (f32x4.extract_lane 1 (local.get $b)))
+                (f32.add (f32x4.extract_lane 2 (local.get $b)) (f32x4.extract_lane 3 (local.get $b))))))
+            (local.set $out1 (i32.add (local.get $out1) (i32.const 4)))
+            (local.set $out2 (i32.add (local.get $out2) (i32.const 4)))
+            (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $keysLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rangesLoop))))
+
+  ;; out[0..d) += sum over the keys of weights[t++] * v[j] (no zeroing, no scaling).
+  (func (export "axpy")
     (param $v i32) (param $ranges i32) (param $nranges i32) (param $d i32)
-    (param $weights i32) (param $inv f32) (param $out i32)
+    (param $weights i32) (param $out i32)
     (local $r i32) (local $j i32) (local $end i32) (local $row i32) (local $c i32)
     (local $rowBytes i32) (local $w v128) (local $o i32)
     (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
-    ;; zero the output row
-    (local.set $c (i32.const 0))
-    (block $zeroDone
-      (loop $zeroLoop
-        (br_if $zeroDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
-        (v128.store (i32.add (local.get $out) (local.get $c)) (v128.const f32x4 0 0 0 0))
-        (local.set $c (i32.add (local.get $c) (i32.const 16)))
-        (br $zeroLoop)))
     (block $rangesDone
       (loop $rangesLoop
         (br_if $rangesDone (i32.ge_u (local.get $r) (local.get $nranges)))
@@ -97,10 +132,51 @@
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $keysLoop)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rangesLoop)))
-    ;; scale by 1/sum
+        (br $rangesLoop))))
+
+  ;; Two output rows with their own weights over the same keys: each value row is loaded once.
+  (func (export "axpy2")
+    (param $v i32) (param $ranges i32) (param $nranges i32) (param $d i32)
+    (param $w1 i32) (param $w2 i32) (param $out1 i32) (param $out2 i32)
+    (local $r i32) (local $j i32) (local $end i32) (local $row i32) (local $c i32)
+    (local $rowBytes i32) (local $a v128) (local $b v128) (local $vv v128) (local $o1 i32) (local $o2 i32)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
+    (block $rangesDone
+      (loop $rangesLoop
+        (br_if $rangesDone (i32.ge_u (local.get $r) (local.get $nranges)))
+        (local.set $j (i32.load (i32.add (local.get $ranges) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $end (i32.load offset=4 (i32.add (local.get $ranges) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $row (i32.add (local.get $v) (i32.mul (local.get $j) (local.get $rowBytes))))
+        (block $keysDone
+          (loop $keysLoop
+            (br_if $keysDone (i32.ge_u (local.get $j) (local.get $end)))
+            (local.set $a (f32x4.splat (f32.load (local.get $w1))))
+            (local.set $b (f32x4.splat (f32.load (local.get $w2))))
+            (local.set $c (i32.const 0))
+            (block $axpyDone
+              (loop $axpyLoop
+                (br_if $axpyDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+                (local.set $vv (v128.load (i32.add (local.get $row) (local.get $c))))
+                (local.set $o1 (i32.add (local.get $out1) (local.get $c)))
+                (local.set $o2 (i32.add (local.get $out2) (local.get $c)))
+                (v128.store (local.get $o1) (f32x4.add (v128.load (local.get $o1)) (f32x4.mul (local.get $a) (local.get $vv))))
+                (v128.store (local.get $o2) (f32x4.add (v128.load (local.get $o2)) (f32x4.mul (local.get $b) (local.get $vv))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br $axpyLoop)))
+            (local.set $w1 (i32.add (local.get $w1) (i32.const 4)))
+            (local.set $w2 (i32.add (local.get $w2) (i32.const 4)))
+            (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $keysLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rangesLoop))))
+
+  ;; out[0..d) *= inv
+  (func (export "scale")
+    (param $out i32) (param $d i32) (param $inv f32)
+    (local $c i32) (local $rowBytes i32) (local $w v128) (local $o i32)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
     (local.set $w (f32x4.splat (local.get $inv)))
-    (local.set $c (i32.const 0))
     (block $scaleDone
       (loop $scaleLoop
         (br_if $scaleDone (i32.ge_u (local.get $c) (local.get $rowBytes)))

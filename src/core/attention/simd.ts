@@ -11,7 +11,10 @@ import { CancelledError, QKV, SparseProbs } from './types';
 
 interface KernelExports {
   scores(q: number, k: number, ranges: number, nranges: number, d: number, scale: number, out: number): number;
-  accumulate(v: number, ranges: number, nranges: number, d: number, weights: number, inv: number, out: number): void;
+  scores2(q1: number, q2: number, k: number, ranges: number, nranges: number, d: number, scale: number, out1: number, out2: number): void;
+  axpy(v: number, ranges: number, nranges: number, d: number, weights: number, out: number): void;
+  axpy2(v: number, ranges: number, nranges: number, d: number, w1: number, w2: number, out1: number, out2: number): void;
+  scale(out: number, d: number, inv: number): void;
 }
 
 /** The WebAssembly API both browsers and Node provide, typed here so the core needs no DOM or Node typings. */
@@ -75,14 +78,14 @@ export function simdAttentionHeads(
   if (!module || input.d % 4 !== 0) throw new Error('the SIMD kernel needs WebAssembly SIMD and d divisible by 4');
   const { n, d } = input;
   const headFloats = n * d;
-  // Layout (bytes): q | k | v | out for one head, then ranges (n pairs) and row weights (n floats).
-  const qPtr = 0;
-  const kPtr = qPtr + headFloats * 4;
-  const vPtr = kPtr + headFloats * 4;
-  const outPtr = vPtr + headFloats * 4;
-  const rangesPtr = outPtr + headFloats * 4;
-  const weightsPtr = rangesPtr + n * 8;
-  const bytes = weightsPtr + n * 4;
+  // Layout (bytes): q | k | v | out for one head, then the ranges of a row, a one-range tail,
+  // and the weights of two rows.
+  const at: Pointers = { qPtr: 0, kPtr: headFloats * 4, vPtr: 2 * headFloats * 4, outPtr: 3 * headFloats * 4, rangesPtr: 0, tailPtr: 0, weightsPtr: 0, weights2Ptr: 0 };
+  at.rangesPtr = at.outPtr + headFloats * 4;
+  at.tailPtr = at.rangesPtr + n * 8;
+  at.weightsPtr = at.tailPtr + 16;
+  at.weights2Ptr = at.weightsPtr + n * 4;
+  const bytes = at.weights2Ptr + n * 4;
   const memory = new wasm!.Memory({ initial: Math.ceil(bytes / 65536) });
   const kernel = new wasm!.Instance(module, { env: { memory } }).exports as KernelExports;
   const floats = new Float32Array(memory.buffer);
@@ -90,11 +93,11 @@ export function simdAttentionHeads(
   const probs: SparseProbs[] = [];
   for (let h = h0; h < h1; h++) {
     const offset = h * headFloats;
-    floats.set(input.q.subarray(offset, offset + headFloats), qPtr / 4);
-    floats.set(input.k.subarray(offset, offset + headFloats), kPtr / 4);
-    floats.set(input.v.subarray(offset, offset + headFloats), vPtr / 4);
-    const p = attendHead(mask.heads[h], n, d, kernel, floats, ints, { qPtr, kPtr, vPtr, outPtr, rangesPtr, weightsPtr }, h, buffers, options);
-    buffers.out.set(floats.subarray(outPtr / 4, outPtr / 4 + headFloats), offset);
+    floats.set(input.q.subarray(offset, offset + headFloats), at.qPtr / 4);
+    floats.set(input.k.subarray(offset, offset + headFloats), at.kPtr / 4);
+    floats.set(input.v.subarray(offset, offset + headFloats), at.vPtr / 4);
+    const p = new HeadRun(mask.heads[h], n, d, kernel, floats, ints, at, h, buffers, options).run();
+    buffers.out.set(floats.subarray(at.outPtr / 4, at.outPtr / 4 + headFloats), offset);
     if (p) probs.push(p);
   }
   return probs;
@@ -106,57 +109,152 @@ interface Pointers {
   vPtr: number;
   outPtr: number;
   rangesPtr: number;
+  tailPtr: number;
   weightsPtr: number;
+  weights2Ptr: number;
 }
 
-function attendHead(
-  head: HeadMask,
-  n: number,
-  d: number,
-  kernel: KernelExports,
-  floats: Float32Array,
-  ints: Int32Array,
-  at: Pointers,
-  h: number,
-  buffers: AttentionBuffers,
-  options: CpuAttentionOptions,
-): SparseProbs | undefined {
-  const scale = 1 / Math.sqrt(d);
-  const list = new RangeList();
-  const rowPtr = options.withProbs ? new Int32Array(n + 1) : undefined;
-  const cols: number[] = [];
-  const values: number[] = [];
-  const weights = at.weightsPtr / 4;
-  for (let i = 0; i < n; i++) {
-    if ((i & 255) === 0 && options.cancel?.cancelled) throw new CancelledError();
-    head.row(i, list);
-    const nr = list.length;
-    for (let r = 0; r < nr; r++) {
-      ints[at.rangesPtr / 4 + 2 * r] = list.starts[r];
-      ints[at.rangesPtr / 4 + 2 * r + 1] = list.ends[r];
-    }
-    const rowOut = at.outPtr + i * d * 4;
-    const max = kernel.scores(at.qPtr + i * d * 4, at.kPtr, at.rangesPtr, nr, d, scale, at.weightsPtr);
-    const count = list.count();
-    let sum = 0;
-    for (let t = 0; t < count; t++) {
-      const w = Math.exp(floats[weights + t] - max);
-      floats[weights + t] = w;
-      sum += w;
-    }
-    const inv = count ? 1 / sum : 0;
-    kernel.accumulate(at.vPtr, at.rangesPtr, nr, d, at.weightsPtr, inv, rowOut);
-    buffers.lse[h * n + i] = count ? max + Math.log(sum) : -Infinity;
-    if (rowPtr) {
-      let t = 0;
-      for (let r = 0; r < nr; r++) {
-        for (let j = list.starts[r]; j < list.ends[r]; j++) {
-          cols.push(j);
-          values.push(floats[weights + t++] * inv);
+/** Two consecutive rows pair up when their ranges agree except for where the last one ends (causal blocks). */
+function pairable(a: RangeList, b: RangeList): boolean {
+  const last = a.length - 1;
+  if (last < 0 || b.length !== a.length || a.starts[last] !== b.starts[last]) return false;
+  for (let r = 0; r < last; r++) if (a.starts[r] !== b.starts[r] || a.ends[r] !== b.ends[r]) return false;
+  return true;
+}
+
+/** One head, row by row; rows that share their keys go two at a time so K and V rows load once. */
+class HeadRun {
+  private readonly scaleFactor: number;
+  private readonly rowPtr?: Int32Array;
+  private readonly cols: number[] = [];
+  private readonly values: number[] = [];
+
+  constructor(
+    private readonly head: HeadMask,
+    private readonly n: number,
+    private readonly d: number,
+    private readonly kernel: KernelExports,
+    private readonly floats: Float32Array,
+    private readonly ints: Int32Array,
+    private readonly at: Pointers,
+    private readonly h: number,
+    private readonly buffers: AttentionBuffers,
+    private readonly options: CpuAttentionOptions,
+  ) {
+    this.scaleFactor = 1 / Math.sqrt(d);
+    if (options.withProbs) this.rowPtr = new Int32Array(n + 1);
+  }
+
+  run(): SparseProbs | undefined {
+    let current = new RangeList();
+    let next = new RangeList();
+    let nextRow = -1;
+    for (let i = 0; i < this.n; ) {
+      if ((i & 254) === 0 && this.options.cancel?.cancelled) throw new CancelledError();
+      if (nextRow === i) [current, next] = [next, current];
+      else this.head.row(i, current);
+      if (i + 1 < this.n) {
+        this.head.row(i + 1, next);
+        nextRow = i + 1;
+        if (pairable(current, next)) {
+          this.pair(i, current, next);
+          nextRow = -1;
+          i += 2;
+          continue;
         }
       }
-      rowPtr[i + 1] = cols.length;
+      this.single(i, current);
+      i += 1;
     }
+    const { rowPtr, cols, values } = this;
+    return rowPtr ? { rowPtr, cols: Int32Array.from(cols), values: Float32Array.from(values) } : undefined;
   }
-  return rowPtr ? { rowPtr, cols: Int32Array.from(cols), values: Float32Array.from(values) } : undefined;
+
+  private writeRanges(list: RangeList, lastEnd: number): number {
+    const base = this.at.rangesPtr / 4;
+    for (let r = 0; r < list.length; r++) {
+      this.ints[base + 2 * r] = list.starts[r];
+      this.ints[base + 2 * r + 1] = r === list.length - 1 ? lastEnd : list.ends[r];
+    }
+    return list.length;
+  }
+
+  private rowBytes(i: number): number {
+    return i * this.d * 4;
+  }
+
+  /** exp(s - max) in place over `count` scores at `ptr`; returns [max, sum]. */
+  private softmaxWeights(ptr: number, count: number): [number, number] {
+    const f = this.floats;
+    const base = ptr / 4;
+    let max = -Infinity;
+    for (let t = 0; t < count; t++) if (f[base + t] > max) max = f[base + t];
+    let sum = 0;
+    for (let t = 0; t < count; t++) {
+      const w = Math.exp(f[base + t] - max);
+      f[base + t] = w;
+      sum += w;
+    }
+    return [max, sum];
+  }
+
+  private finish(i: number, list: RangeList, weightsPtr: number, max: number, sum: number, count: number): void {
+    const inv = count ? 1 / sum : 0;
+    this.kernel.scale(this.at.outPtr + this.rowBytes(i), this.d, inv);
+    this.buffers.lse[this.h * this.n + i] = count ? max + Math.log(sum) : -Infinity;
+    if (!this.rowPtr) return;
+    let t = weightsPtr / 4;
+    for (let r = 0; r < list.length; r++) {
+      for (let j = list.starts[r]; j < list.ends[r]; j++) {
+        this.cols.push(j);
+        this.values.push(this.floats[t++] * inv);
+      }
+    }
+    this.rowPtr[i + 1] = this.cols.length;
+  }
+
+  private single(i: number, list: RangeList): void {
+    const { kernel, at, d } = this;
+    const last = list.length - 1;
+    const nr = this.writeRanges(list, last >= 0 ? list.ends[last] : 0);
+    const out = at.outPtr + this.rowBytes(i);
+    this.floats.fill(0, out / 4, out / 4 + d);
+    kernel.scores(at.qPtr + this.rowBytes(i), at.kPtr, at.rangesPtr, nr, d, this.scaleFactor, at.weightsPtr);
+    const count = list.count();
+    const [max, sum] = this.softmaxWeights(at.weightsPtr, count);
+    kernel.axpy(at.vPtr, at.rangesPtr, nr, d, at.weightsPtr, out);
+    this.finish(i, list, at.weightsPtr, max, sum, count);
+  }
+
+  private pair(i: number, a: RangeList, b: RangeList): void {
+    const { kernel, at, d } = this;
+    const last = a.length - 1;
+    const endA = a.ends[last];
+    const endB = b.ends[last];
+    const sharedEnd = Math.min(endA, endB);
+    const nr = this.writeRanges(a, sharedEnd);
+    const sharedCount = a.count() - (endA - sharedEnd);
+    const outA = at.outPtr + this.rowBytes(i);
+    const outB = at.outPtr + this.rowBytes(i + 1);
+    this.floats.fill(0, outA / 4, outA / 4 + 2 * d);
+    kernel.scores2(at.qPtr + this.rowBytes(i), at.qPtr + this.rowBytes(i + 1), at.kPtr, at.rangesPtr, nr, d, this.scaleFactor, at.weightsPtr, at.weights2Ptr);
+    // The longer row's extra keys, after the shared ones in its own weight buffer.
+    const longer = endB > endA ? 1 : 0;
+    const tailEnd = Math.max(endA, endB);
+    const tailWeights = (longer ? at.weights2Ptr : at.weightsPtr) + sharedCount * 4;
+    const tailQuery = at.qPtr + this.rowBytes(i + longer);
+    if (tailEnd > sharedEnd) {
+      this.ints[at.tailPtr / 4] = sharedEnd;
+      this.ints[at.tailPtr / 4 + 1] = tailEnd;
+      kernel.scores(tailQuery, at.kPtr, at.tailPtr, 1, d, this.scaleFactor, tailWeights);
+    }
+    const countA = sharedCount + (endA - sharedEnd);
+    const countB = sharedCount + (endB - sharedEnd);
+    const [maxA, sumA] = this.softmaxWeights(at.weightsPtr, countA);
+    const [maxB, sumB] = this.softmaxWeights(at.weights2Ptr, countB);
+    kernel.axpy2(at.vPtr, at.rangesPtr, nr, d, at.weightsPtr, at.weights2Ptr, outA, outB);
+    if (tailEnd > sharedEnd) kernel.axpy(at.vPtr, at.tailPtr, 1, d, tailWeights, longer ? outB : outA);
+    this.finish(i, a, at.weightsPtr, maxA, sumA, countA);
+    this.finish(i + 1, b, at.weights2Ptr, maxB, sumB, countB);
+  }
 }
