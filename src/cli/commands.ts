@@ -13,6 +13,7 @@ import {
   PatternMask,
   RangeList,
   toDense,
+  torchSnippet,
 } from '../core';
 import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
 import { maskPng } from './png';
@@ -22,10 +23,19 @@ type Print = (line: string) => void;
 export function maskCommand(argv: string[], print: Print): number {
   const flags = parseFlags(argv, [...ALL_PATTERN_FLAGS, 'format', 'out']);
   const out = flags.get('out');
-  if (typeof out !== 'string') throw new UsageError('mask needs --out FILE (e.g. --out mask.npy)');
-  const format = String(flags.get('format') ?? (out.endsWith('.json') ? 'json' : out.endsWith('.png') ? 'png' : 'npy'));
-  if (!['npy', 'json', 'png'].includes(format)) throw new UsageError(`--format must be npy, json or png (got "${format}")`);
+  const format = String(flags.get('format') ?? (typeof out !== 'string' ? 'npy' : out.endsWith('.json') ? 'json' : out.endsWith('.png') ? 'png' : out.endsWith('.py') ? 'torch' : 'npy'));
+  if (!['npy', 'json', 'png', 'torch'].includes(format)) throw new UsageError(`--format must be npy, json, png or torch (got "${format}")`);
   const config = configFromFlags(flags);
+  if (format === 'torch') {
+    buildPattern(config); // validates: an impossible config gets its message, not a snippet
+    const snippet = torchSnippet(config);
+    if (typeof out === 'string') {
+      writeFileSync(out, snippet);
+      print(`wrote ${out} (PyTorch snippet: builds mask, bool [${config.heads}, ${config.n}, ${config.n}])`);
+    } else print(snippet.trimEnd());
+    return 0;
+  }
+  if (typeof out !== 'string') throw new UsageError('mask needs --out FILE (e.g. --out mask.npy), or --format torch to print a snippet');
   const mask = buildPattern(config);
   const wantLayout = flags.has('layout');
   let bytes: Uint8Array;

@@ -6,7 +6,7 @@ import { diffCommand, maskCommand, statsCommand } from './commands';
 import { serveWorker } from './cpuPool';
 
 const USAGE = `usage: sparse-attn <command> [flags]
-  mask   <pattern flags> [--format npy|json|png] [--layout] --out FILE
+  mask   <pattern flags> [--format npy|json|png|torch] [--layout] --out FILE  (torch: prints a PyTorch snippet)
   stats  <pattern flags> [--d 64] [--json]
   diff   --mask theirs.npy <pattern flags>
   attend --q q.npy --k k.npy --v v.npy <pattern flags> --out out.npy [--probs p.npy] [--lse lse.npy]

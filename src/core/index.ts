@@ -11,3 +11,4 @@ export * from './diff';
 export * from './npy';
 export { PORT_NOTES } from './patterns/ports';
 export * from './attention';
+export { torchSnippet } from './export/torchSnippet';

@@ -95,7 +95,7 @@ print("ok")`;
     ['impossible config', ['stats', '--c', '12', '--stride', '8'], /c \(12\) must be <= l \(8\)/],
     ['flag for another preset', ['stats', '--num-verts', '2'], /--num-verts does not apply to --pattern fixed/],
     ['layout of a token pattern', ['mask', '--layout', '--out', 'x.npy'], /--layout does not apply to --pattern fixed/],
-    ['no --out', ['mask'], /mask needs --out FILE/],
+    ['no --out', ['mask'], /mask needs --out FILE \(e.g. --out mask.npy\), or --format torch/],
     ['too large', ['mask', '--n', '65536', '--heads', '8', '--out', join(dir, 'big.npy')], /would need 32.0 GiB/],
     ['deepspeed message', ['stats', '--pattern', 'deepspeed-fixed', '--n', '100'], /Sequence Length, 100, needs to be dividable by Block size 16!/],
     ['missing file', ['diff', '--mask', join(dir, 'nope.npy')], /cannot read .*nope.npy: ENOENT/],
