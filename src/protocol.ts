@@ -58,6 +58,7 @@ export type WebviewToHost =
   | { type: 'rendered'; summary: RenderSummary }
   | { type: 'computed'; compute: ComputeSummary }
   | { type: 'computeFailed'; message: string }
+  | { type: 'copyTorchSnippet' }
   | { type: 'stateChanged'; state: InspectorState }
   | { type: 'log'; message: string }
   | { type: 'error'; message: string };
@@ -155,6 +156,8 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
   switch (v.type) {
     case 'ready':
       return { type: 'ready' };
+    case 'copyTorchSnippet':
+      return { type: 'copyTorchSnippet' };
     case 'rendered':
       return isSummary(v.summary) ? (v as WebviewToHost) : undefined;
     case 'stateChanged':

@@ -47,7 +47,10 @@ messages.setAttribute('aria-live', 'polite');
 const maps = el('section', { className: 'maps', ariaLabel: 'Per-head masks' });
 const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });
 const compute = new ComputeView(post);
-app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, sequenceView, messages, compute.element, maps, stats);
+const copySnippet = el('button', { type: 'button', className: 'action', title: 'Copies Python that builds this mask as a torch bool tensor [H, n, n]' }, 'Copy PyTorch snippet');
+copySnippet.addEventListener('click', () => post({ type: 'copyTorchSnippet' }));
+const actions = el('div', { className: 'actions' }, copySnippet);
+app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, actions, sequenceView, messages, compute.element, maps, stats);
 app.removeAttribute('aria-busy');
 
 function fieldValue(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): unknown {

@@ -1,7 +1,7 @@
 /** Activation: commands, the inspector panel and its serializer, and a small API for tests. */
 import * as vscode from 'vscode';
-import { PatternConfig } from '../core/config';
-import { validateConfig } from '../core/config';
+import { PatternConfig, validateConfig } from '../core/config';
+import { torchSnippet } from '../core/export/torchSnippet';
 import { ComputeSummary, InspectorState, isInspectorState, isPatternConfig, RenderSummary } from '../protocol';
 import { InspectorPanel, VIEW_TYPE } from './inspectorPanel';
 import { sequenceFromSelection } from './selection';
@@ -58,6 +58,17 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
         const sequence = sequenceFromSelection(editor);
         const config = { ...(inspector.currentState?.config ?? configFromSettings()), n: sequence.tokens.length };
         inspector.show({ config, sequence });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'sparseAttention.copyTorchSnippet',
+      guarded('Copy PyTorch Snippet', async () => {
+        const config = inspector.currentState?.config ?? configFromSettings();
+        const issues = validateConfig(config);
+        if (issues.length) throw new Error(`the current config is invalid: ${issues[0].message}`);
+        await vscode.env.clipboard.writeText(torchSnippet(config));
+        log.info(`copied the PyTorch snippet for ${config.pattern} n=${config.n}`);
+        void vscode.window.showInformationMessage(`PyTorch snippet copied: it builds mask, bool [${config.heads}, ${config.n}, ${config.n}].`);
       }),
     ),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

@@ -96,7 +96,9 @@ export class InspectorPanel {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
     panel.webview.html = inspectorHtml(panel.webview, this.extensionUri);
     panel.webview.onDidReceiveMessage((raw) => this.receive(raw));
+    void vscode.commands.executeCommand('setContext', 'sparseAttention.inspectorOpen', true);
     panel.onDidDispose(() => {
+      void vscode.commands.executeCommand('setContext', 'sparseAttention.inspectorOpen', false);
       this.panel = undefined;
       this.lastSummary = undefined;
     });
@@ -131,6 +133,9 @@ export class InspectorPanel {
       case 'computeFailed':
         this.log.error(`attention compute failed: ${message.message}`);
         void vscode.window.showErrorMessage(`Sparse Attention Inspector: attention compute failed: ${message.message}`);
+        break;
+      case 'copyTorchSnippet':
+        void vscode.commands.executeCommand('sparseAttention.copyTorchSnippet');
         break;
       case 'log':
         this.log.info(`webview: ${message.message}`);

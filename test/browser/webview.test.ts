@@ -44,7 +44,7 @@ describe('inspector webview in headless Chromium', function () {
   });
 
   it('computes attention off the UI thread and reports the backend that ran', async () => {
-    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'computed'));
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'computed'), undefined, { timeout: 60000 });
     const [computed] = await view.posted('computed');
     assert.equal(computed.compute.backend, 'cpu', 'SwiftShader is a software renderer: auto picks the CPU path');
     assert.equal(computed.compute.kernel, 'wasm-simd (worker)');
@@ -107,6 +107,11 @@ describe('inspector webview in headless Chromium', function () {
       return Array.from(canvas.getContext('2d')!.getImageData(canvas.width - 1, 0, 1, 1).data.slice(0, 3));
     });
     assert.deepEqual(corner, [255, 255, 255], 'a masked cell takes the light background');
+  });
+
+  it('Copy PyTorch snippet asks the host to copy (the host builds it from the shared core)', async () => {
+    await view.page.getByRole('button', { name: 'Copy PyTorch snippet' }).click();
+    assert.equal((await view.posted('copyTorchSnippet')).length, 1);
   });
 
   it('ignores malformed host messages and logs them', async () => {

@@ -64,20 +64,23 @@ describe('sparse attention with gpu.js kernels in Node', function () {
 describe('sparse attention with gpu.js WebGPU in Node (Dawn on SwiftShader Vulkan)', function () {
   this.timeout(180000);
   const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
+  // One Dawn instance for the whole suite: creating several in one process crashed Dawn
+  // (std::system_error, "Invalid argument") on a CI run.
+  let gpu: Awaited<ReturnType<typeof nodeWebGpu>> | undefined;
+  before(async function () {
+    if (!existsSync(icd)) this.skip();
+    process.env.VK_ICD_FILENAMES ??= icd;
+    gpu = await nodeWebGpu();
+  });
+  after(() => gpu?.dispose());
+
   for (const [name, config] of ATTENTION_CASES) {
-    it(`webgpu (WebGPUKernel) equals the float64 reference: ${name}`, async function () {
-      if (!existsSync(icd)) this.skip();
-      process.env.VK_ICD_FILENAMES ??= icd;
-      const gpu = await nodeWebGpu();
-      try {
-        const input = randomQkv(config.heads, config.n, 16, 6);
-        const { result, info } = await gpuAttention(gpu.gpu, buildPattern(config), input, { withProbs: true });
-        assert.equal(info.kernelClass, 'WebGPUKernel');
-        assert.match(gpu.device, /swiftshader/i);
-        assertMatchesReference(config, input, result, `webgpu ${name}`);
-      } finally {
-        gpu.dispose();
-      }
+    it(`webgpu (WebGPUKernel) equals the float64 reference: ${name}`, async () => {
+      const input = randomQkv(config.heads, config.n, 16, 6);
+      const { result, info } = await gpuAttention(gpu!.gpu, buildPattern(config), input, { withProbs: true });
+      assert.equal(info.kernelClass, 'WebGPUKernel');
+      assert.match(gpu!.device, /swiftshader/i);
+      assertMatchesReference(config, input, result, `webgpu ${name}`);
     });
   }
 });

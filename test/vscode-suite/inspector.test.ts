@@ -110,6 +110,15 @@ describe('inspector in a real VS Code', function () {
     await api.waitForRender((s) => s.config.n === 256 && s.errors.length === 0, { after: before });
   });
 
+  it('Copy PyTorch Snippet puts Python that builds the current mask on the clipboard', async () => {
+    await vscode.commands.executeCommand('sparseAttention.copyTorchSnippet');
+    const text = await vscode.env.clipboard.readText();
+    const config = api.currentState()!.config;
+    assert.match(text, /^# fixed attention mask/);
+    assert.match(text, new RegExp(`n, H, l, c, K = ${config.n}, ${config.heads}, `));
+    assert.match(text, /assert mask\.shape ==/);
+  });
+
   it('follows the colour theme: dark and high contrast', async () => {
     const workbench = vscode.workspace.getConfiguration('workbench');
     try {
