@@ -3,7 +3,7 @@
  * shows progress with a Cancel button, then the backend, kernel and time; a newer config
  * cancels the running job.
  */
-import type { PatternConfig } from '../src/core';
+import type { AttentionResult, PatternConfig } from '../src/core';
 import type { ComputeBackendSetting, Sequence, WebviewToHost } from '../src/protocol';
 import { computeAttention, ComputeJob } from './compute/attention';
 import { chooseBackend, detectDevice, DeviceReport } from './compute/device';
@@ -16,7 +16,10 @@ export class ComputeView {
   private device: Promise<DeviceReport> | undefined;
   private generation = 0;
 
-  constructor(private readonly post: (message: WebviewToHost) => void) {
+  constructor(
+    private readonly post: (message: WebviewToHost) => void,
+    private readonly onResult: (result: AttentionResult, config: PatternConfig) => void,
+  ) {
     this.element.className = 'compute-status';
     this.element.setAttribute('role', 'status');
     this.cancelButton.textContent = 'Cancel';
@@ -26,7 +29,8 @@ export class ComputeView {
     this.element.append(this.text, this.cancelButton);
   }
 
-  async start(config: PatternConfig, sequence: Sequence | undefined, preference: ComputeBackendSetting): Promise<void> {
+  /** `withProbs`: also return the probabilities (for the weight maps), when they fit. */
+  async start(config: PatternConfig, sequence: Sequence | undefined, preference: ComputeBackendSetting, withProbs: boolean): Promise<void> {
     const generation = ++this.generation;
     this.job?.cancel();
     this.job = undefined;
@@ -43,11 +47,12 @@ export class ComputeView {
     }
     this.show(`Computing attention on ${choice.backend} (n = ${config.n}, ${config.heads} heads)…`, true);
     const tokens = sequence?.tokens.slice(0, config.n) ?? [];
-    const job = computeAttention(choice.backend, config, { synthetic: { tokens } });
+    const job = computeAttention(choice.backend, config, { synthetic: { tokens } }, withProbs);
     this.job = job;
     try {
-      const { report } = await job.promise;
+      const { result, report } = await job.promise;
       if (generation !== this.generation) return;
+      this.onResult(result, config);
       this.show(`Attention: ${report.backend} (${report.kernel}) in ${report.ms.toFixed(1)} ms; ${choice.reason}`, false);
       this.post({ type: 'computed', compute: { ...report, reason: choice.reason, n: config.n, heads: config.heads } });
     } catch (e) {

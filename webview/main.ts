@@ -8,7 +8,7 @@ import { HostToWebview, InspectorSettings, InspectorState, isInspectorState, par
 import { setWorkerUrl } from './compute/attention';
 import { ComputeView } from './computeView';
 import { fieldsFor, FieldSpec } from './fields';
-import { drawMaps } from './maps';
+import { MapsView } from './mapsView';
 import { statsTable } from './statsView';
 
 interface VsCodeApi {
@@ -44,13 +44,15 @@ form.addEventListener('submit', (e) => e.preventDefault());
 const sequenceView = el('section', { className: 'sequence', ariaLabel: 'Sequence' });
 const messages = el('section', { className: 'messages' });
 messages.setAttribute('aria-live', 'polite');
-const maps = el('section', { className: 'maps', ariaLabel: 'Per-head masks' });
+const maps = new MapsView();
+/** Probabilities travel from the worker only when they fit comfortably (cells over all heads). */
+const MAX_WEIGHT_CELLS = 8_000_000;
 const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });
-const compute = new ComputeView(post);
+const compute = new ComputeView(post, (result, config) => maps.setWeights(result, config));
 const copySnippet = el('button', { type: 'button', className: 'action', title: 'Copies Python that builds this mask as a torch bool tensor [H, n, n]' }, 'Copy PyTorch snippet');
 copySnippet.addEventListener('click', () => post({ type: 'copyTorchSnippet' }));
 const actions = el('div', { className: 'actions' }, copySnippet);
-app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, actions, sequenceView, messages, compute.element, maps, stats);
+app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, actions, sequenceView, messages, compute.element, maps.element, stats);
 app.removeAttribute('aria-busy');
 
 function fieldValue(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): unknown {
@@ -144,14 +146,14 @@ function render(): void {
     const mask = buildPattern(config);
     const analysis: PatternAnalysis = analyzePattern(config, 64, mask, UI_REACH_LIMIT);
     const nnz = analysis.stats.heads.map((h) => h.nnz);
-    const figures = drawMaps(mask, nnz, analysis.stats.union.nnz);
-    maps.replaceChildren(...figures.map((f) => el('figure', {}, f.canvas, el('figcaption', {}, f.caption))));
+    maps.show(config, mask, nnz, analysis.stats.union.nnz, state.sequence);
     stats.replaceChildren(statsTable(analysis));
     for (const w of analysis.warnings) messages.append(el('p', { className: 'warning' }, `⚠ ${w}`));
     if (analysis.note) messages.append(el('p', { className: 'note' }, analysis.note));
     Object.assign(summary, { nnz, unionNnz: analysis.stats.union.nnz, warnings: analysis.warnings, reachOk: analysis.reach.checked ? analysis.reach.ok : undefined });
     app.dataset.status = 'rendered';
-    void compute.start(config, state.sequence, settings.computeBackend);
+    const cells = nnz.reduce((a, b) => a + b, 0);
+    void compute.start(config, state.sequence, settings.computeBackend, cells <= MAX_WEIGHT_CELLS);
   } catch (e) {
     app.dataset.status = 'failed';
     post({ type: 'error', message: `could not draw ${config.pattern} (n=${config.n}): ${(e as Error).message}` });

@@ -12,3 +12,4 @@ export * from './npy';
 export { PORT_NOTES } from './patterns/ports';
 export * from './attention';
 export { torchSnippet } from './export/torchSnippet';
+export { explainCell } from './explain';

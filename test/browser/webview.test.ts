@@ -29,6 +29,7 @@ describe('inspector webview in headless Chromium', function () {
     const summary = await lastRender(1);
     assert.deepEqual(summary.nnz, [7808, 7808, 7808, 7808]);
     assert.equal(summary.unionNnz, 18560);
+    await view.page.selectOption('#map-kind', 'mask');
     assert.equal(await view.page.locator('.maps canvas').count(), 5);
     assert.match((await view.page.locator('.maps canvas').first().getAttribute('aria-label'))!, /Head 0 mask: 7808 allowed cells/);
     assert.match(await view.page.locator('.stats').innerText(), /every allowed pair connected/);
@@ -50,6 +51,55 @@ describe('inspector webview in headless Chromium', function () {
     assert.equal(computed.compute.kernel, 'wasm-simd (worker)');
     assert.match(computed.compute.reason, /software renderer/);
     assert.match(await view.page.locator('.compute-status').innerText(), /Attention: cpu \(wasm-simd \(worker\)\) in [\d.]+ ms/);
+  });
+
+  it('attention-weight maps keep masked cells on the background and allowed cells in the palette', async () => {
+    await view.page.selectOption('#map-kind', 'weights');
+    await view.page.waitForSelector('.maps[data-kind="weights"] canvas');
+    const [masked, ...allowed] = await view.page.evaluate(() => {
+      const context = (document.querySelector('.maps canvas') as HTMLCanvasElement).getContext('2d')!;
+      return [[200, 100], [31, 255], [28, 255], [100, 100]].map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3)));
+    });
+    const pixels = { masked, allowedSummary: allowed[0], allowedTiny: allowed[1], diagonal: allowed[2] };
+    assert.deepEqual(pixels.masked, [30, 30, 30], 'masked: the editor background');
+    for (const [name, rgb] of Object.entries(pixels)) {
+      if (name !== 'masked') assert.notDeepEqual(rgb, [30, 30, 30], `${name} is drawn in the palette`);
+    }
+  });
+
+  it('hover names the cell, its weight and the set that allows it; a click opens the row view', async () => {
+    const box = await view.page.evaluate(() => {
+      const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
+      const rect = canvas.getBoundingClientRect();
+      return { x: rect.left + canvas.clientLeft, y: rect.top + canvas.clientTop, scale: canvas.clientWidth / canvas.width };
+    });
+    // The paper's sets for head 0 (l=32, c=4, sub-block 0): what the hover must say for (i, j).
+    const expected = (i: number, j: number) =>
+      j > i ? 'masked' : Math.floor(i / 32) === Math.floor(j / 32) ? (j % 32 >= 28 ? 'allowed by A1\\+A2' : 'allowed by A1') : j % 32 >= 28 ? 'allowed by A2' : 'masked';
+    // Page coordinates are whole CSS pixels, so the cell under the mouse is read back, then checked.
+    for (const [i, j] of [[200, 31], [200, 220], [200, 100], [200, 195]]) {
+      await view.page.mouse.move(box.x + (j + 0.5) * box.scale, box.y + (i + 0.5) * box.scale);
+      const text = await view.page.locator('.hover-info').innerText();
+      const [, hi, hj] = /^query i=(\d+) → key j=(\d+): head 0: /.exec(text)!.map(Number);
+      assert.ok(Math.abs(hi - i) <= 1 && Math.abs(hj - j) <= 1, text);
+      assert.match(text, new RegExp(`head 0: ${expected(hi, hj)}(, weight [\\d.e-]+)?$`));
+    }
+    await view.page.mouse.down();
+    await view.page.mouse.up();
+    assert.match(await view.page.locator('.row-view h2').innerText(), /^Row (199|200|201), head 0$/);
+    assert.equal(await view.page.locator('.top-keys li').count(), 10);
+    assert.match(await view.page.locator('.top-keys li').first().innerText(), /j=\d+: [\d.e-]+ \((A1|A2|A1\+A2)\)/);
+  });
+
+  it('arrow keys move the hover cursor cell by cell on a focused map', async () => {
+    await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 256, heads: 4, stride: 32, c: 4, subblocks: 4, mode: 'merged', layer: 0, bidirectional: false } }, '*'));
+    await view.page.waitForSelector('.maps canvas');
+    await view.page.focus('.maps canvas');
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowRight', 'ArrowRight']) await view.page.keyboard.press(key);
+    assert.match(await view.page.locator('.hover-info').innerText(), /^query i=4 → key j=3: head 0: allowed by A1/);
+    await view.page.keyboard.press('ArrowRight');
+    await view.page.keyboard.press('ArrowRight');
+    assert.match(await view.page.locator('.hover-info').innerText(), /^query i=4 → key j=5: head 0: masked$/);
   });
 
   it('a forced backend setting recomputes on that backend', async () => {

@@ -1,0 +1,61 @@
+/** Why a cell is allowed: which of the paper's sets contains it, or which preset rule. */
+import type { PatternConfig } from './config';
+import { buildPattern } from './build';
+import { PatternMask, rowColumns } from './mask';
+
+export type CellReason = 'A1' | 'A2' | 'A1+A2' | 'masked' | string;
+
+/** The summary sub-block head h uses in the fixed family, for the sets a head attends to. */
+function headSets(config: PatternConfig, h: number): { a1: boolean; a2: boolean; k: number } {
+  if (!('mode' in config)) return { a1: true, a2: true, k: 0 };
+  const K = config.pattern === 'fixed' ? config.subblocks : 1;
+  if (config.mode === 'merged') return { a1: true, a2: true, k: h % K };
+  if (config.mode === 'split') return { a1: h % 2 === 0, a2: h % 2 === 1, k: Math.floor(h / 2) % K };
+  return config.layer % 2 === 0 ? { a1: true, a2: false, k: 0 } : { a1: false, a2: true, k: h % K };
+}
+
+/**
+ * For fixed, strided and jukebox: 'A1', 'A2' or 'A1+A2' by the paper's definitions. For the other
+ * presets: a short name of the rule that allows the cell. 'masked' when the head does not attend.
+ */
+export function explainCell(config: PatternConfig, h: number, i: number, j: number, mask?: PatternMask): CellReason {
+  const causalOk = !('bidirectional' in config) || config.bidirectional || j <= i;
+  if (config.pattern === 'fixed' || config.pattern === 'strided' || config.pattern === 'jukebox-summary') {
+    const { stride: l, c } = config;
+    const { a1: usesA1, a2: usesA2, k } = headSets(config, h);
+    let inA1: boolean;
+    let inA2: boolean;
+    if (config.pattern === 'strided') {
+      inA1 = causalOk && Math.abs(i - j) <= l && (config.bidirectional || i - j >= 0);
+      inA2 = causalOk && (i - j) % l === 0;
+    } else {
+      inA1 = causalOk && Math.floor(i / l) === Math.floor(j / l);
+      const p = j % l;
+      inA2 = causalOk && p >= l - (k + 1) * c && p <= l - k * c - 1;
+      if (config.pattern === 'jukebox-summary') inA2 = p >= l - c && Math.floor(j / l) < Math.floor(i / l);
+    }
+    const a1 = usesA1 && inA1;
+    const a2 = usesA2 && inA2;
+    return a1 && a2 ? 'A1+A2' : a1 ? 'A1' : a2 ? 'A2' : 'masked';
+  }
+  // Block layouts and ports: the mask itself decides; name the rule.
+  const allowed = rowColumns((mask ?? buildPattern(config)).heads[h], i).includes(j);
+  if (!allowed) return 'masked';
+  switch (config.pattern) {
+    case 'openai-fixed':
+    case 'deepspeed-fixed': {
+      const b = config.block;
+      const sameWindow =
+        config.pattern === 'openai-fixed'
+          ? Math.floor(i / config.stride) === Math.floor(j / config.stride)
+          : Math.floor(Math.floor(i / b) / config.numLocalBlocks) === Math.floor(Math.floor(j / b) / config.numLocalBlocks);
+      return sameWindow ? 'local window' : 'global (summary) block';
+    }
+    case 'local':
+      return 'local band';
+    case 'dense':
+      return 'dense';
+    default:
+      return `${config.pattern} rule`;
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The map grid: per-head masks, or attention weights with the mask overlaid once computed; hover
+ * (mouse or arrow keys) tells the cell, its tokens, its weight and which set allows it; a click or
+ * Enter opens the row view with the row's top keys.
+ */
+import { AttentionResult, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
+import type { Sequence } from '../src/protocol';
+import { drawMaps, MAX_MAP_PIXELS } from './maps';
+import { paintWeights, poolWeights, WeightScale, weightAt } from './weightMaps';
+
+export type MapKind = 'mask' | 'weights';
+
+interface Current {
+  config: PatternConfig;
+  mask: PatternMask;
+  nnz: number[];
+  unionNnz: number;
+  sequence?: Sequence;
+  probs?: SparseProbs[];
+}
+
+export class MapsView {
+  readonly element = document.createElement('section');
+  private readonly grid = document.createElement('div');
+  private readonly controls = document.createElement('div');
+  readonly hoverInfo = document.createElement('p');
+  readonly rowView = document.createElement('div');
+  private readonly kindSelect = document.createElement('select');
+  private readonly scaleSelect = document.createElement('select');
+  private current?: Current;
+  private cursor = { h: 0, i: 0, j: 0 };
+  private userChoseKind = false;
+
+  constructor() {
+    this.element.className = 'maps-view';
+    this.element.ariaLabel = 'Per-head maps';
+    this.grid.className = 'maps';
+    this.hoverInfo.className = 'hover-info';
+    this.hoverInfo.setAttribute('aria-live', 'polite');
+    this.rowView.className = 'row-view';
+    this.controls.className = 'map-controls';
+    this.addSelect('map-kind', 'Show', this.kindSelect, [['mask', 'masks'], ['weights', 'attention weights']]);
+    // Once the user picks a view, computed weights no longer switch it for them.
+    this.kindSelect.addEventListener('change', () => (this.userChoseKind = true));
+    this.addSelect('map-scale', 'Weight scale', this.scaleSelect, [['log', 'log (1e-4 .. 1)'], ['linear', 'linear']]);
+    this.element.append(this.controls, this.grid, this.hoverInfo, this.rowView);
+  }
+
+  private addSelect(id: string, label: string, select: HTMLSelectElement, options: Array<[string, string]>): void {
+    select.id = id;
+    for (const [value, text] of options) select.append(new Option(text, value));
+    select.addEventListener('change', () => this.draw());
+    const l = document.createElement('label');
+    l.htmlFor = id;
+    l.textContent = label;
+    this.controls.append(l, select);
+  }
+
+  get kind(): MapKind {
+    return this.kindSelect.value as MapKind;
+  }
+
+  /** New config: masks now; weights arrive with setWeights. */
+  show(config: PatternConfig, mask: PatternMask, nnz: number[], unionNnz: number, sequence?: Sequence): void {
+    this.current = { config, mask, nnz, unionNnz, sequence };
+    this.cursor = { h: 0, i: 0, j: 0 };
+    this.rowView.replaceChildren();
+    this.hoverInfo.textContent = '';
+    this.draw();
+  }
+
+  setWeights(result: AttentionResult, config: PatternConfig): void {
+    if (!this.current || this.current.config !== config || !result.probs) return;
+    this.current.probs = result.probs;
+    if (!this.userChoseKind) this.kindSelect.value = 'weights';
+    this.draw();
+  }
+
+  private draw(): void {
+    const current = this.current;
+    if (!current) return;
+    const weights = this.kind === 'weights' && current.probs;
+    this.scaleSelect.disabled = !weights;
+    const figures = weights ? this.weightFigures(current, current.probs!) : drawMaps(current.mask, current.nnz, current.unionNnz);
+    this.grid.dataset.kind = weights ? 'weights' : 'mask';
+    this.grid.replaceChildren(
+      ...figures.map((f, h) => {
+        const head = h < current.mask.heads.length ? h : -1;
+        f.canvas.tabIndex = 0;
+        f.canvas.dataset.head = String(head);
+        f.canvas.addEventListener('mousemove', (e) => {
+          // Position inside the content box (the border is not part of the map).
+          const rect = f.canvas.getBoundingClientRect();
+          this.hoverAt(f.canvas, head, e.clientX - rect.left - f.canvas.clientLeft, e.clientY - rect.top - f.canvas.clientTop);
+        });
+        f.canvas.addEventListener('click', () => this.openRow(head));
+        f.canvas.addEventListener('keydown', (e) => this.onKey(e, head));
+        const figure = document.createElement('figure');
+        const caption = document.createElement('figcaption');
+        caption.textContent = f.caption;
+        figure.append(f.canvas, caption);
+        return figure;
+      }),
+    );
+  }
+
+  private weightFigures(current: Current, probs: SparseProbs[]) {
+    const n = current.mask.n;
+    const size = Math.min(n, MAX_MAP_PIXELS);
+    const background = this.background();
+    const scale = this.scaleSelect.value as WeightScale;
+    const union = new Float32Array(size * size).fill(-1);
+    const figures = probs.map((p, h) => {
+      const pooled = poolWeights(p, n, size);
+      for (let k = 0; k < pooled.length; k++) if (pooled[k] > union[k]) union[k] = pooled[k];
+      const canvas = document.createElement('canvas');
+      paintWeights(canvas, pooled, size, scale, background);
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `Head ${h} attention weights (${scale} scale); masked cells show the background`);
+      return { caption: `head ${h}`, canvas };
+    });
+    const canvas = document.createElement('canvas');
+    paintWeights(canvas, union, size, scale, background);
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', 'Largest weight over heads');
+    figures.push({ caption: 'max over heads', canvas });
+    return figures;
+  }
+
+  private background(): [number, number, number] {
+    const probe = document.createElement('canvas').getContext('2d')!;
+    probe.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim() || '#1e1e1e';
+    probe.fillRect(0, 0, 1, 1);
+    const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+    return [r, g, b];
+  }
+
+  /** Pixel to the cells it covers (one cell when n fits the canvas). */
+  private cellsAt(canvas: HTMLCanvasElement, x: number, y: number): { i0: number; i1: number; j0: number; j1: number } {
+    const n = this.current!.mask.n;
+    const size = canvas.width;
+    const px = Math.min(size - 1, Math.max(0, Math.floor((x / canvas.clientWidth) * size)));
+    const py = Math.min(size - 1, Math.max(0, Math.floor((y / canvas.clientHeight) * size)));
+    const range = (p: number) => [Math.ceil((p * n) / size), Math.ceil(((p + 1) * n) / size)];
+    const [i0, i1] = range(py);
+    const [j0, j1] = range(px);
+    return { i0, i1, j0, j1 };
+  }
+
+  private hoverAt(canvas: HTMLCanvasElement, head: number, x: number, y: number): void {
+    const { i0, i1, j0, j1 } = this.cellsAt(canvas, x, y);
+    if (i1 - i0 === 1 && j1 - j0 === 1) this.describe(head, i0, j0);
+    else this.hoverInfo.textContent = `rows ${i0}–${i1 - 1}, columns ${j0}–${j1 - 1} share this pixel (max-pooled); fewer tokens show single cells`;
+  }
+
+  private token(i: number): string {
+    const t = this.current?.sequence?.tokens[i];
+    return t === undefined ? '' : ` “${t}”`;
+  }
+
+  describe(head: number, i: number, j: number): void {
+    const current = this.current!;
+    this.cursor = { h: Math.max(0, head), i, j };
+    const heads = head < 0 ? current.mask.heads.map((_, h) => h) : [head];
+    const parts = heads.map((h) => {
+      const reason = explainCell(current.config, h, i, j, current.mask);
+      const w = current.probs ? weightAt(current.probs[h], i, j) : undefined;
+      const weight = w === undefined ? '' : `, weight ${w.toPrecision(3)}`;
+      return `head ${h}: ${reason === 'masked' ? 'masked' : `allowed by ${reason}`}${weight}`;
+    });
+    this.hoverInfo.textContent = `query i=${i}${this.token(i)} → key j=${j}${this.token(j)}: ${parts.join('; ')}`;
+  }
+
+  private onKey(e: KeyboardEvent, head: number): void {
+    const n = this.current!.mask.n;
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    if (moves[e.key]) {
+      e.preventDefault();
+      const [di, dj] = moves[e.key];
+      const i = Math.min(n - 1, Math.max(0, this.cursor.i + di));
+      const j = Math.min(n - 1, Math.max(0, this.cursor.j + dj));
+      this.describe(head, i, j);
+    } else if (e.key === 'Enter') this.openRow(head);
+  }
+
+  /** The row view: the query's weights over its allowed keys, top 10, as labelled bars. */
+  openRow(head: number): void {
+    const current = this.current!;
+    const h = Math.max(0, head);
+    const i = this.cursor.i;
+    const title = document.createElement('h2');
+    title.textContent = `Row ${i}${this.token(i)}, head ${h}`;
+    const probs = current.probs?.[h];
+    if (!probs) {
+      const note = document.createElement('p');
+      note.textContent = 'Weights appear here once attention is computed.';
+      this.rowView.replaceChildren(title, note);
+      return;
+    }
+    const entries: Array<[number, number]> = [];
+    for (let t = probs.rowPtr[i]; t < probs.rowPtr[i + 1]; t++) entries.push([probs.cols[t], probs.values[t]]);
+    entries.sort((a, b) => b[1] - a[1]);
+    const list = document.createElement('ol');
+    list.className = 'top-keys';
+    for (const [j, w] of entries.slice(0, 10)) {
+      const item = document.createElement('li');
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      bar.style.width = `${Math.max(1, Math.round(w * 200))}px`;
+      item.append(bar, ` j=${j}${this.token(j)}: ${w.toPrecision(3)} (${explainCell(current.config, h, i, j, current.mask)})`);
+      list.append(item);
+    }
+    this.rowView.replaceChildren(title, list);
+  }
+}
