@@ -3,10 +3,11 @@
  * union per direction, and validators that each side runs on every message it receives.
  */
 import { ConfigIssue, PATTERN_NAMES, PatternConfig } from './core/config';
+import { TokenizerName, TOKENIZERS } from './core/tokenize';
 
 export interface Sequence {
   tokens: string[];
-  /** Where the tokens came from, e.g. "selection in model.py". */
+  /** Where the tokens came from, e.g. "selection in model.py (gpt2 tokens)". */
   source: string;
 }
 
@@ -59,6 +60,7 @@ export type WebviewToHost =
   | { type: 'computed'; compute: ComputeSummary }
   | { type: 'computeFailed'; message: string }
   | { type: 'copyTorchSnippet' }
+  | { type: 'tokenize'; text: string; tokenizer: TokenizerName }
   | { type: 'stateChanged'; state: InspectorState }
   | { type: 'log'; message: string }
   | { type: 'error'; message: string };
@@ -158,6 +160,8 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
       return { type: 'ready' };
     case 'copyTorchSnippet':
       return { type: 'copyTorchSnippet' };
+    case 'tokenize':
+      return isString(v.text) && TOKENIZERS.includes(v.tokenizer as TokenizerName) ? (v as WebviewToHost) : undefined;
     case 'rendered':
       return isSummary(v.summary) ? (v as WebviewToHost) : undefined;
     case 'stateChanged':

@@ -52,7 +52,23 @@ const compute = new ComputeView(post, (result, config) => maps.setWeights(result
 const copySnippet = el('button', { type: 'button', className: 'action', title: 'Copies Python that builds this mask as a torch bool tensor [H, n, n]' }, 'Copy PyTorch snippet');
 copySnippet.addEventListener('click', () => post({ type: 'copyTorchSnippet' }));
 const actions = el('div', { className: 'actions' }, copySnippet);
-app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, actions, sequenceView, messages, compute.element, maps.element, stats);
+
+/** Paste a sequence: the host tokenizes it (one tokenizer, shared with Inspect Selection). */
+const pasteText = el('textarea', { id: 'paste-text', rows: 3, placeholder: 'Paste text to use as the sequence' });
+const pasteTokenizer = el('select', { id: 'paste-tokenizer' }, ...['gpt2', 'whitespace', 'characters'].map((t) => el('option', { value: t }, t)));
+const pasteButton = el('button', { type: 'button', className: 'action' }, 'Use as sequence');
+pasteButton.addEventListener('click', () => post({ type: 'tokenize', text: pasteText.value, tokenizer: pasteTokenizer.value as 'gpt2' }));
+const paste = el(
+  'details',
+  { className: 'paste' },
+  el('summary', {}, 'Sequence from text'),
+  el('label', { htmlFor: 'paste-text' }, 'Text'),
+  pasteText,
+  el('label', { htmlFor: 'paste-tokenizer' }, 'Tokenizer'),
+  pasteTokenizer,
+  pasteButton,
+);
+app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, actions, paste, sequenceView, messages, compute.element, maps.element, stats);
 app.removeAttribute('aria-busy');
 
 function fieldValue(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): unknown {
@@ -113,10 +129,17 @@ function showIssues(issues: ConfigIssue[]): void {
 function showSequence(): void {
   const sequence = state.sequence;
   if (!sequence) return void sequenceView.replaceChildren();
-  const shown = sequence.tokens.slice(0, 256);
+  const n = state.config.n;
+  const shown = sequence.tokens.slice(0, Math.min(n, 256));
   const strip = el('div', { className: 'tokens' }, ...shown.map((t, i) => el('span', { className: 'token', title: `position ${i}` }, t)));
-  const more = sequence.tokens.length > shown.length ? ` (first ${shown.length} shown)` : '';
-  sequenceView.replaceChildren(el('p', {}, `Sequence: ${sequence.tokens.length} tokens from ${sequence.source}${more}`), strip);
+  const fit =
+    n > sequence.tokens.length
+      ? `; n = ${n}: positions from ${sequence.tokens.length} on are synthetic`
+      : n < sequence.tokens.length
+        ? `; n = ${n}: the first ${n} tokens are used`
+        : '';
+  const more = shown.length < Math.min(n, sequence.tokens.length) ? ` (first ${shown.length} shown)` : '';
+  sequenceView.replaceChildren(el('p', {}, `Sequence: ${sequence.tokens.length} tokens from ${sequence.source}${fit}${more}`), strip);
 }
 
 function scheduleRender(delayMs: number): void {
@@ -133,6 +156,7 @@ function render(): void {
   messages.replaceChildren();
   const issues = validateConfig(config);
   showIssues(issues);
+  showSequence();
   vscode.setState(state);
   post({ type: 'stateChanged', state });
   const summary: RenderSummary = { config, heads: config.heads, nnz: [], unionNnz: 0, errors: issues, warnings: [], ms: 0 };

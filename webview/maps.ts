@@ -5,8 +5,23 @@
  */
 import { HeadMask, PatternMask, RangeList } from '../src/core';
 
-/** Canvas resolution cap: maps are drawn at min(n, this) pixels a side. */
-export const MAX_MAP_PIXELS = 512;
+/** Maps are shown this many CSS pixels a side (or n, when smaller). */
+export const MAP_CSS_PIXELS = 256;
+
+/**
+ * Canvas pixels a side: one per device pixel of the displayed map, so the browser never resamples
+ * the canvas (resampling drops one-pixel summary columns); cells beyond that are max-pooled.
+ */
+export function mapPixels(n: number): number {
+  return Math.min(n, Math.round(MAP_CSS_PIXELS * (globalThis.devicePixelRatio || 1)));
+}
+
+/** Displays a canvas at one canvas pixel per device pixel. */
+export function sizeCanvas(canvas: HTMLCanvasElement, size: number): void {
+  const css = `${size / (globalThis.devicePixelRatio || 1)}px`;
+  canvas.style.width = css;
+  canvas.style.height = css;
+}
 
 interface Rgb {
   r: number;
@@ -52,6 +67,7 @@ function accumulate(head: HeadMask, size: number, counts: Uint8Array): void {
 function paint(canvas: HTMLCanvasElement, size: number, counts: ArrayLike<number>, total: number): void {
   canvas.width = size;
   canvas.height = size;
+  sizeCanvas(canvas, size);
   const ctx = canvas.getContext('2d')!;
   const image = ctx.createImageData(size, size);
   const on = cssColor('--vscode-charts-blue', '#3794ff');
@@ -73,7 +89,7 @@ export interface MapFigure {
 
 /** One figure per head, then the union; heads sharing a mask share the drawing work. */
 export function drawMaps(mask: PatternMask, nnz: number[], unionNnz: number): MapFigure[] {
-  const size = Math.min(mask.n, MAX_MAP_PIXELS);
+  const size = mapPixels(mask.n);
   const cache = new Map<HeadMask, Uint8Array>();
   const union = new Uint16Array(size * size); // a head count per pixel; heads may exceed 255
   const figures: MapFigure[] = mask.heads.map((head, h) => {

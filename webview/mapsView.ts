@@ -5,7 +5,7 @@
  */
 import { AttentionResult, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
-import { drawMaps, MAX_MAP_PIXELS } from './maps';
+import { drawMaps, mapPixels } from './maps';
 import { paintWeights, poolWeights, WeightScale, weightAt } from './weightMaps';
 
 export type MapKind = 'mask' | 'weights';
@@ -81,6 +81,8 @@ export class MapsView {
     if (!current) return;
     const weights = this.kind === 'weights' && current.probs;
     this.scaleSelect.disabled = !weights;
+    this.hoverInfo.textContent =
+      this.kind === 'weights' && !current.probs ? 'Showing masks: attention weights appear when computed (and when they fit the transfer limit).' : '';
     const figures = weights ? this.weightFigures(current, current.probs!) : drawMaps(current.mask, current.nnz, current.unionNnz);
     this.grid.dataset.kind = weights ? 'weights' : 'mask';
     this.grid.replaceChildren(
@@ -106,7 +108,7 @@ export class MapsView {
 
   private weightFigures(current: Current, probs: SparseProbs[]) {
     const n = current.mask.n;
-    const size = Math.min(n, MAX_MAP_PIXELS);
+    const size = mapPixels(n);
     const background = this.background();
     const scale = this.scaleSelect.value as WeightScale;
     const union = new Float32Array(size * size).fill(-1);

@@ -4,6 +4,7 @@
  * visibly different from a masked one. Pixels max-pool the cells they cover.
  */
 import type { SparseProbs } from '../src/core';
+import { sizeCanvas } from './maps';
 
 export type WeightScale = 'log' | 'linear';
 
@@ -53,6 +54,7 @@ export function poolWeights(probs: SparseProbs, n: number, size: number): Float3
 export function paintWeights(canvas: HTMLCanvasElement, pooled: Float32Array, size: number, scale: WeightScale, background: [number, number, number]): void {
   canvas.width = size;
   canvas.height = size;
+  sizeCanvas(canvas, size);
   const ctx = canvas.getContext('2d')!;
   const image = ctx.createImageData(size, size);
   for (let p = 0; p < size * size; p++) {

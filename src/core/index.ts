@@ -13,3 +13,4 @@ export { PORT_NOTES } from './patterns/ports';
 export * from './attention';
 export { torchSnippet } from './export/torchSnippet';
 export { explainCell } from './explain';
+export * from './tokenize';

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, parseWebviewMessage, RenderSummary } from '../protocol';
+import { sequenceFromText } from './selection';
 import { inspectorHtml, localResourceRoots } from './webviewHtml';
 
 export const VIEW_TYPE = 'sparseAttention.inspector';
@@ -133,6 +134,14 @@ export class InspectorPanel {
       case 'computeFailed':
         this.log.error(`attention compute failed: ${message.message}`);
         void vscode.window.showErrorMessage(`Sparse Attention Inspector: attention compute failed: ${message.message}`);
+        break;
+      case 'tokenize':
+        try {
+          const sequence = sequenceFromText(message.text, message.tokenizer, 'pasted text');
+          this.post({ type: 'setSequence', sequence });
+        } catch (e) {
+          void vscode.window.showErrorMessage(`Sparse Attention Inspector: ${(e as Error).message}`);
+        }
         break;
       case 'copyTorchSnippet':
         void vscode.commands.executeCommand('sparseAttention.copyTorchSnippet');

@@ -1,17 +1,27 @@
-/** The editor selection as a token sequence (whitespace tokens; BPE arrives with the maps issue). */
+/** Text (an editor selection or pasted into the panel) as a token sequence. */
 import * as vscode from 'vscode';
+import { tokenize, TokenizerName, TOKENIZERS } from '../core/tokenize';
 import type { Sequence } from '../protocol';
 
-/** The inspector draws every head of every row; beyond this the selection is refused, not truncated. */
+/** The inspector draws every head of every row; beyond this a sequence is refused, not truncated. */
 export const MAX_SEQUENCE_TOKENS = 16384;
+
+export function tokenizerSetting(): TokenizerName {
+  const value = vscode.workspace.getConfiguration('sparseAttention').get<string>('tokenizer', 'gpt2');
+  return TOKENIZERS.includes(value as TokenizerName) ? (value as TokenizerName) : 'gpt2';
+}
+
+export function sequenceFromText(text: string, tokenizer: TokenizerName, origin: string): Sequence {
+  const tokens = tokenize(text, tokenizer);
+  if (tokens.length === 0) throw new Error(`The ${origin} is empty: give some text to inspect as a sequence.`);
+  if (tokens.length > MAX_SEQUENCE_TOKENS) {
+    throw new Error(`The ${origin} has ${tokens.length} ${tokenizer} tokens; the inspector takes up to ${MAX_SEQUENCE_TOKENS}. Use less text.`);
+  }
+  return { tokens, source: `${origin} (${tokenizer} tokens)` };
+}
 
 export function sequenceFromSelection(editor: vscode.TextEditor): Sequence {
   const text = editor.selections.map((s) => editor.document.getText(s)).join('\n');
-  const tokens = text.split(/\s+/).filter((t) => t.length > 0);
   const name = editor.document.uri.path.split('/').pop() ?? 'editor';
-  if (tokens.length === 0) throw new Error(`The selection in ${name} is empty: select the text to inspect as a sequence.`);
-  if (tokens.length > MAX_SEQUENCE_TOKENS) {
-    throw new Error(`The selection has ${tokens.length} tokens; the inspector takes up to ${MAX_SEQUENCE_TOKENS}. Select less text.`);
-  }
-  return { tokens, source: `selection in ${name}` };
+  return sequenceFromText(text, tokenizerSetting(), `selection in ${name}`);
 }

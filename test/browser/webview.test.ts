@@ -164,6 +164,41 @@ describe('inspector webview in headless Chromium', function () {
     assert.equal((await view.posted('copyTorchSnippet')).length, 1);
   });
 
+  it('pasted text goes to the host for tokenizing, and the tokens it sends back label the sequence', async () => {
+    await view.page.click('.paste summary');
+    await view.page.fill('#paste-text', 'Hello world, sparse attention!');
+    await view.page.selectOption('#paste-tokenizer', 'gpt2');
+    await view.page.getByRole('button', { name: 'Use as sequence' }).click();
+    const [request] = (await view.posted('tokenize')).slice(-1);
+    assert.deepEqual(request, { type: 'tokenize', text: 'Hello world, sparse attention!', tokenizer: 'gpt2' });
+    const before = (await view.posted('rendered')).length;
+    const tokens = ['Hello', ' world', ',', ' sparse', ' attention', '!'];
+    await view.page.evaluate((t) => window.postMessage({ type: 'setSequence', sequence: { tokens: t, source: 'pasted text (gpt2 tokens)' } }, '*'), tokens);
+    await lastRender(before + 1);
+    assert.equal(await view.page.inputValue('#field-n'), '6');
+    assert.match(await view.page.locator('.sequence').innerText(), /Sequence: 6 tokens from pasted text \(gpt2 tokens\)/);
+    assert.equal(await view.page.locator('.token').count(), 6);
+  });
+
+  it('at n = 16384 a one-cell summary column stays visible in every block (max-pooling)', async () => {
+    const before = (await view.posted('rendered')).length;
+    await view.page.selectOption('#map-kind', 'mask');
+    await view.page.evaluate(() =>
+      window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 16384, heads: 1, stride: 128, c: 1, subblocks: 1, mode: 'merged', layer: 0, bidirectional: false } }, '*'),
+    );
+    await lastRender(before + 1);
+    const litColumns = await view.page.evaluate(() => {
+      const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
+      const row = canvas.getContext('2d')!.getImageData(0, canvas.height - 1, canvas.width, 1).data;
+      const lit: number[] = [];
+      for (let x = 0; x < canvas.width; x++) if (row[4 * x + 2] > 150) lit.push(x);
+      return { lit, width: canvas.width };
+    });
+    assert.equal(litColumns.width, 256);
+    // Column 128b + 127 falls in pixel 2b + 1: all 128 summary columns are lit in the last row.
+    for (let b = 0; b < 127; b++) assert.ok(litColumns.lit.includes(2 * b + 1), `block ${b} summary pixel`);
+  });
+
   it('ignores malformed host messages and logs them', async () => {
     await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'nope' } }, '*'));
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'log' && m.message.includes('malformed')));

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { tokenize } from '../../src/core/tokenize';
 import type { InspectorApi } from '../../src/extension/extension';
 
 const EXT_ID = 'sparse-attention-inspector.sparse-attention-inspector';
@@ -93,13 +94,41 @@ describe('inspector in a real VS Code', function () {
     const editor = await vscode.window.showTextDocument(modelDoc, vscode.ViewColumn.One);
     const line = modelDoc.lineAt(0);
     editor.selection = new vscode.Selection(line.range.start, line.range.end);
-    const tokens = line.text.split(/\s+/).filter(Boolean);
+    const tokens = tokenize(line.text, 'gpt2');
     const before = api.renderCount();
     await vscode.commands.executeCommand('sparseAttention.inspectSelection');
     const summary = await api.waitForRender((s) => s.config.n === tokens.length, { after: before });
     assert.strictEqual(summary.config.n, tokens.length);
     assert.deepStrictEqual(api.currentState()?.sequence?.tokens, tokens);
-    assert.match(api.currentState()!.sequence!.source, /sparse_model\.py/);
+    assert.match(api.currentState()!.sequence!.source, /sparse_model\.py \(gpt2 tokens\)/);
+  });
+
+  it('GPT-2 tokens of a real text label a 256-token map of attention weights (screenshot)', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, 'sequence.txt'));
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    editor.selection = new vscode.Selection(doc.positionAt(0), doc.positionAt(doc.getText().length));
+    let before = api.renderCount();
+    await vscode.commands.executeCommand('sparseAttention.inspectSelection');
+    await api.waitForRender((s) => s.config.n > 256, { after: before });
+    before = api.renderCount();
+    await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 256, stride: 32, c: 4, heads: 4, subblocks: 4 });
+    await api.waitForRender((s) => s.config.n === 256, { after: before });
+    for (let k = 0; k < 100 && api.lastCompute()?.n !== 256; k++) await sleep(100);
+    assert.strictEqual(api.lastCompute()?.n, 256);
+    assert.ok(api.currentState()!.sequence!.tokens.length > 256);
+    await screenshot('inspector-gpt2-n256');
+  });
+
+  it('n = 16384 draws and computes without an n×n buffer (screenshot)', async () => {
+    const before = api.renderCount();
+    await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 16384, stride: 128, c: 8, heads: 4, subblocks: 4 });
+    const summary = await api.waitForRender((s) => s.config.n === 16384, { after: before, timeoutMs: 60000 });
+    assert.deepStrictEqual(summary.errors, []);
+    for (let k = 0; k < 600 && api.lastCompute()?.n !== 16384; k++) await sleep(100);
+    assert.strictEqual(api.lastCompute()?.n, 16384, 'attention computed in the worker');
+    await screenshot('inspector-n16384');
+    await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 256, stride: 32, c: 4, heads: 4, subblocks: 4 });
   });
 
   it('an impossible config is reported, not crashed on, and the panel keeps working', async () => {
