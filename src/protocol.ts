@@ -29,7 +29,8 @@ export type HostToWebview =
   | { type: 'init'; state: InspectorState; settings: InspectorSettings }
   | { type: 'settings'; settings: InspectorSettings }
   | { type: 'setConfig'; config: PatternConfig }
-  | { type: 'setSequence'; sequence: Sequence };
+  | { type: 'setSequence'; sequence: Sequence }
+  | { type: 'requestPng'; id: number };
 
 /** Which backend computed attention for the current config, why, and how long it took. */
 export interface ComputeSummary {
@@ -61,6 +62,9 @@ export type WebviewToHost =
   | { type: 'computeFailed'; message: string }
   | { type: 'copyTorchSnippet' }
   | { type: 'tokenize'; text: string; tokenizer: TokenizerName }
+  | { type: 'export' }
+  | { type: 'png'; id: number; dataUrl: string }
+  | { type: 'pngFailed'; id: number; message: string }
   | { type: 'stateChanged'; state: InspectorState }
   | { type: 'log'; message: string }
   | { type: 'error'; message: string };
@@ -121,6 +125,8 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
       return isPatternConfig(v.config) ? (v as HostToWebview) : undefined;
     case 'setSequence':
       return isSequence(v.sequence) ? (v as HostToWebview) : undefined;
+    case 'requestPng':
+      return isNumber(v.id) ? (v as HostToWebview) : undefined;
     default:
       return undefined;
   }
@@ -160,6 +166,12 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
       return { type: 'ready' };
     case 'copyTorchSnippet':
       return { type: 'copyTorchSnippet' };
+    case 'export':
+      return { type: 'export' };
+    case 'png':
+      return isNumber(v.id) && isString(v.dataUrl) && (v.dataUrl as string).startsWith('data:image/png;base64,') ? (v as WebviewToHost) : undefined;
+    case 'pngFailed':
+      return isNumber(v.id) && isString(v.message) ? (v as WebviewToHost) : undefined;
     case 'tokenize':
       return isString(v.text) && TOKENIZERS.includes(v.tokenizer as TokenizerName) ? (v as WebviewToHost) : undefined;
     case 'rendered':

@@ -51,7 +51,9 @@ const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });
 const compute = new ComputeView(post, (result, config) => maps.setWeights(result, config));
 const copySnippet = el('button', { type: 'button', className: 'action', title: 'Copies Python that builds this mask as a torch bool tensor [H, n, n]' }, 'Copy PyTorch snippet');
 copySnippet.addEventListener('click', () => post({ type: 'copyTorchSnippet' }));
-const actions = el('div', { className: 'actions' }, copySnippet);
+const exportButton = el('button', { type: 'button', className: 'action' }, 'Export…');
+exportButton.addEventListener('click', () => post({ type: 'export' }));
+const actions = el('div', { className: 'actions' }, copySnippet, exportButton);
 
 /** Paste a sequence: the host tokenizes it (one tokenizer, shared with Inspect Selection). */
 const pasteText = el('textarea', { id: 'paste-text', rows: 3, placeholder: 'Paste text to use as the sequence' });
@@ -203,7 +205,13 @@ window.addEventListener('message', (event: MessageEvent) => {
     settings = message.settings;
     scheduleRender(0);
   } else if (message.type === 'setConfig') apply({ ...state, config: message.config });
-  else apply({ ...state, sequence: message.sequence, config: { ...state.config, n: message.sequence.tokens.length } });
+  else if (message.type === 'requestPng') {
+    try {
+      post({ type: 'png', id: message.id, dataUrl: maps.toPng() });
+    } catch (e) {
+      post({ type: 'pngFailed', id: message.id, message: (e as Error).message });
+    }
+  } else apply({ ...state, sequence: message.sequence, config: { ...state.config, n: message.sequence.tokens.length } });
 });
 
 buildForm(state.config);

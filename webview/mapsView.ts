@@ -106,6 +106,29 @@ export class MapsView {
     );
   }
 
+  /** The maps side by side, exactly their pixels, with a caption strip: the PNG export. */
+  toPng(): string {
+    const canvases = Array.from(this.grid.querySelectorAll('canvas'));
+    if (!canvases.length) throw new Error('there are no maps to export (fix the configuration first)');
+    const gap = 8;
+    const captionHeight = 16;
+    const out = document.createElement('canvas');
+    out.width = canvases.reduce((w, c) => w + c.width + gap, -gap);
+    out.height = Math.max(...canvases.map((c) => c.height)) + captionHeight;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim() || '#ffffff';
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim() || '#000000';
+    ctx.font = '11px sans-serif';
+    let x = 0;
+    for (const canvas of canvases) {
+      ctx.drawImage(canvas, x, captionHeight);
+      ctx.fillText(canvas.parentElement?.querySelector('figcaption')?.textContent ?? '', x, 12);
+      x += canvas.width + gap;
+    }
+    return out.toDataURL('image/png');
+  }
+
   private weightFigures(current: Current, probs: SparseProbs[]) {
     const n = current.mask.n;
     const size = mapPixels(n);

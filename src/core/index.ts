@@ -14,3 +14,4 @@ export * from './attention';
 export { torchSnippet } from './export/torchSnippet';
 export { explainCell } from './explain';
 export * from './tokenize';
+export { maskSvg } from './export/svg';

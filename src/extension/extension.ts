@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { PatternConfig, validateConfig } from '../core/config';
 import { torchSnippet } from '../core/export/torchSnippet';
 import { ComputeSummary, InspectorState, isInspectorState, isPatternConfig, RenderSummary } from '../protocol';
+import { chooseExport, EXPORT_FORMATS, exportContent, ExportFormat } from './exporter';
 import { InspectorPanel, VIEW_TYPE } from './inspectorPanel';
 import { sequenceFromSelection } from './selection';
 import { configFromSettings, inspectorSettings } from './settings';
@@ -69,6 +70,24 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
         await vscode.env.clipboard.writeText(torchSnippet(config));
         log.info(`copied the PyTorch snippet for ${config.pattern} n=${config.n}`);
         void vscode.window.showInformationMessage(`PyTorch snippet copied: it builds mask, bool [${config.heads}, ${config.n}, ${config.n}].`);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'sparseAttention.export',
+      // Arguments (format, path) let scripts and tests export without the dialogs.
+      guarded('Export', async (args?: unknown) => {
+        const state = inspector.currentState ?? { config: configFromSettings() };
+        const given = args as { format?: string; path?: string } | undefined;
+        let target: { format: ExportFormat; uri: vscode.Uri } | undefined;
+        if (given?.format && given.path) {
+          if (!EXPORT_FORMATS.includes(given.format as ExportFormat)) throw new Error(`unknown export format ${given.format}; use one of ${EXPORT_FORMATS.join(', ')}`);
+          target = { format: given.format as ExportFormat, uri: vscode.Uri.file(given.path) };
+        } else target = await chooseExport(state.config);
+        if (!target) return;
+        const bytes = await exportContent(target.format, state, () => inspector.requestPng());
+        await vscode.workspace.fs.writeFile(target.uri, bytes);
+        log.info(`exported ${target.format} to ${target.uri.fsPath} (${bytes.length} bytes)`);
+        if (!given) void vscode.window.showInformationMessage(`Exported ${target.uri.path.split('/').pop()}.`);
       }),
     ),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

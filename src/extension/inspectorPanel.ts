@@ -17,6 +17,8 @@ export class InspectorPanel {
   private lastSummary: RenderSummary | undefined;
   private lastComputeSummary: ComputeSummary | undefined;
   private renders = 0;
+  private pngRequests = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (e: Error) => void }>();
+  private nextPngId = 1;
   private readonly renderListeners = new Set<RenderListener>();
 
   constructor(
@@ -83,6 +85,23 @@ export class InspectorPanel {
     void this.panel?.webview.postMessage(message);
   }
 
+  /** The maps as the webview shows them, as PNG bytes. */
+  requestPng(timeoutMs = 15000): Promise<Uint8Array> {
+    if (!this.panel) return Promise.reject(new Error('open the inspector first: the PNG is what it shows'));
+    const id = this.nextPngId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pngRequests.delete(id);
+        reject(new Error(`the inspector did not answer with a PNG within ${timeoutMs / 1000} s (is it visible?)`));
+      }, timeoutMs);
+      this.pngRequests.set(id, {
+        resolve: (bytes) => (clearTimeout(timer), resolve(bytes)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.post({ type: 'requestPng', id });
+    });
+  }
+
   onRender(listener: RenderListener): vscode.Disposable {
     this.renderListeners.add(listener);
     return new vscode.Disposable(() => this.renderListeners.delete(listener));
@@ -146,6 +165,17 @@ export class InspectorPanel {
       case 'copyTorchSnippet':
         void vscode.commands.executeCommand('sparseAttention.copyTorchSnippet');
         break;
+      case 'export':
+        void vscode.commands.executeCommand('sparseAttention.export');
+        break;
+      case 'png':
+      case 'pngFailed': {
+        const request = this.pngRequests.get(message.id);
+        this.pngRequests.delete(message.id);
+        if (message.type === 'png') request?.resolve(Buffer.from(message.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
+        else request?.reject(new Error(message.message));
+        break;
+      }
       case 'log':
         this.log.info(`webview: ${message.message}`);
         break;

@@ -199,6 +199,23 @@ describe('inspector webview in headless Chromium', function () {
     for (let b = 0; b < 127; b++) assert.ok(litColumns.lit.includes(2 * b + 1), `block ${b} summary pixel`);
   });
 
+  it('answers a PNG request with the maps as shown; Export… asks the host', async () => {
+    await view.page.getByRole('button', { name: 'Export…' }).click();
+    assert.equal((await view.posted('export')).length, 1);
+    await view.page.evaluate(() => window.postMessage({ type: 'requestPng', id: 7 }, '*'));
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'png' && m.id === 7));
+    const [png] = await view.posted('png');
+    const size = await view.page.evaluate(async (url) => {
+      const image = new Image();
+      image.src = url;
+      await image.decode();
+      return [image.width, image.height];
+    }, png.dataUrl);
+    const canvases = await view.page.locator('.maps canvas').count();
+    const width = await view.page.evaluate(() => (document.querySelector('.maps canvas') as HTMLCanvasElement).width);
+    assert.deepEqual(size, [canvases * width + (canvases - 1) * 8, width + 16]);
+  });
+
   it('ignores malformed host messages and logs them', async () => {
     await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'nope' } }, '*'));
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'log' && m.message.includes('malformed')));

@@ -7,10 +7,13 @@ import {
   encodeNpy,
   FactorizedConfig,
   findKnownMatch,
+  maskSvg,
   NpyError,
   toDense,
   TooLargeError,
 } from '../../src/core';
+
+import { headPicture } from './brute';
 
 const fixed = (over: Partial<FactorizedConfig>): FactorizedConfig => ({ ...(defaultConfig('fixed') as FactorizedConfig), ...over });
 
@@ -67,5 +70,22 @@ describe('mask diff', () => {
     const noise = toDense(buildPattern(config));
     noise[3] = 1;
     assert.equal(findKnownMatch(noise, 1, config), undefined);
+  });
+});
+
+describe('SVG export', () => {
+  it('draws every allowed run of cells as a rect, per head', () => {
+    const mask = buildPattern(fixed({ n: 16, stride: 4, c: 1, heads: 2 }));
+    const svg = maskSvg(mask, 'fixed');
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const runs = mask.heads.map((head) => headPicture(head).reduce((sum, row) => sum + (row.match(/1+/g) ?? []).length, 0));
+    // One frame rect per head plus one rect per run of allowed cells.
+    assert.equal((svg.match(/<rect /g) ?? []).length, 2 + runs[0] + runs[1]);
+    assert.match(svg, /head 1/);
+  });
+
+  it('max-pools above the cell limit and says so', () => {
+    const svg = maskSvg(buildPattern(fixed({ n: 4096, stride: 128, c: 8, heads: 1 })), 'big', 256);
+    assert.match(svg, /max-pooled: 256x256 blocks of 4096x4096 cells/);
   });
 });

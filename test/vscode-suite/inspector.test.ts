@@ -1,5 +1,8 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import * as fs from 'fs';
+import * as os from 'os';
+import { buildPattern, decodeNpy, toDense } from '../../src/core';
 import { tokenize } from '../../src/core/tokenize';
 import type { InspectorApi } from '../../src/extension/extension';
 
@@ -146,6 +149,33 @@ describe('inspector in a real VS Code', function () {
     assert.match(text, /^# fixed attention mask/);
     assert.match(text, new RegExp(`n, H, l, c, K = ${config.n}, ${config.heads}, `));
     assert.match(text, /assert mask\.shape ==/);
+  });
+
+  it('Export writes PNG, SVG, .npy mask and probabilities, JSON and the PyTorch snippet', async () => {
+    const config = api.currentState()!.config;
+    const dir = fs.mkdtempSync(`${os.tmpdir()}/sai-export-`);
+    const write = async (format: string, name: string) => {
+      const path = `${dir}/${name}`;
+      await vscode.commands.executeCommand('sparseAttention.export', { format, path });
+      assert.ok(fs.existsSync(path), `${format} written`);
+      return fs.readFileSync(path);
+    };
+    const mask = decodeNpy(await write('mask-npy', 'mask.npy'));
+    assert.deepStrictEqual(mask.shape, [4, 256, 256]);
+    assert.ok(Buffer.from(mask.data).equals(Buffer.from(toDense(buildPattern(config)))));
+    const probs = decodeNpy(await write('probs-npy', 'probs.npy'));
+    assert.deepStrictEqual([probs.dtype, ...probs.shape], ['<f4', 4, 256, 256]);
+    const values = new Float32Array(Uint8Array.from(probs.data).buffer);
+    let rowSum = 0;
+    for (let j = 0; j < 256; j++) rowSum += values[100 * 256 + j];
+    assert.ok(Math.abs(rowSum - 1) < 1e-5, `a row sums to ${rowSum}`);
+    const json = JSON.parse((await write('json', 'view.json')).toString());
+    assert.strictEqual(json.stats.union.nnz, 18560);
+    assert.match((await write('svg', 'mask.svg')).toString(), /^<svg [^>]*>[\s\S]*head 3/);
+    assert.match((await write('torch', 'mask.py')).toString(), /^# fixed attention mask/);
+    const png = await write('png', 'view.png');
+    assert.strictEqual(png.subarray(1, 4).toString(), 'PNG');
+    assert.strictEqual(png.readUInt32BE(16), 5 * 256 + 4 * 8, 'four heads and the union, side by side');
   });
 
   it('follows the colour theme: dark and high contrast', async () => {

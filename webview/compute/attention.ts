@@ -6,7 +6,7 @@ import { GPU } from 'gpu.js';
 import { AttentionResult, buildPattern, PatternConfig } from '../../src/core';
 import { gpuAttention } from '../../src/gpu/kernels';
 import type { BackendName } from './device';
-import { AttentionInput, resolveInput } from './synthetic';
+import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
 
 export interface ComputeReport {
   backend: BackendName;

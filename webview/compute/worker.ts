@@ -1,6 +1,6 @@
 /** The CPU path off the UI thread: a Web Worker that computes attention for one request. */
 import { attendHeads, buildPattern, PatternConfig } from '../../src/core';
-import { AttentionInput, resolveInput } from './synthetic';
+import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
 
 export interface WorkerRequest {
   config: PatternConfig;

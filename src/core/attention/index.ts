@@ -29,3 +29,5 @@ export function attendHeads(
   const run = kernel === 'wasm-simd' ? simdAttentionHeads : sparseAttentionHeads;
   return { kernel, probs: run(mask, input, h0, h1, buffers, options) };
 }
+export { syntheticQkv, resolveInput, SYNTHETIC_D } from './synthetic';
+export type { AttentionInput } from './synthetic';

@@ -3,7 +3,8 @@
  * embedding from a hash of its text and position; fixed seeded projections W_q, W_k, W_v map it to
  * each head. The same text always gives the same maps.
  */
-import type { PatternConfig, QKV } from '../../src/core';
+import type { PatternConfig } from '../config';
+import type { QKV } from './types';
 
 export const SYNTHETIC_D = 64;
 

@@ -1,0 +1,76 @@
+/**
+ * Export… : the current config as PNG (the exact pixels of the maps, from the webview), SVG,
+ * .npy (mask, or probabilities where they fit), JSON (config and statistics) or a PyTorch snippet.
+ * Everything but PNG is made here from the shared core.
+ */
+import * as vscode from 'vscode';
+import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
+import type { InspectorState } from '../protocol';
+
+export const EXPORT_FORMATS = ['png', 'svg', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** --probs style limit: a dense [H, n, n] float32 array beyond this n is refused. */
+const MAX_PROBS_N = 4096;
+
+const CHOICES: Array<{ format: ExportFormat; label: string; detail: string; extension: string }> = [
+  { format: 'png', label: 'PNG', detail: 'the maps exactly as shown', extension: 'png' },
+  { format: 'svg', label: 'SVG', detail: 'the masks as vector cells (max-pooled above 512 positions)', extension: 'svg' },
+  { format: 'mask-npy', label: '.npy mask', detail: 'bool-valued uint8 [H, n, n]', extension: 'npy' },
+  { format: 'probs-npy', label: '.npy probabilities', detail: `float32 [H, n, n], n <= ${MAX_PROBS_N}`, extension: 'npy' },
+  { format: 'json', label: 'JSON', detail: 'the config, statistics and warnings', extension: 'json' },
+  { format: 'torch', label: 'PyTorch snippet', detail: 'Python that builds mask as a torch bool tensor', extension: 'py' },
+];
+
+function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
+  const n = config.n;
+  if (n > MAX_PROBS_N) {
+    throw new Error(`probabilities are a dense [${config.heads}, ${n}, ${n}] float32 array (${formatBytes(config.heads * n * n * 4)}): export them for n <= ${MAX_PROBS_N}, or export the mask`);
+  }
+  // The same synthetic Q/K/V as the webview, so the file matches the maps.
+  const input = syntheticQkv(config.heads, n, state.sequence?.tokens.slice(0, n) ?? []);
+  const out = new Float32Array(input.heads * n * input.d);
+  const lse = new Float32Array(input.heads * n);
+  const { probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs: true });
+  const dense = new Float32Array(config.heads * n * n);
+  probs.forEach((p, h) => {
+    for (let i = 0; i < n; i++) for (let t = p.rowPtr[i]; t < p.rowPtr[i + 1]; t++) dense[(h * n + i) * n + p.cols[t]] = p.values[t];
+  });
+  return encodeNpy('<f4', [config.heads, n, n], dense);
+}
+
+export async function exportContent(format: ExportFormat, state: InspectorState, requestPng: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  const config = state.config;
+  const issues = validateConfig(config);
+  if (issues.length) throw new Error(`the current config is invalid: ${issues[0].message}`);
+  const text = (s: string) => new TextEncoder().encode(s);
+  switch (format) {
+    case 'png':
+      return requestPng();
+    case 'svg':
+      return text(maskSvg(buildPattern(config), `${config.pattern} n=${config.n}, ${config.heads} heads`));
+    case 'mask-npy': {
+      const mask = buildPattern(config);
+      return encodeNpy('|u1', [mask.heads.length, config.n, config.n], toDense(mask));
+    }
+    case 'probs-npy':
+      return probsNpy(config, state);
+    case 'json':
+      return text(JSON.stringify({ config, sequence: state.sequence, ...analyzePattern(config) }, null, 2));
+    case 'torch':
+      return text(torchSnippet(config));
+  }
+}
+
+/** Asks for the format and the file when they are not given (the command palette path). */
+export async function chooseExport(config: PatternConfig): Promise<{ format: ExportFormat; uri: vscode.Uri } | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    CHOICES.map((c) => ({ label: c.label, detail: c.detail, choice: c })),
+    { title: 'Export the inspector view', placeHolder: 'Format' },
+  );
+  if (!pick) return undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const name = `${config.pattern}-n${config.n}.${pick.choice.extension}`;
+  const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: { [pick.choice.label]: [pick.choice.extension] } });
+  return uri ? { format: pick.choice.format, uri } : undefined;
+}
