@@ -5,6 +5,17 @@
  */
 import { HeadMask, PatternMask, RangeList } from '../src/core';
 
+/** The square of cells a map shows: rows and columns [start, start + span). */
+export interface Viewport {
+  row: number;
+  col: number;
+  span: number;
+}
+
+export function fullView(n: number): Viewport {
+  return { row: 0, col: 0, span: n };
+}
+
 /** Maps are shown this many CSS pixels a side (or n, when smaller). */
 export const MAP_CSS_PIXELS = 256;
 
@@ -12,15 +23,18 @@ export const MAP_CSS_PIXELS = 256;
  * Canvas pixels a side: one per device pixel of the displayed map, so the browser never resamples
  * the canvas (resampling drops one-pixel summary columns); cells beyond that are max-pooled.
  */
-export function mapPixels(n: number): number {
-  return Math.min(n, Math.round(MAP_CSS_PIXELS * (globalThis.devicePixelRatio || 1)));
+export function mapPixels(span: number): number {
+  return Math.min(span, Math.round(MAP_CSS_PIXELS * (globalThis.devicePixelRatio || 1)));
 }
 
-/** Displays a canvas at one canvas pixel per device pixel. */
-export function sizeCanvas(canvas: HTMLCanvasElement, size: number): void {
-  const css = `${size / (globalThis.devicePixelRatio || 1)}px`;
-  canvas.style.width = css;
-  canvas.style.height = css;
+/**
+ * Every map takes the same square on screen. The canvas never has more pixels than the screen
+ * shows (so nothing is dropped by downscaling); when it has fewer (few cells, or zoomed in) it is
+ * enlarged with crisp cell edges.
+ */
+export function sizeCanvas(canvas: HTMLCanvasElement): void {
+  canvas.style.width = `${MAP_CSS_PIXELS}px`;
+  canvas.style.height = `${MAP_CSS_PIXELS}px`;
 }
 
 interface Rgb {
@@ -39,22 +53,25 @@ function cssColor(name: string, fallback: string): Rgb {
   return { r, g, b };
 }
 
-/** Marks the pixels head `head` allows into counts (size×size). */
-function accumulate(head: HeadMask, size: number, counts: Uint8Array): void {
-  const n = head.n;
+/** Marks the pixels of the viewport that head `head` allows into counts (size×size). */
+function accumulate(head: HeadMask, view: Viewport, size: number, counts: Uint8Array): void {
   const list = new RangeList();
+  const { row, col, span } = view;
   let lastY = -1;
   const rowSeen = new Uint8Array(size);
-  for (let i = 0; i < n; i++) {
-    const y = Math.floor((i * size) / n);
+  for (let i = row; i < row + span; i++) {
+    const y = Math.floor(((i - row) * size) / span);
     if (y !== lastY) {
       rowSeen.fill(0);
       lastY = y;
     }
     head.row(i, list);
     for (let r = 0; r < list.length; r++) {
-      const from = Math.floor((list.starts[r] * size) / n);
-      const to = Math.floor(((list.ends[r] - 1) * size) / n);
+      const start = Math.max(list.starts[r], col);
+      const end = Math.min(list.ends[r], col + span);
+      if (end <= start) continue;
+      const from = Math.floor(((start - col) * size) / span);
+      const to = Math.floor(((end - 1 - col) * size) / span);
       for (let x = from; x <= to; x++) {
         if (rowSeen[x]) continue; // count each head once per pixel
         rowSeen[x] = 1;
@@ -67,7 +84,7 @@ function accumulate(head: HeadMask, size: number, counts: Uint8Array): void {
 function paint(canvas: HTMLCanvasElement, size: number, counts: ArrayLike<number>, total: number): void {
   canvas.width = size;
   canvas.height = size;
-  sizeCanvas(canvas, size);
+  sizeCanvas(canvas);
   const ctx = canvas.getContext('2d')!;
   const image = ctx.createImageData(size, size);
   const on = cssColor('--vscode-charts-blue', '#3794ff');
@@ -88,15 +105,15 @@ export interface MapFigure {
 }
 
 /** One figure per head, then the union; heads sharing a mask share the drawing work. */
-export function drawMaps(mask: PatternMask, nnz: number[], unionNnz: number): MapFigure[] {
-  const size = mapPixels(mask.n);
+export function drawMaps(mask: PatternMask, nnz: number[], unionNnz: number, view: Viewport = fullView(mask.n)): MapFigure[] {
+  const size = mapPixels(view.span);
   const cache = new Map<HeadMask, Uint8Array>();
   const union = new Uint16Array(size * size); // a head count per pixel; heads may exceed 255
   const figures: MapFigure[] = mask.heads.map((head, h) => {
     let counts = cache.get(head);
     if (!counts) {
       counts = new Uint8Array(size * size);
-      accumulate(head, size, counts);
+      accumulate(head, view, size, counts);
       cache.set(head, counts);
     }
     const canvas = document.createElement('canvas');

@@ -1,11 +1,13 @@
 /**
- * The map grid: per-head masks, or attention weights with the mask overlaid once computed; hover
- * (mouse or arrow keys) tells the cell, its tokens, its weight and which set allows it; a click or
- * Enter opens the row view with the row's top keys.
+ * The map grid: per-head masks, or attention weights with the mask overlaid once computed. All maps
+ * share one viewport: the wheel (or + and -) zooms at the cell under the pointer, dragging (or
+ * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
+ * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
 import { AttentionResult, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
-import { drawMaps, mapPixels } from './maps';
+import { drawMaps, fullView, mapPixels, Viewport } from './maps';
+import { describeView, panBy, zoomAt } from './viewport';
 import { paintWeights, poolWeights, WeightScale, weightAt } from './weightMaps';
 
 export type MapKind = 'mask' | 'weights';
@@ -30,6 +32,10 @@ export class MapsView {
   private current?: Current;
   private cursor = { h: 0, i: 0, j: 0 };
   private userChoseKind = false;
+  private view: Viewport = fullView(1);
+  private readonly viewLabel = document.createElement('span');
+  /** A press on a map: a drag pans, a press without movement is a click (the row view). */
+  private drag?: { x: number; y: number; view: Viewport; moved: boolean; cellsPerCss: number };
 
   constructor() {
     this.element.className = 'maps-view';
@@ -43,6 +49,13 @@ export class MapsView {
     // Once the user picks a view, computed weights no longer switch it for them.
     this.kindSelect.addEventListener('change', () => (this.userChoseKind = true));
     this.addSelect('map-scale', 'Weight scale', this.scaleSelect, [['log', 'log (1e-4 .. 1)'], ['linear', 'linear']]);
+    const reset = document.createElement('button');
+    reset.type = 'button';
+    reset.textContent = 'Reset zoom';
+    reset.addEventListener('click', () => this.setView(fullView(this.current?.mask.n ?? 1)));
+    this.viewLabel.className = 'view-label';
+    this.viewLabel.setAttribute('aria-live', 'polite');
+    this.controls.append(reset, this.viewLabel);
     this.element.append(this.controls, this.grid, this.hoverInfo, this.rowView);
   }
 
@@ -62,8 +75,10 @@ export class MapsView {
 
   /** New config: masks now; weights arrive with setWeights. */
   show(config: PatternConfig, mask: PatternMask, nnz: number[], unionNnz: number, sequence?: Sequence): void {
+    const sameSize = this.current?.mask.n === mask.n;
     this.current = { config, mask, nnz, unionNnz, sequence };
     this.cursor = { h: 0, i: 0, j: 0 };
+    if (!sameSize) this.view = fullView(mask.n);
     this.rowView.replaceChildren();
     this.hoverInfo.textContent = '';
     this.draw();
@@ -83,19 +98,36 @@ export class MapsView {
     this.scaleSelect.disabled = !weights;
     this.hoverInfo.textContent =
       this.kind === 'weights' && !current.probs ? 'Showing masks: attention weights appear when computed (and when they fit the transfer limit).' : '';
-    const figures = weights ? this.weightFigures(current, current.probs!) : drawMaps(current.mask, current.nnz, current.unionNnz);
+    this.viewLabel.textContent = describeView(this.view, current.mask.n);
+    const figures = weights ? this.weightFigures(current, current.probs!) : drawMaps(current.mask, current.nnz, current.unionNnz, this.view);
     this.grid.dataset.kind = weights ? 'weights' : 'mask';
     this.grid.replaceChildren(
       ...figures.map((f, h) => {
         const head = h < current.mask.heads.length ? h : -1;
         f.canvas.tabIndex = 0;
         f.canvas.dataset.head = String(head);
-        f.canvas.addEventListener('mousemove', (e) => {
-          // Position inside the content box (the border is not part of the map).
+        // Position inside the content box (the border is not part of the map).
+        const local = (e: MouseEvent): [number, number] => {
           const rect = f.canvas.getBoundingClientRect();
-          this.hoverAt(f.canvas, head, e.clientX - rect.left - f.canvas.clientLeft, e.clientY - rect.top - f.canvas.clientTop);
+          return [e.clientX - rect.left - f.canvas.clientLeft, e.clientY - rect.top - f.canvas.clientTop];
+        };
+        f.canvas.addEventListener('mousemove', (e) => {
+          if (this.drag && e.buttons & 1) return;
+          const [x, y] = local(e);
+          this.hoverAt(f.canvas, head, x, y);
         });
-        f.canvas.addEventListener('click', () => this.openRow(head));
+        f.canvas.addEventListener('mousedown', (e) => this.startDrag(f.canvas, e));
+        f.canvas.addEventListener('wheel', (e) => {
+          e.preventDefault();
+          const [x, y] = local(e);
+          const { i0, j0 } = this.cellsAt(f.canvas, x, y);
+          this.setView(zoomAt(this.view, current.mask.n, i0, j0, e.deltaY < 0 ? 2 : 0.5));
+        });
+        f.canvas.addEventListener('click', () => {
+          const moved = this.drag?.moved;
+          this.drag = undefined;
+          if (!moved) this.openRow(head);
+        });
         f.canvas.addEventListener('keydown', (e) => this.onKey(e, head));
         const figure = document.createElement('figure');
         const caption = document.createElement('figcaption');
@@ -129,14 +161,35 @@ export class MapsView {
     return out.toDataURL('image/png');
   }
 
+  /** Follows the pointer on the window, so a drag may leave the map (which is redrawn meanwhile). */
+  private startDrag(canvas: HTMLCanvasElement, e: MouseEvent): void {
+    const drag = { x: e.clientX, y: e.clientY, view: this.view, moved: false, cellsPerCss: this.view.span / canvas.clientWidth };
+    this.drag = drag;
+    const onMove = (ev: MouseEvent) => {
+      if (Math.hypot(ev.clientX - drag.x, ev.clientY - drag.y) <= 3) return;
+      drag.moved = true;
+      const n = this.current!.mask.n;
+      this.setView(panBy(drag.view, n, -(ev.clientY - drag.y) * drag.cellsPerCss, -(ev.clientX - drag.x) * drag.cellsPerCss), false);
+    };
+    window.addEventListener('mousemove', onMove);
+    window.addEventListener('mouseup', () => window.removeEventListener('mousemove', onMove), { once: true });
+  }
+
+  private setView(view: Viewport, keepFocus = true): void {
+    if (view.row === this.view.row && view.col === this.view.col && view.span === this.view.span) return;
+    const focused = keepFocus ? (document.activeElement as HTMLElement | null)?.dataset?.head : undefined;
+    this.view = view;
+    this.draw();
+    if (focused !== undefined) this.grid.querySelector<HTMLElement>(`canvas[data-head="${focused}"]`)?.focus();
+  }
+
   private weightFigures(current: Current, probs: SparseProbs[]) {
-    const n = current.mask.n;
-    const size = mapPixels(n);
+    const size = mapPixels(this.view.span);
     const background = this.background();
     const scale = this.scaleSelect.value as WeightScale;
     const union = new Float32Array(size * size).fill(-1);
     const figures = probs.map((p, h) => {
-      const pooled = poolWeights(p, n, size);
+      const pooled = poolWeights(p, this.view, size);
       for (let k = 0; k < pooled.length; k++) if (pooled[k] > union[k]) union[k] = pooled[k];
       const canvas = document.createElement('canvas');
       paintWeights(canvas, pooled, size, scale, background);
@@ -160,16 +213,16 @@ export class MapsView {
     return [r, g, b];
   }
 
-  /** Pixel to the cells it covers (one cell when n fits the canvas). */
+  /** Pixel to the cells of the viewport it covers (one cell when the viewport fits the canvas). */
   private cellsAt(canvas: HTMLCanvasElement, x: number, y: number): { i0: number; i1: number; j0: number; j1: number } {
-    const n = this.current!.mask.n;
+    const { row, col, span } = this.view;
     const size = canvas.width;
     const px = Math.min(size - 1, Math.max(0, Math.floor((x / canvas.clientWidth) * size)));
     const py = Math.min(size - 1, Math.max(0, Math.floor((y / canvas.clientHeight) * size)));
-    const range = (p: number) => [Math.ceil((p * n) / size), Math.ceil(((p + 1) * n) / size)];
+    const range = (p: number) => [Math.ceil((p * span) / size), Math.ceil(((p + 1) * span) / size)];
     const [i0, i1] = range(py);
     const [j0, j1] = range(px);
-    return { i0, i1, j0, j1 };
+    return { i0: row + i0, i1: row + i1, j0: col + j0, j1: col + j1 };
   }
 
   private hoverAt(canvas: HTMLCanvasElement, head: number, x: number, y: number): void {
@@ -199,7 +252,17 @@ export class MapsView {
   private onKey(e: KeyboardEvent, head: number): void {
     const n = this.current!.mask.n;
     const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-    if (moves[e.key]) {
+    if (moves[e.key] && e.shiftKey) {
+      e.preventDefault();
+      const step = Math.max(1, Math.round(this.view.span / 4));
+      this.setView(panBy(this.view, n, moves[e.key][0] * step, moves[e.key][1] * step));
+    } else if (e.key === '+' || e.key === '=' || e.key === '-') {
+      e.preventDefault();
+      this.setView(zoomAt(this.view, n, this.cursor.i, this.cursor.j, e.key === '-' ? 0.5 : 2));
+      this.describe(head, this.cursor.i, this.cursor.j);
+    } else if (e.key === '0') {
+      this.setView(fullView(n));
+    } else if (moves[e.key]) {
       e.preventDefault();
       const [di, dj] = moves[e.key];
       const i = Math.min(n - 1, Math.max(0, this.cursor.i + di));

@@ -4,7 +4,7 @@
  * visibly different from a masked one. Pixels max-pool the cells they cover.
  */
 import type { SparseProbs } from '../src/core';
-import { sizeCanvas } from './maps';
+import { sizeCanvas, Viewport } from './maps';
 
 export type WeightScale = 'log' | 'linear';
 
@@ -38,13 +38,22 @@ export function paletteIndex(weight: number, scale: WeightScale): number {
   return Math.max(0, Math.min(255, Math.round(t * 255)));
 }
 
-/** Max-pooled weights per pixel; -1 where no allowed cell falls in the pixel. */
-export function poolWeights(probs: SparseProbs, n: number, size: number): Float32Array {
+/** Max-pooled weights per pixel of the viewport; -1 where no allowed cell falls in the pixel. */
+export function poolWeights(probs: SparseProbs, view: Viewport, size: number): Float32Array {
   const pooled = new Float32Array(size * size).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const y = Math.floor((i * size) / n);
-    for (let t = probs.rowPtr[i]; t < probs.rowPtr[i + 1]; t++) {
-      const p = y * size + Math.floor((probs.cols[t] * size) / n);
+  const { row, col, span } = view;
+  for (let i = row; i < row + span; i++) {
+    const y = Math.floor(((i - row) * size) / span);
+    // Columns are sorted: skip to the first one inside the viewport.
+    let lo = probs.rowPtr[i];
+    let hi = probs.rowPtr[i + 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (probs.cols[mid] < col) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let t = lo; t < probs.rowPtr[i + 1] && probs.cols[t] < col + span; t++) {
+      const p = y * size + Math.floor(((probs.cols[t] - col) * size) / span);
       if (probs.values[t] > pooled[p]) pooled[p] = probs.values[t];
     }
   }
@@ -54,7 +63,7 @@ export function poolWeights(probs: SparseProbs, n: number, size: number): Float3
 export function paintWeights(canvas: HTMLCanvasElement, pooled: Float32Array, size: number, scale: WeightScale, background: [number, number, number]): void {
   canvas.width = size;
   canvas.height = size;
-  sizeCanvas(canvas, size);
+  sizeCanvas(canvas);
   const ctx = canvas.getContext('2d')!;
   const image = ctx.createImageData(size, size);
   for (let p = 0; p < size * size; p++) {

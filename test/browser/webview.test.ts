@@ -216,6 +216,48 @@ describe('inspector webview in headless Chromium', function () {
     assert.deepEqual(size, [canvases * width + (canvases - 1) * 8, width + 16]);
   });
 
+  it('zooms with + and the wheel at the pointed cell, pans with Shift+arrows, resets with 0', async () => {
+    // Still at n = 16384, l = 128, c = 1 from the previous test.
+    await view.page.focus('.maps canvas');
+    for (let k = 0; k < 3; k++) await view.page.keyboard.press('ArrowDown');
+    for (let k = 0; k < 7; k++) await view.page.keyboard.press('+');
+    // The cursor cell (3, 0) stays where it was on the map, near the top-left corner.
+    assert.match(await view.page.locator('.view-label').innerText(), /^rows 3–130, columns 0–127 \(zoom 128\.0×\)$/);
+    // Zoomed in, every pixel is one cell again: the hover names single cells.
+    await view.page.keyboard.press('ArrowRight');
+    assert.match(await view.page.locator('.hover-info').innerText(), /^query i=3( “[^”]*”)? → key j=1( “[^”]*”)?: head 0: allowed by A1/);
+    await view.page.keyboard.press('Shift+ArrowRight');
+    assert.match(await view.page.locator('.view-label').innerText(), /^rows 3–130, columns 32–159/);
+    // The zoomed map shows the summary column 127 in row 127's pixel row.
+    const lit = await view.page.evaluate(() => {
+      const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(127 - 32, 127 - 3, 1, 1).data;
+      return data[2] > 150;
+    });
+    assert.equal(lit, true);
+    const box = await view.page.locator('.maps canvas').first().boundingBox();
+    await view.page.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    await view.page.mouse.wheel(0, 100);
+    assert.match(await view.page.locator('.view-label').innerText(), /zoom 64\.0×/);
+    await view.page.focus('.maps canvas');
+    await view.page.keyboard.press('0');
+    assert.equal(await view.page.locator('.view-label').innerText(), 'all 16384 × 16384 cells');
+  });
+
+  it('dragging a map pans it', async () => {
+    await view.page.focus('.maps canvas');
+    for (let k = 0; k < 4; k++) await view.page.keyboard.press('+');
+    const before = await view.page.locator('.view-label').innerText();
+    const box = (await view.page.locator('.maps canvas').first().boundingBox())!;
+    await view.page.mouse.move(box.x + 100, box.y + 100);
+    await view.page.mouse.down();
+    await view.page.mouse.move(box.x + 60, box.y + 100, { steps: 4 });
+    await view.page.mouse.up();
+    const after = await view.page.locator('.view-label').innerText();
+    assert.notEqual(after, before);
+    assert.match(after, /columns [1-9]\d*–/);
+  });
+
   it('ignores malformed host messages and logs them', async () => {
     await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'nope' } }, '*'));
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'log' && m.message.includes('malformed')));
