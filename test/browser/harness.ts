@@ -45,6 +45,7 @@ export function chromiumArgs(): string[] {
     '--disable-component-update',
     '--disable-sync',
     '--enable-unsafe-webgpu',
+    '--enable-precise-memory-info',
   ];
 }
 
