@@ -4,8 +4,11 @@
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
-import { AttentionResult, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
+import { AttentionResult, buildPattern, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
+import { PATTERN_NAMES } from '../src/core/config';
+import { comparedConfig, drawDiffMaps } from './diffMaps';
+import { legend } from './legend';
 import { drawMaps, fullView, mapPixels, Viewport } from './maps';
 import { describeView, panBy, zoomAt } from './viewport';
 import { paintWeights, poolWeights, WeightScale, weightAt } from './weightMaps';
@@ -29,6 +32,8 @@ export class MapsView {
   readonly rowView = document.createElement('div');
   private readonly kindSelect = document.createElement('select');
   private readonly scaleSelect = document.createElement('select');
+  private readonly compareSelect = document.createElement('select');
+  private readonly legendElement = document.createElement('div');
   private current?: Current;
   private cursor = { h: 0, i: 0, j: 0 };
   private userChoseKind = false;
@@ -49,6 +54,8 @@ export class MapsView {
     // Once the user picks a view, computed weights no longer switch it for them.
     this.kindSelect.addEventListener('change', () => (this.userChoseKind = true));
     this.addSelect('map-scale', 'Weight scale', this.scaleSelect, [['log', 'log (1e-4 .. 1)'], ['linear', 'linear']]);
+    this.addSelect('map-compare', 'Compare with', this.compareSelect, [['', 'nothing'], ...PATTERN_NAMES.map((p): [string, string] => [p, p])]);
+    this.legendElement.className = 'legend';
     const reset = document.createElement('button');
     reset.type = 'button';
     reset.textContent = 'Reset zoom';
@@ -56,7 +63,7 @@ export class MapsView {
     this.viewLabel.className = 'view-label';
     this.viewLabel.setAttribute('aria-live', 'polite');
     this.controls.append(reset, this.viewLabel);
-    this.element.append(this.controls, this.grid, this.hoverInfo, this.rowView);
+    this.element.append(this.controls, this.grid, this.legendElement, this.hoverInfo, this.rowView);
   }
 
   private addSelect(id: string, label: string, select: HTMLSelectElement, options: Array<[string, string]>): void {
@@ -99,8 +106,17 @@ export class MapsView {
     this.hoverInfo.textContent =
       this.kind === 'weights' && !current.probs ? 'Showing masks: attention weights appear when computed (and when they fit the transfer limit).' : '';
     this.viewLabel.textContent = describeView(this.view, current.mask.n);
-    const figures = weights ? this.weightFigures(current, current.probs!) : drawMaps(current.mask, current.nnz, current.unionNnz, this.view);
-    this.grid.dataset.kind = weights ? 'weights' : 'mask';
+    const other = this.compareSelect.value ? comparedConfig(current.config, this.compareSelect.value) : undefined;
+    if (this.compareSelect.value && !other) this.hoverInfo.textContent = `${this.compareSelect.value} does not take this config's parameters: nothing to compare`;
+    const kind = other ? 'diff' : weights ? 'weights' : 'mask';
+    const figures =
+      kind === 'diff'
+        ? drawDiffMaps(current.mask, buildPattern(other!), other!.pattern, this.view)
+        : weights
+          ? this.weightFigures(current, current.probs!)
+          : drawMaps(current.mask, current.nnz, current.unionNnz, this.view);
+    this.grid.dataset.kind = kind;
+    this.legendElement.replaceChildren(...legend(kind, this.scaleSelect.value as WeightScale, other?.pattern));
     this.grid.replaceChildren(
       ...figures.map((f, h) => {
         const head = h < current.mask.heads.length ? h : -1;

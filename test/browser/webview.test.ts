@@ -258,6 +258,30 @@ describe('inspector webview in headless Chromium', function () {
     assert.match(after, /columns [1-9]\d*–/);
   });
 
+  it('compares with another preset: cells only in ours, only in theirs, in both', async () => {
+    const before = (await view.posted('rendered')).length;
+    await view.page.evaluate(() =>
+      window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 64, heads: 1, stride: 8, c: 2, subblocks: 1, mode: 'merged', layer: 0, bidirectional: false } }, '*'),
+    );
+    await lastRender(before + 1);
+    await view.page.keyboard.press('Escape');
+    await view.page.focus('.maps canvas');
+    await view.page.keyboard.press('0');
+    await view.page.selectOption('#map-compare', 'lra-fixed');
+    await view.page.waitForSelector('.maps[data-kind="diff"] canvas');
+    const [theirsOnly, both, neither] = await view.page.evaluate(() => {
+      const context = (document.querySelector('.maps canvas') as HTMLCanvasElement).getContext('2d')!;
+      return [[0, 16], [7, 16], [30, 16]].map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3)));
+    });
+    assert.deepEqual(theirsOnly, [55, 148, 255], 'lra-fixed also allows j mod l == 0');
+    assert.deepEqual(both, [139, 139, 139]);
+    // The background follows the theme (an earlier test switched it to light).
+    assert.deepEqual(neither, [255, 255, 255]);
+    assert.match(await view.page.locator('.legend').innerText(), /only lra-fixed/);
+    assert.match((await view.page.locator('.maps canvas').first().getAttribute('aria-label'))!, /Head 0 against lra-fixed: \d+ pixels differ/);
+    await view.page.selectOption('#map-compare', '');
+  });
+
   it('ignores malformed host messages and logs them', async () => {
     await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'nope' } }, '*'));
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'log' && m.message.includes('malformed')));
