@@ -1,7 +1,7 @@
 /** `sparse-attn attend`: attention restricted to a pattern, on the CPU path or a gpu.js backend. */
 import { writeFileSync } from 'fs';
 import { availableParallelism } from 'os';
-import { buildPattern, encodeNpy, formatBytes, SparseProbs } from '../core';
+import { buildPattern, encodeNpy, formatBytes, probsToDense, SparseProbs } from '../core';
 import { gpuAttention } from '../gpu/kernels';
 import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
 import { runCpuPool } from './cpuPool';
@@ -16,14 +16,6 @@ function requiredPath(flags: Map<string, string | true>, name: string): string {
   const value = flags.get(name);
   if (typeof value !== 'string') throw new UsageError(`attend needs --${name} FILE.npy (float32 [H, n, d])`);
   return value;
-}
-
-function denseProbs(probs: SparseProbs[], n: number): Float32Array {
-  const dense = new Float32Array(probs.length * n * n);
-  probs.forEach((p, h) => {
-    for (let i = 0; i < n; i++) for (let t = p.rowPtr[i]; t < p.rowPtr[i + 1]; t++) dense[h * n * n + i * n + p.cols[t]] = p.values[t];
-  });
-  return dense;
 }
 
 export async function attendCommand(argv: string[], print: (line: string) => void): Promise<number> {
@@ -82,7 +74,7 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   writeFileSync(out, encodeNpy('<f4', [heads, n, d], Float32Array.from(result.out)));
   const written = [out];
   if (typeof probsPath === 'string') {
-    writeFileSync(probsPath, encodeNpy('<f4', [heads, n, n], denseProbs(result.probs!, n)));
+    writeFileSync(probsPath, encodeNpy('<f4', [heads, n, n], probsToDense(result.probs!, n)));
     written.push(probsPath);
   }
   const lsePath = flags.get('lse');

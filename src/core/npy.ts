@@ -60,7 +60,8 @@ export function decodeNpy(bytes: Uint8Array, what = 'the .npy file'): NpyArray {
   const fortran = /'fortran_order':\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(text)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new NpyError(`${what} has an unreadable header: ${text.trim()}`);
-  const dtype = (descr === '<u1' ? '|u1' : descr === '|i1' ? '|u1' : descr) as NpyDtype;
+  // Masks saved as int8 hold only 0 and 1, the same bytes as uint8: read them as masks too.
+  const dtype = (descr === '<u1' || descr === '|i1' ? '|u1' : descr) as NpyDtype;
   if (!(dtype in ITEM_SIZE)) throw new NpyError(`${what} has dtype ${descr}; expected one of ${Object.keys(ITEM_SIZE).join(', ')}`);
   const shape = shapeText
     .split(',')

@@ -4,7 +4,7 @@
  * Everything but PNG is made here from the shared core.
  */
 import * as vscode from 'vscode';
-import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
+import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
 import type { InspectorState } from '../protocol';
 
 export const EXPORT_FORMATS = ['png', 'svg', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
@@ -32,11 +32,7 @@ function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
   const out = new Float32Array(input.heads * n * input.d);
   const lse = new Float32Array(input.heads * n);
   const { probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs: true });
-  const dense = new Float32Array(config.heads * n * n);
-  probs.forEach((p, h) => {
-    for (let i = 0; i < n; i++) for (let t = p.rowPtr[i]; t < p.rowPtr[i + 1]; t++) dense[(h * n + i) * n + p.cols[t]] = p.values[t];
-  });
-  return encodeNpy('<f4', [config.heads, n, n], dense);
+  return encodeNpy('<f4', [config.heads, n, n], probsToDense(probs, n));
 }
 
 export async function exportContent(format: ExportFormat, state: InspectorState, requestPng: () => Promise<Uint8Array>): Promise<Uint8Array> {

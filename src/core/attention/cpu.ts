@@ -40,12 +40,6 @@ export function sparseAttentionHeads(
   return probs;
 }
 
-export function cpuAttention(mask: PatternMask, input: QKV, options: CpuAttentionOptions = {}) {
-  const buffers = allocateBuffers(input);
-  const probs = sparseAttentionHeads(mask, input, 0, input.heads, buffers, options);
-  return { ...buffers, probs: options.withProbs ? probs : undefined };
-}
-
 function attendHead(head: HeadMask, input: QKV, h: number, buffers: AttentionBuffers, options: CpuAttentionOptions): SparseProbs | undefined {
   const { n, d, q, k, v } = input;
   const { out, lse } = buffers;

@@ -6,7 +6,7 @@ import type { QKV, SparseProbs } from './types';
 
 export * from './types';
 export { referenceAttention } from './reference';
-export { allocateBuffers, cpuAttention, sparseAttentionHeads } from './cpu';
+export { allocateBuffers, sparseAttentionHeads } from './cpu';
 export type { AttentionBuffers, CpuAttentionOptions } from './cpu';
 export { simdAttentionHeads, simdAvailable } from './simd';
 

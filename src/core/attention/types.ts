@@ -46,3 +46,12 @@ export function checkShapes(input: QKV): void {
     }
   }
 }
+
+/** Dense [heads, n, n] float32 probabilities from the compact form (exports only, small n). */
+export function probsToDense(probs: SparseProbs[], n: number): Float32Array {
+  const dense = new Float32Array(probs.length * n * n);
+  probs.forEach((p, h) => {
+    for (let i = 0; i < n; i++) for (let t = p.rowPtr[i]; t < p.rowPtr[i + 1]; t++) dense[(h * n + i) * n + p.cols[t]] = p.values[t];
+  });
+  return dense;
+}
