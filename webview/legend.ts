@@ -1,6 +1,6 @@
 /** The colour legend under the maps: what a colour means in the current view. */
 import { diffColours } from './diffMaps';
-import { VIRIDIS, type WeightScale } from './weightMaps';
+import { BELOW_THRESHOLD, VIRIDIS, type WeightScale } from './weightMaps';
 
 function swatch(rgb: ArrayLike<number>, text: string): HTMLElement {
   const item = document.createElement('span');
@@ -12,7 +12,7 @@ function swatch(rgb: ArrayLike<number>, text: string): HTMLElement {
   return item;
 }
 
-export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string): HTMLElement[] {
+export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0): HTMLElement[] {
   const colours = diffColours();
   if (kind === 'diff') return [swatch(colours[1], 'only this pattern'), swatch(colours[2], `only ${other}`), swatch(colours[3], 'both'), swatch(colours[0], 'neither')];
   if (kind === 'mask') return [swatch([55, 148, 255], 'allowed (union: darker where more heads attend)'), swatch(colours[0], 'masked')];
@@ -30,5 +30,7 @@ export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, ot
   const labels = document.createElement('span');
   labels.className = 'legend-labels';
   labels.textContent = ends.join(' … ');
-  return [bar, labels, swatch(colours[0], 'masked')];
+  const items = [bar, labels, swatch(colours[0], 'masked')];
+  if (threshold > 0) items.push(swatch(BELOW_THRESHOLD, `allowed, weight below ${threshold.toPrecision(2)}`));
+  return items;
 }

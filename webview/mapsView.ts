@@ -33,6 +33,7 @@ export class MapsView {
   private readonly kindSelect = document.createElement('select');
   private readonly scaleSelect = document.createElement('select');
   private readonly compareSelect = document.createElement('select');
+  private readonly threshold = document.createElement('input');
   private readonly legendElement = document.createElement('div');
   private current?: Current;
   private cursor = { h: 0, i: 0, j: 0 };
@@ -54,7 +55,8 @@ export class MapsView {
     // Once the user picks a view, computed weights no longer switch it for them.
     this.kindSelect.addEventListener('change', () => (this.userChoseKind = true));
     this.addSelect('map-scale', 'Weight scale', this.scaleSelect, [['log', 'log (1e-4 .. 1)'], ['linear', 'linear']]);
-    this.addSelect('map-compare', 'Compare with', this.compareSelect, [['', 'nothing'], ...PATTERN_NAMES.map((p): [string, string] => [p, p])]);
+    this.addSelect('map-compare', 'Compare with', this.compareSelect, []);
+    this.addThreshold();
     this.legendElement.className = 'legend';
     const reset = document.createElement('button');
     reset.type = 'button';
@@ -64,6 +66,38 @@ export class MapsView {
     this.viewLabel.setAttribute('aria-live', 'polite');
     this.controls.append(reset, this.viewLabel);
     this.element.append(this.controls, this.grid, this.legendElement, this.hoverInfo, this.rowView);
+  }
+
+  /** Weights below the threshold are drawn as "allowed, below threshold" (never as masked). */
+  private addThreshold(): void {
+    Object.assign(this.threshold, { id: 'map-threshold', type: 'range', min: '0', max: '1', step: '0.01', value: '0' });
+    this.threshold.addEventListener('input', () => {
+      this.threshold.setAttribute('aria-valuetext', this.thresholdValue() ? `weights below ${this.thresholdValue().toPrecision(2)} dimmed` : 'off');
+      this.draw();
+    });
+    const label = document.createElement('label');
+    label.htmlFor = 'map-threshold';
+    label.textContent = 'Threshold';
+    this.controls.append(label, this.threshold);
+  }
+
+  /** Slider position to a weight: 0 is off; otherwise 1e-4 .. 1 on the log scale, 0 .. 1 on the linear. */
+  thresholdValue(): number {
+    const t = Number(this.threshold.value);
+    if (t === 0) return 0;
+    return this.scaleSelect.value === 'log' ? 10 ** (-4 + 4 * t) : t;
+  }
+
+  /** Other presets with the same parameters, and the config's own heads. */
+  private fillCompareOptions(config: PatternConfig, heads: number): void {
+    const keep = this.compareSelect.value;
+    const options: Array<[string, string]> = [
+      ['', 'nothing'],
+      ...Array.from({ length: heads }, (_, h): [string, string] => [`head:${h}`, `head ${h} of this pattern`]),
+      ...PATTERN_NAMES.filter((p) => p !== config.pattern).map((p): [string, string] => [p, p]),
+    ];
+    this.compareSelect.replaceChildren(...options.map(([value, text]) => new Option(text, value)));
+    this.compareSelect.value = options.some(([value]) => value === keep) ? keep : '';
   }
 
   private addSelect(id: string, label: string, select: HTMLSelectElement, options: Array<[string, string]>): void {
@@ -86,6 +120,7 @@ export class MapsView {
     this.current = { config, mask, nnz, unionNnz, sequence };
     this.cursor = { h: 0, i: 0, j: 0 };
     if (!sameSize) this.view = fullView(mask.n);
+    this.fillCompareOptions(config, mask.heads.length);
     this.rowView.replaceChildren();
     this.hoverInfo.textContent = '';
     this.draw();
@@ -103,20 +138,20 @@ export class MapsView {
     if (!current) return;
     const weights = this.kind === 'weights' && current.probs;
     this.scaleSelect.disabled = !weights;
+    this.threshold.disabled = !weights;
     this.hoverInfo.textContent =
       this.kind === 'weights' && !current.probs ? 'Showing masks: attention weights appear when computed (and when they fit the transfer limit).' : '';
     this.viewLabel.textContent = describeView(this.view, current.mask.n);
-    const other = this.compareSelect.value ? comparedConfig(current.config, this.compareSelect.value) : undefined;
-    if (this.compareSelect.value && !other) this.hoverInfo.textContent = `${this.compareSelect.value} does not take this config's parameters: nothing to compare`;
+    const other = this.comparison(current);
     const kind = other ? 'diff' : weights ? 'weights' : 'mask';
     const figures =
       kind === 'diff'
-        ? drawDiffMaps(current.mask, buildPattern(other!), other!.pattern, this.view)
+        ? drawDiffMaps(current.mask, other!.mask, other!.name, this.view)
         : weights
           ? this.weightFigures(current, current.probs!)
           : drawMaps(current.mask, current.nnz, current.unionNnz, this.view);
     this.grid.dataset.kind = kind;
-    this.legendElement.replaceChildren(...legend(kind, this.scaleSelect.value as WeightScale, other?.pattern));
+    this.legendElement.replaceChildren(...legend(kind, this.scaleSelect.value as WeightScale, other?.name, this.thresholdValue()));
     this.grid.replaceChildren(
       ...figures.map((f, h) => {
         const head = h < current.mask.heads.length ? h : -1;
@@ -177,6 +212,22 @@ export class MapsView {
     return out.toDataURL('image/png');
   }
 
+  /** What the difference view compares with: another preset, or one head repeated for every head. */
+  private comparison(current: Current): { mask: PatternMask; name: string } | undefined {
+    const value = this.compareSelect.value;
+    if (!value) return undefined;
+    if (value.startsWith('head:')) {
+      const k = Number(value.slice(5));
+      return { mask: { ...current.mask, heads: current.mask.heads.map(() => current.mask.heads[k]) }, name: `head ${k}` };
+    }
+    const config = comparedConfig(current.config, value);
+    if (!config) {
+      this.hoverInfo.textContent = `${value} does not take this config's parameters: nothing to compare`;
+      return undefined;
+    }
+    return { mask: buildPattern(config), name: value };
+  }
+
   /** Follows the pointer on the window, so a drag may leave the map (which is redrawn meanwhile). */
   private startDrag(canvas: HTMLCanvasElement, e: MouseEvent): void {
     const drag = { x: e.clientX, y: e.clientY, view: this.view, moved: false, cellsPerCss: this.view.span / canvas.clientWidth };
@@ -208,13 +259,13 @@ export class MapsView {
       const pooled = poolWeights(p, this.view, size);
       for (let k = 0; k < pooled.length; k++) if (pooled[k] > union[k]) union[k] = pooled[k];
       const canvas = document.createElement('canvas');
-      paintWeights(canvas, pooled, size, scale, background);
+      paintWeights(canvas, pooled, size, scale, background, this.thresholdValue());
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', `Head ${h} attention weights (${scale} scale); masked cells show the background`);
       return { caption: `head ${h}`, canvas };
     });
     const canvas = document.createElement('canvas');
-    paintWeights(canvas, union, size, scale, background);
+    paintWeights(canvas, union, size, scale, background, this.thresholdValue());
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', 'Largest weight over heads');
     figures.push({ caption: 'max over heads', canvas });

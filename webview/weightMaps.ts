@@ -60,7 +60,17 @@ export function poolWeights(probs: SparseProbs, view: Viewport, size: number): F
   return pooled;
 }
 
-export function paintWeights(canvas: HTMLCanvasElement, pooled: Float32Array, size: number, scale: WeightScale, background: [number, number, number]): void {
+/** Allowed cells whose weight is under the threshold: a neutral grey, never the masked background. */
+export const BELOW_THRESHOLD: [number, number, number] = [128, 128, 128];
+
+export function paintWeights(
+  canvas: HTMLCanvasElement,
+  pooled: Float32Array,
+  size: number,
+  scale: WeightScale,
+  background: [number, number, number],
+  threshold = 0,
+): void {
   canvas.width = size;
   canvas.height = size;
   sizeCanvas(canvas);
@@ -69,6 +79,7 @@ export function paintWeights(canvas: HTMLCanvasElement, pooled: Float32Array, si
   for (let p = 0; p < size * size; p++) {
     const o = 4 * p;
     if (pooled[p] < 0) [image.data[o], image.data[o + 1], image.data[o + 2]] = background;
+    else if (pooled[p] < threshold) [image.data[o], image.data[o + 1], image.data[o + 2]] = BELOW_THRESHOLD;
     else {
       const v = paletteIndex(pooled[p], scale) * 3;
       image.data[o] = VIRIDIS[v];

@@ -282,6 +282,34 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.selectOption('#map-compare', '');
   });
 
+  it('compares the heads of one pattern, and dims weights under the threshold without masking them', async () => {
+    const before = (await view.posted('rendered')).length;
+    await view.page.evaluate(() =>
+      window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 64, heads: 2, stride: 8, c: 2, subblocks: 2, mode: 'merged', layer: 0, bidirectional: false } }, '*'),
+    );
+    await lastRender(before + 1);
+    await view.page.selectOption('#map-compare', 'head:0');
+    await view.page.waitForSelector('.maps[data-kind="diff"] canvas');
+    const second = view.page.locator('.maps canvas').nth(1);
+    assert.match((await second.getAttribute('aria-label'))!, /^Head 1 against head 0: [1-9]\d* pixels differ$/);
+    assert.match((await view.page.locator('.maps canvas').first().getAttribute('aria-label'))!, /^Head 0 against head 0: 0 pixels differ$/);
+    await view.page.selectOption('#map-compare', '');
+    await view.page.waitForFunction(() => (window as any).__posted.filter((m: any) => m.type === 'computed').some((m: any) => m.compute.n === 64 && m.compute.heads === 2), undefined, { timeout: 60000 });
+    await view.page.selectOption('#map-kind', 'weights');
+    await view.page.waitForSelector('.maps[data-kind="weights"] canvas');
+    await view.page.fill('#map-threshold', '1');
+    await view.page.dispatchEvent('#map-threshold', 'input');
+    const colours = await view.page.evaluate(() => {
+      const context = (document.querySelector('.maps canvas') as HTMLCanvasElement).getContext('2d')!;
+      return [[6, 20], [40, 20]].map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3)));
+    });
+    assert.deepEqual(colours[0], [128, 128, 128], 'an allowed cell under the threshold is grey');
+    assert.deepEqual(colours[1], [255, 255, 255], 'a masked cell keeps the background');
+    assert.match(await view.page.locator('.legend').innerText(), /allowed, weight below 1\.0/);
+    await view.page.fill('#map-threshold', '0');
+    await view.page.dispatchEvent('#map-threshold', 'input');
+  });
+
   it('ignores malformed host messages and logs them', async () => {
     await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'nope' } }, '*'));
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'log' && m.message.includes('malformed')));
