@@ -9,7 +9,12 @@ export interface Sequence {
   tokens: string[];
   /** Where the tokens came from, e.g. "selection in model.py (gpt2 tokens)". */
   source: string;
+  /** Pasted embeddings, one row per token (row-major [tokens, dim]). */
+  embeddings?: { dim: number; values: number[] };
 }
+
+/** How pasted text becomes a sequence: a tokenizer, or numbers read as embeddings [n, d]. */
+export type PasteKind = TokenizerName | 'numbers';
 
 /** Everything the panel needs to come back after a hide or a window reload. */
 export interface InspectorState {
@@ -61,7 +66,7 @@ export type WebviewToHost =
   | { type: 'computed'; compute: ComputeSummary }
   | { type: 'computeFailed'; message: string }
   | { type: 'copyTorchSnippet' }
-  | { type: 'tokenize'; text: string; tokenizer: TokenizerName }
+  | { type: 'tokenize'; text: string; tokenizer: PasteKind }
   | { type: 'export' }
   | { type: 'png'; id: number; dataUrl: string }
   | { type: 'pngFailed'; id: number; message: string }
@@ -102,8 +107,12 @@ export function isPatternConfig(v: unknown): v is PatternConfig {
   return Object.entries(fields).every(([key, check]) => check(v[key]));
 }
 
+function isEmbeddings(v: unknown, tokens: number): boolean {
+  return isObject(v) && isNumber(v.dim) && Number.isInteger(v.dim) && (v.dim as number) >= 1 && arrayOf(isNumber)(v.values) && (v.values as number[]).length === tokens * (v.dim as number);
+}
+
 function isSequence(v: unknown): v is Sequence {
-  return isObject(v) && arrayOf(isString)(v.tokens) && isString(v.source);
+  return isObject(v) && arrayOf(isString)(v.tokens) && isString(v.source) && (v.embeddings === undefined || isEmbeddings(v.embeddings, (v.tokens as string[]).length));
 }
 
 export function isInspectorState(v: unknown): v is InspectorState {
@@ -173,7 +182,7 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
     case 'pngFailed':
       return isNumber(v.id) && isString(v.message) ? (v as WebviewToHost) : undefined;
     case 'tokenize':
-      return isString(v.text) && TOKENIZERS.includes(v.tokenizer as TokenizerName) ? (v as WebviewToHost) : undefined;
+      return isString(v.text) && (TOKENIZERS.includes(v.tokenizer as TokenizerName) || v.tokenizer === 'numbers') ? (v as WebviewToHost) : undefined;
     case 'rendered':
       return isSummary(v.summary) ? (v as WebviewToHost) : undefined;
     case 'stateChanged':

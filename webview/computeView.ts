@@ -47,7 +47,7 @@ export class ComputeView {
     }
     this.show(`Computing attention on ${choice.backend} (n = ${config.n}, ${config.heads} heads)…`, true);
     const tokens = sequence?.tokens.slice(0, config.n) ?? [];
-    const job = computeAttention(choice.backend, config, { synthetic: { tokens } }, withProbs);
+    const job = computeAttention(choice.backend, config, { synthetic: { tokens, embeddings: sequence?.embeddings } }, withProbs);
     this.job = job;
     try {
       const { result, report } = await job.promise;

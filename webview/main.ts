@@ -4,7 +4,7 @@
  */
 import { analyzePattern, buildPattern, ConfigIssue, PatternAnalysis, PatternConfig, validateConfig } from '../src/core';
 import { defaultConfig, PatternName } from '../src/core/config';
-import { HostToWebview, InspectorSettings, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
+import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
 import { setWorkerUrl } from './compute/attention';
 import { ComputeView } from './computeView';
 import { fieldsFor, FieldSpec } from './fields';
@@ -57,16 +57,25 @@ const actions = el('div', { className: 'actions' }, copySnippet, exportButton);
 
 /** Paste a sequence: the host tokenizes it (one tokenizer, shared with Inspect Selection). */
 const pasteText = el('textarea', { id: 'paste-text', rows: 3, placeholder: 'Paste text to use as the sequence' });
-const pasteTokenizer = el('select', { id: 'paste-tokenizer' }, ...['gpt2', 'whitespace', 'characters'].map((t) => el('option', { value: t }, t)));
+const pasteTokenizer = el(
+  'select',
+  { id: 'paste-tokenizer' },
+  ...[
+    ['gpt2', 'GPT-2 BPE'],
+    ['whitespace', 'whitespace'],
+    ['characters', 'characters'],
+    ['numbers', 'numbers: embeddings [n, d] (JSON or CSV rows)'],
+  ].map(([value, text]) => el('option', { value }, text)),
+);
 const pasteButton = el('button', { type: 'button', className: 'action' }, 'Use as sequence');
-pasteButton.addEventListener('click', () => post({ type: 'tokenize', text: pasteText.value, tokenizer: pasteTokenizer.value as 'gpt2' }));
+pasteButton.addEventListener('click', () => post({ type: 'tokenize', text: pasteText.value, tokenizer: pasteTokenizer.value as PasteKind }));
 const paste = el(
   'details',
   { className: 'paste' },
   el('summary', {}, 'Sequence from text'),
   el('label', { htmlFor: 'paste-text' }, 'Text'),
   pasteText,
-  el('label', { htmlFor: 'paste-tokenizer' }, 'Tokenizer'),
+  el('label', { htmlFor: 'paste-tokenizer' }, 'Read as'),
   pasteTokenizer,
   pasteButton,
 );

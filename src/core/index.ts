@@ -15,3 +15,4 @@ export { torchSnippet } from './export/torchSnippet';
 export { explainCell } from './explain';
 export * from './tokenize';
 export { maskSvg } from './export/svg';
+export * from './embeddings';

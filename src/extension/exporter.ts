@@ -4,7 +4,7 @@
  * Everything but PNG is made here from the shared core.
  */
 import * as vscode from 'vscode';
-import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
+import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, SYNTHETIC_D, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
 import type { InspectorState } from '../protocol';
 
 export const EXPORT_FORMATS = ['png', 'svg', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
@@ -28,7 +28,7 @@ function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
     throw new Error(`probabilities are a dense [${config.heads}, ${n}, ${n}] float32 array (${formatBytes(config.heads * n * n * 4)}): export them for n <= ${MAX_PROBS_N}, or export the mask`);
   }
   // The same synthetic Q/K/V as the webview, so the file matches the maps.
-  const input = syntheticQkv(config.heads, n, state.sequence?.tokens.slice(0, n) ?? []);
+  const input = syntheticQkv(config.heads, n, state.sequence?.tokens.slice(0, n) ?? [], SYNTHETIC_D, state.sequence?.embeddings);
   const out = new Float32Array(input.heads * n * input.d);
   const lse = new Float32Array(input.heads * n);
   const { probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs: true });

@@ -310,6 +310,24 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.dispatchEvent('#map-threshold', 'input');
   });
 
+  it('pasted numbers are sent as embeddings, and their sequence drives the compute', async () => {
+    await view.page.selectOption('#paste-tokenizer', 'numbers');
+    await view.page.fill('#paste-text', '0.1, 0.2\n0.3, 0.4\n0.5, 0.6');
+    await view.page.getByRole('button', { name: 'Use as sequence' }).click();
+    const [request] = (await view.posted('tokenize')).slice(-1);
+    assert.deepEqual(request, { type: 'tokenize', text: '0.1, 0.2\n0.3, 0.4\n0.5, 0.6', tokenizer: 'numbers' });
+    const computedBefore = (await view.posted('computed')).length;
+    const sequence = { tokens: ['#0', '#1', '#2'], source: 'pasted text (embeddings [3, 2])', embeddings: { dim: 2, values: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] } };
+    await view.page.evaluate((s) => window.postMessage({ type: 'setSequence', sequence: s }, '*'), sequence);
+    await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, computedBefore, { timeout: 60000 });
+    const computed = await view.posted('computed');
+    assert.equal(computed[computed.length - 1].compute.n, 3);
+    assert.match(await view.page.locator('.sequence').innerText(), /3 tokens from pasted text \(embeddings \[3, 2\]\)/);
+    // Malformed embeddings (wrong length) are ignored like any malformed message.
+    await view.page.evaluate(() => window.postMessage({ type: 'setSequence', sequence: { tokens: ['#0'], source: 'x', embeddings: { dim: 2, values: [1] } } }, '*'));
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'log' && m.message.includes('embeddings')));
+  });
+
   it('ignores malformed host messages and logs them', async () => {
     await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'nope' } }, '*'));
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'log' && m.message.includes('malformed')));

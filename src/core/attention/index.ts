@@ -30,4 +30,4 @@ export function attendHeads(
   return { kernel, probs: run(mask, input, h0, h1, buffers, options) };
 }
 export { syntheticQkv, resolveInput, SYNTHETIC_D } from './synthetic';
-export type { AttentionInput } from './synthetic';
+export type { AttentionInput, EmbeddingRows } from './synthetic';

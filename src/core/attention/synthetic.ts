@@ -1,7 +1,8 @@
 /**
  * Q, K, V without a checkpoint, reproducible: each token (or position, without a sequence) gets an
- * embedding from a hash of its text and position; fixed seeded projections W_q, W_k, W_v map it to
- * each head. The same text always gives the same maps.
+ * embedding from a hash of its text and position, or the user's pasted embedding row (projected to
+ * d by a seeded W_in when its width differs); fixed seeded projections W_q, W_k, W_v map it to each
+ * head. The same text (or numbers) always gives the same maps.
  */
 import type { PatternConfig } from '../config';
 import type { QKV } from './types';
@@ -21,16 +22,43 @@ function stream(seed: string): () => number {
   };
 }
 
-export function syntheticQkv(heads: number, n: number, tokens: string[] = [], d = SYNTHETIC_D): QKV {
+/** Pasted embeddings, row-major [rows, dim]; positions beyond the rows fall back to the hash. */
+export interface EmbeddingRows {
+  dim: number;
+  values: ArrayLike<number>;
+}
+
+function embeddingFor(rows: EmbeddingRows, i: number, inProjection: Float32Array | undefined, out: Float32Array): void {
+  const d = out.length;
+  const base = i * rows.dim;
+  if (!inProjection) {
+    for (let c = 0; c < d; c++) out[c] = rows.values[base + c];
+    return;
+  }
+  for (let c = 0; c < d; c++) {
+    let s = 0;
+    for (let e = 0; e < rows.dim; e++) s += rows.values[base + e] * inProjection[e * d + c];
+    out[c] = s;
+  }
+}
+
+export function syntheticQkv(heads: number, n: number, tokens: string[] = [], d = SYNTHETIC_D, embeddings?: EmbeddingRows): QKV {
   const projections = ['q', 'k', 'v'].map((name) => {
     const random = stream(`W_${name}`);
     return Float32Array.from({ length: heads * d * d }, () => random() / Math.sqrt(d));
   });
+  const rowCount = embeddings ? embeddings.values.length / embeddings.dim : 0;
+  const inRandom = stream('W_in');
+  const inProjection =
+    embeddings && embeddings.dim !== d ? Float32Array.from({ length: embeddings.dim * d }, () => inRandom() / Math.sqrt(embeddings.dim)) : undefined;
   const embedding = new Float32Array(d);
   const [q, k, v] = [0, 1, 2].map(() => new Float32Array(heads * n * d));
   for (let i = 0; i < n; i++) {
-    const random = stream(`${tokens[i] ?? ''}\u0000${i}`);
-    for (let c = 0; c < d; c++) embedding[c] = random();
+    if (embeddings && i < rowCount) embeddingFor(embeddings, i, inProjection, embedding);
+    else {
+      const random = stream(`${tokens[i] ?? ''}\u0000${i}`);
+      for (let c = 0; c < d; c++) embedding[c] = random();
+    }
     [q, k, v].forEach((target, m) => {
       const w = projections[m];
       for (let h = 0; h < heads; h++) {
@@ -47,8 +75,8 @@ export function syntheticQkv(heads: number, n: number, tokens: string[] = [], d 
 }
 
 /** Q/K/V given, or made from the sequence where the compute runs (the worker, for the CPU path). */
-export type AttentionInput = QKV | { synthetic: { tokens: string[] } };
+export type AttentionInput = QKV | { synthetic: { tokens: string[]; embeddings?: EmbeddingRows } };
 
 export function resolveInput(config: PatternConfig, input: AttentionInput): QKV {
-  return 'synthetic' in input ? syntheticQkv(config.heads, config.n, input.synthetic.tokens) : input;
+  return 'synthetic' in input ? syntheticQkv(config.heads, config.n, input.synthetic.tokens, SYNTHETIC_D, input.synthetic.embeddings) : input;
 }

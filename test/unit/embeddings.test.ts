@@ -1,0 +1,32 @@
+import { strict as assert } from 'assert';
+import { parseEmbeddings, syntheticQkv } from '../../src/core';
+
+describe('pasted embeddings', () => {
+  it('reads JSON rows and CSV or whitespace rows as [n, d]', () => {
+    const json = parseEmbeddings('[[1, 2, 3], [4, 5, 6]]');
+    assert.deepEqual([json.n, json.dim, Array.from(json.values)], [2, 3, [1, 2, 3, 4, 5, 6]]);
+    const csv = parseEmbeddings('0.5, -1\n2e-1 3\n\n');
+    assert.deepEqual([csv.n, csv.dim, Array.from(csv.values)], [2, 2, Array.from(Float32Array.of(0.5, -1, 0.2, 3))]);
+  });
+
+  it('says which row or cell is wrong', () => {
+    assert.throws(() => parseEmbeddings('1,2\n3'), /row 1 has 1 values; the first row has 2/);
+    assert.throws(() => parseEmbeddings('1,abc'), /row 0, column 1: "abc" is not a finite number/);
+    assert.throws(() => parseEmbeddings('[1, 2]'), /expected a JSON array of rows/);
+    assert.throws(() => parseEmbeddings('[[1, 2'), /the pasted JSON does not parse/);
+    assert.throws(() => parseEmbeddings('  '), /no rows/);
+  });
+
+  it('drive the synthetic Q/K/V: same numbers give the same Q, other numbers another, extra positions fall back', () => {
+    const rows = { dim: 3, values: [1, 2, 3, 4, 5, 6] };
+    const a = syntheticQkv(2, 4, [], 64, rows);
+    const b = syntheticQkv(2, 4, [], 64, rows);
+    const c = syntheticQkv(2, 4, [], 64, { dim: 3, values: [1, 2, 3, 4, 5, 7] });
+    const hashed = syntheticQkv(2, 4, [], 64);
+    assert.deepEqual(Array.from(a.q), Array.from(b.q));
+    const row = (x: Float32Array, h: number, i: number) => Array.from(x.subarray((h * 4 + i) * 64, (h * 4 + i + 1) * 64));
+    assert.deepEqual(row(a.q, 0, 0), row(c.q, 0, 0), 'row 0 is the same in both');
+    assert.notDeepEqual(row(a.q, 0, 1), row(c.q, 0, 1), 'row 1 differs');
+    assert.deepEqual(row(a.q, 1, 3), row(hashed.q, 1, 3), 'position 3 has no row: the hashed embedding');
+  });
+});
