@@ -12,6 +12,7 @@ export class ComputeView {
   readonly element = document.createElement('div');
   private readonly text = document.createElement('span');
   private readonly cancelButton = document.createElement('button');
+  private readonly progress = document.createElement('progress');
   private job: ComputeJob | undefined;
   private device: Promise<DeviceReport> | undefined;
   private generation = 0;
@@ -26,7 +27,9 @@ export class ComputeView {
     this.cancelButton.type = 'button';
     this.cancelButton.hidden = true;
     this.cancelButton.addEventListener('click', () => this.cancel('Attention compute cancelled.'));
-    this.element.append(this.text, this.cancelButton);
+    this.progress.max = 1;
+    this.progress.setAttribute('aria-label', 'Attention compute progress');
+    this.element.append(this.text, this.progress, this.cancelButton);
   }
 
   /** `withProbs`: also return the probabilities (for the weight maps), when they fit. */
@@ -45,9 +48,15 @@ export class ComputeView {
       this.post({ type: 'computeFailed', message: (e as Error).message });
       return;
     }
-    this.show(`Computing attention on ${choice.backend} (n = ${config.n}, ${config.heads} heads)…`, true);
+    const busy = `Computing attention on ${choice.backend} (n = ${config.n}, ${config.heads} heads)`;
+    this.show(`${busy}…`, true);
+    this.progress.value = 0;
     const tokens = sequence?.tokens.slice(0, config.n) ?? [];
-    const job = computeAttention(choice.backend, config, { synthetic: { tokens, embeddings: sequence?.embeddings } }, withProbs);
+    const job = computeAttention(choice.backend, config, { synthetic: { tokens, embeddings: sequence?.embeddings } }, withProbs, (fraction) => {
+      if (generation !== this.generation) return;
+      this.progress.value = fraction;
+      this.text.textContent = `${busy}: ${Math.round(fraction * config.heads)} of ${config.heads} heads…`;
+    });
     this.job = job;
     try {
       const { result, report } = await job.promise;
@@ -75,6 +84,7 @@ export class ComputeView {
   private show(text: string, busy: boolean): void {
     this.text.textContent = text;
     this.cancelButton.hidden = !busy;
+    this.progress.hidden = !busy;
     this.element.dataset.busy = String(busy);
   }
 }

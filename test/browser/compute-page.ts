@@ -37,7 +37,8 @@ async function runCase(backend: BackendName, config: PatternConfig, d: number) {
 async function cancelProbe(): Promise<string> {
   const config = { pattern: 'dense', n: 4096, heads: 8, stride: 1, c: 1, subblocks: 1, mode: 'merged', layer: 0, bidirectional: true } as PatternConfig;
   // Synthetic inputs: the worker builds Q/K/V itself, as in the inspector, so nothing large is copied.
-  const job = computeAttention('cpu', config, { synthetic: { tokens: [] } });
+  const fractions: number[] = [];
+  const job = computeAttention('cpu', config, { synthetic: { tokens: [] } }, false, (f) => fractions.push(f));
   setTimeout(() => job.cancel(), 50);
   const ticks = await new Promise<number>((done) => {
     let count = 0;

@@ -102,6 +102,23 @@ describe('inspector webview in headless Chromium', function () {
     assert.match(await view.page.locator('.hover-info').innerText(), /^query i=4 → key j=5: head 0: masked$/);
   });
 
+  it('shows per-head progress while the worker computes, then the result', async () => {
+    await view.page.evaluate(() => {
+      (window as any).__statusSeen = [];
+      new MutationObserver(() => (window as any).__statusSeen.push(document.querySelector('.compute-status')!.textContent)).observe(
+        document.querySelector('.compute-status')!,
+        { subtree: true, childList: true, characterData: true },
+      );
+      window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 4096, heads: 8, stride: 128, c: 8, subblocks: 4, mode: 'merged', layer: 0, bidirectional: false } }, '*');
+    });
+    await view.page.waitForFunction(() => (window as any).__statusSeen.length > 0 && /^Attention: /.test(document.querySelector('.compute-status')!.textContent ?? ''), undefined, { timeout: 60000 });
+    const seen: string[] = await view.page.evaluate(() => (window as any).__statusSeen);
+    assert.ok(seen.some((t) => /: [1-7] of 8 heads…/.test(t)), seen.join(' | '));
+    const before = (await view.posted('rendered')).length;
+    await view.page.evaluate((c) => window.postMessage({ type: 'setConfig', config: c }, '*'), config);
+    await lastRender(before + 1);
+  });
+
   it('a forced backend setting recomputes on that backend', async () => {
     const before = (await view.posted('computed')).length;
     await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'webgl2' } }, '*'));

@@ -30,7 +30,7 @@ export function setWorkerUrl(url: string): void {
   });
 }
 
-function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: boolean): ComputeJob {
+function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: boolean, onProgress?: (fraction: number) => void): ComputeJob {
   let worker: Worker | undefined;
   let rejectJob: (e: Error) => void = () => {};
   const started = performance.now();
@@ -43,8 +43,9 @@ function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: bo
         worker = new Worker(url);
         URL.revokeObjectURL(url);
         worker.onmessage = (event) => {
-          worker?.terminate();
           const m = event.data;
+          if (m.progress !== undefined) return onProgress?.(m.progress);
+          worker?.terminate();
           if (!m.ok) return reject(new Error(m.message));
           const report = { backend: 'cpu' as const, kernel: `${m.kernel} (worker)`, stages: { compute: m.ms }, ms: performance.now() - started };
           resolve({ result: { out: m.out, lse: m.lse, probs: m.probs }, report });
@@ -77,6 +78,7 @@ function runOnGpu(backend: Exclude<BackendName, 'cpu'>, config: PatternConfig, i
   return { promise, cancel: () => (cancelled = true) };
 }
 
-export function computeAttention(backend: BackendName, config: PatternConfig, input: AttentionInput, withProbs = false): ComputeJob {
-  return backend === 'cpu' ? runInWorker(config, input, withProbs) : runOnGpu(backend, config, input, withProbs);
+/** `onProgress` gets the fraction of heads done (the CPU worker reports it after each head). */
+export function computeAttention(backend: BackendName, config: PatternConfig, input: AttentionInput, withProbs = false, onProgress?: (fraction: number) => void): ComputeJob {
+  return backend === 'cpu' ? runInWorker(config, input, withProbs, onProgress) : runOnGpu(backend, config, input, withProbs);
 }

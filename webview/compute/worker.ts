@@ -17,7 +17,16 @@ scope.onmessage = (event) => {
     const input = resolveInput(config, event.data.input);
     const out = new Float32Array(input.heads * input.n * input.d);
     const lse = new Float32Array(input.heads * input.n);
-    const { kernel, probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs });
+    const mask = buildPattern(config);
+    // One head at a time, so that the panel can show progress between them.
+    const probs = [];
+    let kernel = '';
+    for (let h = 0; h < input.heads; h++) {
+      const run = attendHeads(mask, input, h, h + 1, { out, lse }, { withProbs });
+      kernel = run.kernel;
+      probs.push(...run.probs);
+      scope.postMessage({ progress: (h + 1) / input.heads });
+    }
     const transfer: Transferable[] = [out.buffer, lse.buffer];
     for (const p of probs) transfer.push(p.rowPtr.buffer, p.cols.buffer, p.values.buffer);
     scope.postMessage({ ok: true, kernel, out, lse, probs: withProbs ? probs : undefined, ms: performance.now() - started }, transfer);
