@@ -125,13 +125,18 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, before, { timeout: 60000 });
     const computed = await view.posted('computed');
     assert.equal(computed[computed.length - 1].compute.kernel, 'WebGL2Kernel');
+    // Back to auto, and wait for its render and compute so that no late render leaks into the next test.
+    const again = computed.length;
     await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'auto' } }, '*'));
+    await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, again, { timeout: 60000 });
   });
 
   it('changing a field redraws without a reload and reports the new state', async () => {
     const before = (await view.posted('rendered')).length;
     await view.page.fill('#field-n', '128');
-    const summary = await lastRender(before + 1);
+    await lastRender(before + 1);
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'rendered' && m.summary.config.n === 128));
+    const summary = (await view.posted('rendered')).map((m) => m.summary).find((s) => s.config.n === 128);
     assert.equal(summary.config.n, 128);
     const states = await view.posted('stateChanged');
     assert.equal(states[states.length - 1].state.config.n, 128);
