@@ -1,6 +1,7 @@
 /**
- * The inspector webview: a config form, per-head mask maps with their union, and the engine's
- * statistics. Everything is computed here from src/core; the host only supplies state.
+ * The inspector webview: a config form, the maps (masks, then attention weights), the engine's
+ * statistics and the attention status line. Masks and statistics come from src/core here; the host
+ * supplies state and settings, tokenizes pasted text and writes exports.
  */
 import { analyzePattern, buildPattern, ConfigIssue, PatternAnalysis, PatternConfig, validateConfig } from '../src/core';
 import { defaultConfig, PatternName } from '../src/core/config';
@@ -38,7 +39,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
   return node;
 }
 
-/** Builds the page skeleton once; the form is rebuilt only when the preset changes. */
+/** The page skeleton is built once; the form is rebuilt whenever the host sends a state. */
 const form = el('form', { className: 'config', ariaLabel: 'Pattern configuration' });
 form.addEventListener('submit', (e) => e.preventDefault());
 const sequenceView = el('section', { className: 'sequence', ariaLabel: 'Sequence' });
