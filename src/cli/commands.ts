@@ -16,7 +16,7 @@ import {
   torchSnippet,
 } from '../core';
 import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
-import { maskPng } from './png';
+import { maskPng } from '../png';
 
 type Print = (line: string) => void;
 

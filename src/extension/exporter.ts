@@ -5,9 +5,13 @@
  */
 import * as vscode from 'vscode';
 import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, SYNTHETIC_D, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
+import { maskPng } from '../png';
 import type { InspectorState } from '../protocol';
 
-export const EXPORT_FORMATS = ['png', 'svg', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
+/** Pixels a side per head for the full-map PNG. */
+export const FULL_PNG_RESOLUTIONS = [256, 512, 1024, 2048, 4096];
+
+export const EXPORT_FORMATS = ['png', 'png-full', 'svg', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** --probs style limit: a dense [H, n, n] float32 array beyond this n is refused. */
@@ -15,6 +19,7 @@ const MAX_PROBS_N = 4096;
 
 const CHOICES: Array<{ format: ExportFormat; label: string; detail: string; extension: string }> = [
   { format: 'png', label: 'PNG', detail: 'the maps exactly as shown', extension: 'png' },
+  { format: 'png-full', label: 'PNG, full map', detail: 'every head\'s whole mask at a chosen resolution (max-pooled)', extension: 'png' },
   { format: 'svg', label: 'SVG', detail: 'the masks as vector cells (max-pooled above 512 positions)', extension: 'svg' },
   { format: 'mask-npy', label: '.npy mask', detail: 'bool-valued uint8 [H, n, n]', extension: 'npy' },
   { format: 'probs-npy', label: '.npy probabilities', detail: `float32 [H, n, n], n <= ${MAX_PROBS_N}`, extension: 'npy' },
@@ -35,7 +40,12 @@ function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
   return encodeNpy('<f4', [config.heads, n, n], probsToDense(probs, n));
 }
 
-export async function exportContent(format: ExportFormat, state: InspectorState, requestPng: () => Promise<Uint8Array>): Promise<Uint8Array> {
+export async function exportContent(
+  format: ExportFormat,
+  state: InspectorState,
+  requestPng: () => Promise<Uint8Array>,
+  resolution = 1024,
+): Promise<Uint8Array> {
   const config = state.config;
   const issues = validateConfig(config);
   if (issues.length) throw new Error(`the current config is invalid: ${issues[0].message}`);
@@ -43,6 +53,8 @@ export async function exportContent(format: ExportFormat, state: InspectorState,
   switch (format) {
     case 'png':
       return requestPng();
+    case 'png-full':
+      return maskPng(buildPattern(config), resolution);
     case 'svg':
       return text(maskSvg(buildPattern(config), `${config.pattern} n=${config.n}, ${config.heads} heads`));
     case 'mask-npy': {
@@ -59,14 +71,23 @@ export async function exportContent(format: ExportFormat, state: InspectorState,
 }
 
 /** Asks for the format and the file when they are not given (the command palette path). */
-export async function chooseExport(config: PatternConfig): Promise<{ format: ExportFormat; uri: vscode.Uri } | undefined> {
+export async function chooseExport(config: PatternConfig): Promise<{ format: ExportFormat; uri: vscode.Uri; resolution?: number } | undefined> {
   const pick = await vscode.window.showQuickPick(
     CHOICES.map((c) => ({ label: c.label, detail: c.detail, choice: c })),
     { title: 'Export the inspector view', placeHolder: 'Format' },
   );
   if (!pick) return undefined;
+  let resolution: number | undefined;
+  if (pick.choice.format === 'png-full') {
+    const size = await vscode.window.showQuickPick(
+      FULL_PNG_RESOLUTIONS.filter((r) => r <= Math.max(256, config.n)).map((r) => ({ label: `${r} px per head`, r })),
+      { title: 'Resolution of each head\'s map' },
+    );
+    if (!size) return undefined;
+    resolution = size.r;
+  }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const name = `${config.pattern}-n${config.n}.${pick.choice.extension}`;
   const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: { [pick.choice.label]: [pick.choice.extension] } });
-  return uri ? { format: pick.choice.format, uri } : undefined;
+  return uri ? { format: pick.choice.format, uri, resolution } : undefined;
 }

@@ -77,14 +77,14 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
       // Arguments (format, path) let scripts and tests export without the dialogs.
       guarded('Export', async (args?: unknown) => {
         const state = inspector.currentState ?? { config: configFromSettings() };
-        const given = args as { format?: string; path?: string } | undefined;
-        let target: { format: ExportFormat; uri: vscode.Uri } | undefined;
+        const given = args as { format?: string; path?: string; resolution?: number } | undefined;
+        let target: { format: ExportFormat; uri: vscode.Uri; resolution?: number } | undefined;
         if (given?.format && given.path) {
           if (!EXPORT_FORMATS.includes(given.format as ExportFormat)) throw new Error(`unknown export format ${given.format}; use one of ${EXPORT_FORMATS.join(', ')}`);
-          target = { format: given.format as ExportFormat, uri: vscode.Uri.file(given.path) };
+          target = { format: given.format as ExportFormat, uri: vscode.Uri.file(given.path), resolution: given.resolution };
         } else target = await chooseExport(state.config);
         if (!target) return;
-        const bytes = await exportContent(target.format, state, () => inspector.requestPng());
+        const bytes = await exportContent(target.format, state, () => inspector.requestPng(), target.resolution);
         await vscode.workspace.fs.writeFile(target.uri, bytes);
         log.info(`exported ${target.format} to ${target.uri.fsPath} (${bytes.length} bytes)`);
         if (!given) void vscode.window.showInformationMessage(`Exported ${target.uri.path.split('/').pop()}.`);

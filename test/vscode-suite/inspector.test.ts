@@ -176,6 +176,9 @@ describe('inspector in a real VS Code', function () {
     const png = await write('png', 'view.png');
     assert.strictEqual(png.subarray(1, 4).toString(), 'PNG');
     assert.strictEqual(png.readUInt32BE(16), 5 * 256 + 4 * 8, 'four heads and the union, side by side');
+    await vscode.commands.executeCommand('sparseAttention.export', { format: 'png-full', path: `${dir}/full.png`, resolution: 256 });
+    const full = fs.readFileSync(`${dir}/full.png`);
+    assert.deepStrictEqual([full.readUInt32BE(16), full.readUInt32BE(20)], [4 * 256 + 3 * 4, 256], 'four heads at 256 px');
   });
 
   it('follows the colour theme: dark and high contrast', async () => {

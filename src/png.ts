@@ -1,6 +1,6 @@
-/** A grayscale PNG of per-head masks side by side, max-pooled so that no set cell disappears. */
+/** A grayscale PNG of per-head masks side by side, max-pooled so that no set cell disappears (Node: zlib). Used by the CLI and by Export. */
 import { deflateSync } from 'zlib';
-import { HeadMask, PatternMask, RangeList } from '../core';
+import { HeadMask, PatternMask, RangeList } from './core';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
