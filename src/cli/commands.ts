@@ -1,9 +1,8 @@
 /** The `sparse-attn` subcommands over the shared core. Each returns its exit code. */
-import { readFileSync, writeFileSync } from 'fs';
+import { writeFileSync } from 'fs';
 import {
   analyzePattern,
   buildPattern,
-  decodeNpy,
   diffDense,
   encodeNpy,
   findKnownMatch,
@@ -16,6 +15,7 @@ import {
   torchSnippet,
 } from '../core';
 import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
+import { readNpyFile } from './npyInputs';
 import { maskPng } from '../png';
 
 type Print = (line: string) => void;
@@ -119,13 +119,7 @@ export function diffCommand(argv: string[], print: Print): number {
   const flags = parseFlags(argv, [...ALL_PATTERN_FLAGS, 'mask']);
   const file = flags.get('mask');
   if (typeof file !== 'string') throw new UsageError('diff needs --mask FILE.npy (their mask, [H, n, n] or [n, n])');
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const theirs = decodeNpy(bytes, file);
+  const theirs = readNpyFile(file);
   const shape = theirs.shape;
   if ((shape.length !== 2 && shape.length !== 3) || shape[shape.length - 1] !== shape[shape.length - 2]) {
     throw new UsageError(`${file} has shape [${shape}]; expected [H, n, n] or [n, n]`);

@@ -1,16 +1,21 @@
 /** Reads Q, K, V .npy files for `attend`, with errors that name the file, the shape found and the shape expected. */
 import { readFileSync } from 'fs';
-import { decodeNpy, QKV } from '../core';
+import { decodeNpy, NpyArray, QKV } from '../core';
 import { UsageError } from './args';
 
-function readFloat32(path: string): { shape: number[]; data: Float32Array } {
+/** A .npy file the user named, decoded; a missing or unreadable file is a one-line usage error. */
+export function readNpyFile(path: string): NpyArray {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const npy = decodeNpy(bytes, path);
+  return decodeNpy(bytes, path);
+}
+
+function readFloat32(path: string): { shape: number[]; data: Float32Array } {
+  const npy = readNpyFile(path);
   if (npy.dtype !== '<f4') throw new UsageError(`${path} has dtype ${npy.dtype}; expected float32 (<f4): save it with x.astype(np.float32)`);
   if (npy.fortranOrder) throw new UsageError(`${path} is in Fortran order; expected C order: save np.ascontiguousarray(x)`);
   if (npy.shape.length !== 3 && npy.shape.length !== 2) {
