@@ -4,7 +4,7 @@
  * difference when any cell under it differs.
  */
 import { buildPattern, FactorizedConfig, HeadMask, PatternConfig, PatternMask, RangeList } from '../src/core';
-import { mapPixels, sizeCanvas, Viewport, type MapFigure } from './maps';
+import { cssColor, mapPixels, sizeCanvas, Viewport, type MapFigure } from './maps';
 
 /** The other preset with this config's parameters, or undefined when it does not accept them. */
 export function comparedConfig(config: PatternConfig, other: string): PatternConfig | undefined {
@@ -39,20 +39,12 @@ function classify(ours: HeadMask, theirs: HeadMask, view: Viewport, size: number
   return flags;
 }
 
-function rgb(name: string, fallback: string): [number, number, number] {
-  const ctx = document.createElement('canvas').getContext('2d')!;
-  ctx.fillStyle = getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-  ctx.fillRect(0, 0, 1, 1);
-  const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
-  return [r, g, b];
-}
-
 export function diffColours(): Record<0 | 1 | 2 | 3, [number, number, number]> {
   return {
-    0: rgb('--vscode-editor-background', '#1e1e1e'),
-    1: rgb('--vscode-charts-orange', '#d18616'),
-    2: rgb('--vscode-charts-blue', '#3794ff'),
-    3: rgb('--vscode-descriptionForeground', '#8b8b8b'),
+    0: cssColor('--vscode-editor-background', '#1e1e1e'),
+    1: cssColor('--vscode-charts-orange', '#d18616'),
+    2: cssColor('--vscode-charts-blue', '#3794ff'),
+    3: cssColor('--vscode-descriptionForeground', '#8b8b8b'),
   };
 }
 

@@ -37,20 +37,16 @@ export function sizeCanvas(canvas: HTMLCanvasElement): void {
   canvas.style.height = `${MAP_CSS_PIXELS}px`;
 }
 
-interface Rgb {
-  r: number;
-  g: number;
-  b: number;
-}
+export type Rgb = [number, number, number];
 
-function cssColor(name: string, fallback: string): Rgb {
+/** A theme colour variable as RGB; the browser normalizes any CSS colour through a 1x1 canvas. */
+export function cssColor(name: string, fallback: string): Rgb {
   const value = getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-  // Let the browser normalize any CSS colour to rgb(a) through a 1x1 canvas.
   const ctx = document.createElement('canvas').getContext('2d')!;
   ctx.fillStyle = value;
   ctx.fillRect(0, 0, 1, 1);
   const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
-  return { r, g, b };
+  return [r, g, b];
 }
 
 /** Marks the pixels of the viewport that head `head` allows into counts (size×size). */
@@ -91,9 +87,7 @@ function paint(canvas: HTMLCanvasElement, size: number, counts: ArrayLike<number
   const off = cssColor('--vscode-editor-background', '#1e1e1e');
   for (let p = 0; p < size * size; p++) {
     const t = counts[p] === 0 ? 0 : 0.35 + (0.65 * counts[p]) / total;
-    image.data[4 * p] = off.r + (on.r - off.r) * t;
-    image.data[4 * p + 1] = off.g + (on.g - off.g) * t;
-    image.data[4 * p + 2] = off.b + (on.b - off.b) * t;
+    for (let ch = 0; ch < 3; ch++) image.data[4 * p + ch] = off[ch] + (on[ch] - off[ch]) * t;
     image.data[4 * p + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);

@@ -9,7 +9,7 @@ import type { Sequence } from '../src/protocol';
 import { PATTERN_NAMES } from '../src/core/config';
 import { comparedConfig, drawDiffMaps } from './diffMaps';
 import { legend } from './legend';
-import { drawMaps, fullView, mapPixels, Viewport } from './maps';
+import { cssColor, drawMaps, fullView, mapPixels, Viewport } from './maps';
 import { describeView, panBy, zoomAt } from './viewport';
 import { paintWeights, poolWeights, WeightScale, weightAt } from './weightMaps';
 
@@ -252,7 +252,7 @@ export class MapsView {
 
   private weightFigures(current: Current, probs: SparseProbs[]) {
     const size = mapPixels(this.view.span);
-    const background = this.background();
+    const background = cssColor('--vscode-editor-background', '#1e1e1e');
     const scale = this.scaleSelect.value as WeightScale;
     const union = new Float32Array(size * size).fill(-1);
     const figures = probs.map((p, h) => {
@@ -272,13 +272,7 @@ export class MapsView {
     return figures;
   }
 
-  private background(): [number, number, number] {
-    const probe = document.createElement('canvas').getContext('2d')!;
-    probe.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim() || '#1e1e1e';
-    probe.fillRect(0, 0, 1, 1);
-    const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
-    return [r, g, b];
-  }
+
 
   /** Pixel to the cells of the viewport it covers (one cell when the viewport fits the canvas). */
   private cellsAt(canvas: HTMLCanvasElement, x: number, y: number): { i0: number; i1: number; j0: number; j1: number } {
