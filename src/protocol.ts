@@ -25,9 +25,14 @@ export interface InspectorState {
 export const COMPUTE_BACKENDS = ['auto', 'cpu', 'webasm', 'webgl2', 'webgpu'] as const;
 export type ComputeBackendSetting = (typeof COMPUTE_BACKENDS)[number];
 
+/** Who draws the maps: WebGL2 shaders when available, or the CPU canvas painter. */
+export const MAP_RENDERERS = ['auto', 'webgl2', 'canvas2d'] as const;
+export type MapRendererSetting = (typeof MAP_RENDERERS)[number];
+
 /** User settings the webview needs (not part of the panel's saved state). */
 export interface InspectorSettings {
   computeBackend: ComputeBackendSetting;
+  mapRenderer: MapRendererSetting;
 }
 
 export type HostToWebview =
@@ -120,7 +125,9 @@ export function isInspectorState(v: unknown): v is InspectorState {
 }
 
 function isSettings(v: unknown): v is InspectorSettings {
-  return isObject(v) && COMPUTE_BACKENDS.includes(v.computeBackend as ComputeBackendSetting);
+  return (
+    isObject(v) && COMPUTE_BACKENDS.includes(v.computeBackend as ComputeBackendSetting) && MAP_RENDERERS.includes(v.mapRenderer as MapRendererSetting)
+  );
 }
 
 export function parseHostMessage(v: unknown): HostToWebview | undefined {

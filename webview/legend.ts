@@ -1,6 +1,7 @@
 /** The colour legend under the maps: what a colour means in the current view. */
 import { diffColours } from './diffMaps';
-import { BELOW_THRESHOLD, VIRIDIS, type WeightScale } from './weightMaps';
+import { VIRIDIS } from './render/painter';
+import { BELOW_THRESHOLD, type WeightScale } from './weightMaps';
 
 function swatch(rgb: ArrayLike<number>, text: string): HTMLElement {
   const item = document.createElement('span');

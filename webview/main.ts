@@ -25,7 +25,7 @@ const UI_REACH_LIMIT = 2048;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 let state: InspectorState = isInspectorState(vscode.getState()) ? (vscode.getState() as InspectorState) : { config: defaultConfig('fixed') };
-let settings: InspectorSettings = { computeBackend: 'auto' };
+let settings: InspectorSettings = { computeBackend: 'auto', mapRenderer: 'auto' };
 let pending: number | undefined;
 if (app.dataset.workerUrl) setWorkerUrl(app.dataset.workerUrl);
 
@@ -210,10 +210,14 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (!message) return post({ type: 'log', message: `ignored a malformed message: ${JSON.stringify(event.data)?.slice(0, 200)}` });
   if (message.type === 'init') {
     settings = message.settings;
+    maps.setRenderer(settings.mapRenderer);
     apply(message.state);
   } else if (message.type === 'settings') {
+    const recompute = message.settings.computeBackend !== settings.computeBackend;
     settings = message.settings;
-    scheduleRender(0);
+    // A new renderer only repaints the maps; a new backend computes attention again.
+    maps.setRenderer(settings.mapRenderer);
+    if (recompute) scheduleRender(0);
   } else if (message.type === 'setConfig') apply({ ...state, config: message.config });
   else if (message.type === 'requestPng') {
     try {

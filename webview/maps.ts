@@ -1,9 +1,10 @@
 /**
- * Per-head mask maps on canvases. Each pixel max-pools the cells it covers, so a one-cell
- * summary column stays visible however many columns share a pixel. The union map shades each
- * pixel by how many heads allow it.
+ * Map geometry shared by every map: the viewport, the canvas size, theme colours, and mask
+ * pooling. Each pixel max-pools the cells it covers, so a one-cell summary column stays visible
+ * however many columns share a pixel.
  */
-import { HeadMask, PatternMask, RangeList } from '../src/core';
+import { HeadMask, RangeList } from '../src/core';
+import type { Rgb } from './render/painter';
 
 /** The square of cells a map shows: rows and columns [start, start + span). */
 export interface Viewport {
@@ -37,8 +38,6 @@ export function sizeCanvas(canvas: HTMLCanvasElement): void {
   canvas.style.height = `${MAP_CSS_PIXELS}px`;
 }
 
-export type Rgb = [number, number, number];
-
 /** A theme colour variable as RGB; the browser normalizes any CSS colour through a 1x1 canvas. */
 export function cssColor(name: string, fallback: string): Rgb {
   const value = getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -49,18 +48,13 @@ export function cssColor(name: string, fallback: string): Rgb {
   return [r, g, b];
 }
 
-/** Marks the pixels of the viewport that head `head` allows into counts (size×size). */
-function accumulate(head: HeadMask, view: Viewport, size: number, counts: Uint8Array): void {
+/** 1 where head `head` allows some cell under the pixel, per pixel of the viewport (size×size). */
+export function poolMask(head: HeadMask, view: Viewport, size: number): Float32Array {
+  const covered = new Float32Array(size * size);
   const list = new RangeList();
   const { row, col, span } = view;
-  let lastY = -1;
-  const rowSeen = new Uint8Array(size);
   for (let i = row; i < row + span; i++) {
     const y = Math.floor(((i - row) * size) / span);
-    if (y !== lastY) {
-      rowSeen.fill(0);
-      lastY = y;
-    }
     head.row(i, list);
     for (let r = 0; r < list.length; r++) {
       const start = Math.max(list.starts[r], col);
@@ -68,62 +62,13 @@ function accumulate(head: HeadMask, view: Viewport, size: number, counts: Uint8A
       if (end <= start) continue;
       const from = Math.floor(((start - col) * size) / span);
       const to = Math.floor(((end - 1 - col) * size) / span);
-      for (let x = from; x <= to; x++) {
-        if (rowSeen[x]) continue; // count each head once per pixel
-        rowSeen[x] = 1;
-        counts[y * size + x]++;
-      }
+      covered.fill(1, y * size + from, y * size + to + 1);
     }
   }
-}
-
-function paint(canvas: HTMLCanvasElement, size: number, counts: ArrayLike<number>, total: number): void {
-  canvas.width = size;
-  canvas.height = size;
-  sizeCanvas(canvas);
-  const ctx = canvas.getContext('2d')!;
-  const image = ctx.createImageData(size, size);
-  const on = cssColor('--vscode-charts-blue', '#3794ff');
-  const off = cssColor('--vscode-editor-background', '#1e1e1e');
-  for (let p = 0; p < size * size; p++) {
-    const t = counts[p] === 0 ? 0 : 0.35 + (0.65 * counts[p]) / total;
-    for (let ch = 0; ch < 3; ch++) image.data[4 * p + ch] = off[ch] + (on[ch] - off[ch]) * t;
-    image.data[4 * p + 3] = 255;
-  }
-  ctx.putImageData(image, 0, 0);
+  return covered;
 }
 
 export interface MapFigure {
   caption: string;
   canvas: HTMLCanvasElement;
-}
-
-/** One figure per head, then the union; heads sharing a mask share the drawing work. */
-export function drawMaps(mask: PatternMask, nnz: number[], unionNnz: number, view: Viewport = fullView(mask.n)): MapFigure[] {
-  const size = mapPixels(view.span);
-  const cache = new Map<HeadMask, Uint8Array>();
-  const union = new Uint16Array(size * size); // a head count per pixel; heads may exceed 255
-  const figures: MapFigure[] = mask.heads.map((head, h) => {
-    let counts = cache.get(head);
-    if (!counts) {
-      counts = new Uint8Array(size * size);
-      accumulate(head, view, size, counts);
-      cache.set(head, counts);
-    }
-    const canvas = document.createElement('canvas');
-    paint(canvas, size, counts, 1);
-    canvas.setAttribute('role', 'img');
-    canvas.setAttribute('aria-label', `Head ${h} mask: ${nnz[h]} allowed cells of ${mask.n * mask.n}`);
-    return { caption: `head ${h}`, canvas };
-  });
-  for (const head of mask.heads) {
-    const counts = cache.get(head)!;
-    for (let p = 0; p < union.length; p++) union[p] += counts[p];
-  }
-  const canvas = document.createElement('canvas');
-  paint(canvas, size, union, mask.heads.length);
-  canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `Union of ${mask.heads.length} heads: ${unionNnz} allowed cells; darker where more heads attend`);
-  figures.push({ caption: 'union', canvas });
-  return figures;
 }

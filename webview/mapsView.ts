@@ -7,11 +7,14 @@
 import { AttentionResult, buildPattern, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import { PATTERN_NAMES } from '../src/core/config';
-import { comparedConfig, drawDiffMaps } from './diffMaps';
+import type { MapRendererSetting } from '../src/protocol';
+import { comparedConfig } from './diffMaps';
 import { legend } from './legend';
-import { cssColor, drawMaps, fullView, mapPixels, Viewport } from './maps';
+import { MapFigures } from './mapFigures';
+import { fullView, Viewport } from './maps';
+import { choosePainter } from './render/choosePainter';
 import { describeView, panBy, zoomAt } from './viewport';
-import { paintWeights, poolWeights, WeightScale, weightAt } from './weightMaps';
+import { WeightScale, weightAt } from './weightMaps';
 
 export type MapKind = 'mask' | 'weights';
 
@@ -40,6 +43,9 @@ export class MapsView {
   private userChoseKind = false;
   private view: Viewport = fullView(1);
   private readonly viewLabel = document.createElement('span');
+  private readonly rendererLabel = document.createElement('span');
+  private readonly figures = new MapFigures(choosePainter('auto').painter);
+  private rendererNote: string | undefined;
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
   private drag?: { x: number; y: number; view: Viewport; moved: boolean; cellsPerCss: number };
 
@@ -64,7 +70,8 @@ export class MapsView {
     reset.addEventListener('click', () => this.setView(fullView(this.current?.mask.n ?? 1)));
     this.viewLabel.className = 'view-label';
     this.viewLabel.setAttribute('aria-live', 'polite');
-    this.controls.append(reset, this.viewLabel);
+    this.rendererLabel.className = 'renderer-label';
+    this.controls.append(reset, this.viewLabel, this.rendererLabel);
     this.element.append(this.controls, this.grid, this.legendElement, this.hoverInfo, this.rowView);
   }
 
@@ -110,6 +117,15 @@ export class MapsView {
     this.controls.append(l, select);
   }
 
+  /** The user's map renderer setting; the maps are repainted by the chosen painter. */
+  setRenderer(setting: MapRendererSetting): void {
+    const { painter, note } = choosePainter(setting);
+    this.rendererNote = note;
+    if (painter === this.figures.painter) return;
+    this.figures.painter = painter;
+    this.draw();
+  }
+
   get kind(): MapKind {
     return this.kindSelect.value as MapKind;
   }
@@ -144,12 +160,12 @@ export class MapsView {
     this.viewLabel.textContent = describeView(this.view, current.mask.n);
     const other = this.comparison(current);
     const kind = other ? 'diff' : weights ? 'weights' : 'mask';
-    const figures =
-      kind === 'diff'
-        ? drawDiffMaps(current.mask, other!.mask, other!.name, this.view)
-        : weights
-          ? this.weightFigures(current, current.probs!)
-          : drawMaps(current.mask, current.nnz, current.unionNnz, this.view);
+    const scale = this.scaleSelect.value as WeightScale;
+    const figures = this.figures.draw({ ...current, kind, other, view: this.view, scale, threshold: this.thresholdValue() });
+    const { renderer, pooledOn, poolMs, paintMs } = this.figures.timings;
+    Object.assign(this.grid.dataset, { renderer, pooledOn });
+    const pooled = pooledOn === 'cached' ? 'pooling reused' : `pooled on the ${pooledOn.toUpperCase()} in ${poolMs.toFixed(0)} ms`;
+    this.rendererLabel.textContent = `${renderer === 'webgl2' ? 'WebGL2' : 'canvas'}: ${pooled}, painted in ${paintMs.toFixed(0)} ms${this.rendererNote ? ` (${this.rendererNote})` : ''}`;
     this.grid.dataset.kind = kind;
     this.legendElement.replaceChildren(...legend(kind, this.scaleSelect.value as WeightScale, other?.name, this.thresholdValue()));
     this.grid.replaceChildren(
@@ -249,30 +265,6 @@ export class MapsView {
     this.draw();
     if (focused !== undefined) this.grid.querySelector<HTMLElement>(`canvas[data-head="${focused}"]`)?.focus();
   }
-
-  private weightFigures(current: Current, probs: SparseProbs[]) {
-    const size = mapPixels(this.view.span);
-    const background = cssColor('--vscode-editor-background', '#1e1e1e');
-    const scale = this.scaleSelect.value as WeightScale;
-    const union = new Float32Array(size * size).fill(-1);
-    const figures = probs.map((p, h) => {
-      const pooled = poolWeights(p, this.view, size);
-      for (let k = 0; k < pooled.length; k++) if (pooled[k] > union[k]) union[k] = pooled[k];
-      const canvas = document.createElement('canvas');
-      paintWeights(canvas, pooled, size, scale, background, this.thresholdValue());
-      canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', `Head ${h} attention weights (${scale} scale); masked cells show the background`);
-      return { caption: `head ${h}`, canvas };
-    });
-    const canvas = document.createElement('canvas');
-    paintWeights(canvas, union, size, scale, background, this.thresholdValue());
-    canvas.setAttribute('role', 'img');
-    canvas.setAttribute('aria-label', 'Largest weight over heads');
-    figures.push({ caption: 'max over heads', canvas });
-    return figures;
-  }
-
-
 
   /** Pixel to the cells of the viewport it covers (one cell when the viewport fits the canvas). */
   private cellsAt(canvas: HTMLCanvasElement, x: number, y: number): { i0: number; i1: number; j0: number; j1: number } {

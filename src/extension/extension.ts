@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   context.subscriptions.push(log, { dispose: () => inspector.dispose() });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('sparseAttention.computeBackend')) inspector.settingsChanged();
+      if (e.affectsConfiguration('sparseAttention.computeBackend') || e.affectsConfiguration('sparseAttention.mapRenderer')) inspector.settingsChanged();
     }),
   );
 

@@ -1,11 +1,16 @@
 /** The default config comes from the user's `sparseAttention.*` settings, checked by the core. */
 import * as vscode from 'vscode';
 import { defaultConfig, PATTERN_NAMES, PatternConfig, PatternName } from '../core/config';
-import { COMPUTE_BACKENDS, ComputeBackendSetting, InspectorSettings } from '../protocol';
+import { COMPUTE_BACKENDS, InspectorSettings, MAP_RENDERERS } from '../protocol';
+
+/** A setting's value when it is one of `allowed`, else 'auto' (a hand-edited settings.json may hold anything). */
+function oneOf<T extends string>(key: string, allowed: readonly T[]): T {
+  const value = vscode.workspace.getConfiguration('sparseAttention').get<string>(key, 'auto');
+  return allowed.includes(value as T) ? (value as T) : ('auto' as T);
+}
 
 export function inspectorSettings(): InspectorSettings {
-  const value = vscode.workspace.getConfiguration('sparseAttention').get<string>('computeBackend', 'auto');
-  return { computeBackend: COMPUTE_BACKENDS.includes(value as ComputeBackendSetting) ? (value as ComputeBackendSetting) : 'auto' };
+  return { computeBackend: oneOf('computeBackend', COMPUTE_BACKENDS), mapRenderer: oneOf('mapRenderer', MAP_RENDERERS) };
 }
 
 export function configFromSettings(): PatternConfig {

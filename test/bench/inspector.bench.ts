@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     await page.evaluate(
       ({ config, message }) =>
-        window.postMessage(message === 'init' ? { type: 'init', state: { config }, settings: { computeBackend: 'auto' } } : { type: 'setConfig', config }, '*'),
+        window.postMessage(message === 'init' ? { type: 'init', state: { config }, settings: { computeBackend: 'auto', mapRenderer: 'auto' } } : { type: 'setConfig', config }, '*'),
       { config: fixedAt(n), message },
     );
     await page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'rendered').length > c, before, { timeout: 120000 });

@@ -25,7 +25,7 @@ describe('inspector webview in headless Chromium', function () {
   it('asks the host for state, then draws one map per head plus the union', async () => {
     assert.equal((await view.posted('ready')).length, 1);
     assert.equal((await view.posted('rendered')).length, 0, 'nothing is drawn before the host answers');
-    await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c }, settings: { computeBackend: 'auto' } }, '*'), config);
+    await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c }, settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'), config);
     const summary = await lastRender(1);
     assert.deepEqual(summary.nnz, [7808, 7808, 7808, 7808]);
     assert.equal(summary.unionNnz, 18560);
@@ -121,13 +121,13 @@ describe('inspector webview in headless Chromium', function () {
 
   it('a forced backend setting recomputes on that backend', async () => {
     const before = (await view.posted('computed')).length;
-    await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'webgl2' } }, '*'));
+    await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'webgl2', mapRenderer: 'auto' } }, '*'));
     await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, before, { timeout: 60000 });
     const computed = await view.posted('computed');
     assert.equal(computed[computed.length - 1].compute.kernel, 'WebGL2Kernel');
     // Back to auto, and wait for its render and compute so that no late render leaks into the next test.
     const again = computed.length;
-    await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'auto' } }, '*'));
+    await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'));
     await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, again, { timeout: 60000 });
   });
 

@@ -1,0 +1,135 @@
+/**
+ * Turns what the maps show (masks, weights or a difference, over one viewport) into one canvas per
+ * head plus the union. The pooled layers are computed on demand for the viewport and kept while
+ * only the colouring changes, so the threshold, scale and theme repaint without pooling again.
+ */
+import type { PatternMask, SparseProbs } from '../src/core';
+import { classifyDiff, diffColours } from './diffMaps';
+import { cssColor, mapPixels, poolMask, type MapFigure, type Viewport } from './maps';
+import type { LayerStyle, MapPainter } from './render/painter';
+import { BELOW_THRESHOLD, poolWeights, type WeightScale } from './weightMaps';
+
+export type FigureKind = 'mask' | 'weights' | 'diff';
+
+export interface FigureRequest {
+  kind: FigureKind;
+  mask: PatternMask;
+  nnz: number[];
+  unionNnz: number;
+  probs?: SparseProbs[];
+  other?: { mask: PatternMask; name: string };
+  view: Viewport;
+  scale: WeightScale;
+  threshold: number;
+}
+
+/** How the last figures were made: which painter, and where the pooling ran. */
+export interface FigureTimings {
+  renderer: string;
+  pooledOn: 'gpu' | 'cpu' | 'cached';
+  poolMs: number;
+  paintMs: number;
+}
+
+interface Filled {
+  kind: FigureKind;
+  mask: PatternMask;
+  probs?: SparseProbs[];
+  other?: PatternMask;
+  view: Viewport;
+  size: number;
+  painter: MapPainter;
+}
+
+export class MapFigures {
+  private filled: Filled | undefined;
+  /** Pixels that differ, per head, for the difference view's labels. */
+  private differ: number[] = [];
+  timings: FigureTimings = { renderer: '', pooledOn: 'cached', poolMs: 0, paintMs: 0 };
+
+  constructor(public painter: MapPainter) {}
+
+  draw(request: FigureRequest): MapFigure[] {
+    const size = mapPixels(request.view.span);
+    const started = performance.now();
+    const pooledOn = this.fill(request, size);
+    const pooled = performance.now();
+    const figures = this.paint(request);
+    this.timings = { renderer: this.painter.name, pooledOn, poolMs: pooled - started, paintMs: performance.now() - pooled };
+    return figures;
+  }
+
+  private fill(request: FigureRequest, size: number): FigureTimings['pooledOn'] {
+    const { kind, mask, probs, view } = request;
+    const painter = this.painter;
+    const next: Filled = { kind, mask, probs: kind === 'weights' ? probs : undefined, other: request.other?.mask, view, size, painter };
+    const last = this.filled;
+    if (last && (Object.keys(next) as Array<keyof Filled>).every((k) => (k === 'view' ? sameView(last.view, view) : last[k] === next[k]))) return 'cached';
+    this.filled = next;
+    const heads = mask.heads;
+    painter.layers(size, heads.length);
+    if (kind === 'weights') {
+      const onGpu = painter.useProbs(probs);
+      heads.forEach((_, h) => {
+        if (!(onGpu && painter.poolWeights(h, h, view))) painter.setLayer(h, poolWeights(probs![h], view, size));
+      });
+      return onGpu ? 'gpu' : 'cpu';
+    }
+    if (kind === 'diff') {
+      this.differ = heads.map((head, h) => {
+        const flags = classifyDiff(head, request.other!.mask.heads[h], view, size);
+        painter.setLayer(h, flags);
+        return flags.reduce((n, f) => n + (f === 1 || f === 2 ? 1 : 0), 0);
+      });
+      return 'cpu';
+    }
+    // Heads that share a mask share the pooling.
+    const pooled = new Map<object, Float32Array>();
+    heads.forEach((head, h) => {
+      if (!pooled.has(head)) pooled.set(head, poolMask(head, view, size));
+      painter.setLayer(h, pooled.get(head)!);
+    });
+    return 'cpu';
+  }
+
+  private style(request: FigureRequest): LayerStyle {
+    if (request.kind === 'diff') return { kind: 'flags', colours: diffColours() };
+    if (request.kind === 'mask') {
+      const on = cssColor('--vscode-charts-blue', '#3794ff');
+      return { kind: 'counts', on, off: cssColor('--vscode-editor-background', '#1e1e1e'), total: 1 };
+    }
+    const background = cssColor('--vscode-editor-background', '#1e1e1e');
+    return { kind: 'weights', log: request.scale === 'log', threshold: request.threshold, background, belowThreshold: BELOW_THRESHOLD };
+  }
+
+  private paint(request: FigureRequest): MapFigure[] {
+    const { kind, mask } = request;
+    const style = this.style(request);
+    const figure = (layer: number | 'all', caption: string, label: string, layerStyle = style): MapFigure => {
+      const canvas = document.createElement('canvas');
+      this.painter.paint(canvas, layer, layerStyle);
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', label);
+      return { caption, canvas };
+    };
+    const n = mask.n;
+    const figures = mask.heads.map((_, h) =>
+      kind === 'diff'
+        ? figure(h, `head ${h} vs ${request.other!.name}`, `Head ${h} against ${request.other!.name}: ${this.differ[h]} pixels differ`)
+        : kind === 'weights'
+          ? figure(h, `head ${h}`, `Head ${h} attention weights (${request.scale} scale); masked cells show the background`)
+          : figure(h, `head ${h}`, `Head ${h} mask: ${request.nnz[h]} allowed cells of ${n * n}`),
+    );
+    if (kind === 'weights') figures.push(figure('all', 'max over heads', 'Largest weight over heads'));
+    if (kind === 'mask') {
+      const union = { ...(style as Extract<LayerStyle, { kind: 'counts' }>), total: mask.heads.length };
+      const label = `Union of ${mask.heads.length} heads: ${request.unionNnz} allowed cells; darker where more heads attend`;
+      figures.push(figure('all', 'union', label, union));
+    }
+    return figures;
+  }
+}
+
+function sameView(a: Viewport, b: Viewport): boolean {
+  return a.row === b.row && a.col === b.col && a.span === b.span;
+}

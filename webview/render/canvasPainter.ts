@@ -1,0 +1,68 @@
+/**
+ * The canvas painter: colours pooled values with ImageData on the CPU. It is the fallback when
+ * WebGL2 is missing or turned off, and the reference the GPU painter is tested against.
+ */
+import type { SparseProbs } from '../../src/core';
+import { sizeCanvas } from '../maps';
+import { LayerStyle, MapPainter, paletteIndex, Rgb, VIRIDIS } from './painter';
+
+/** The combined value of a pixel over layers: the sum for counts, the max for weights. */
+function combine(layers: Float32Array[], p: number, style: LayerStyle): number {
+  let value = style.kind === 'weights' ? -1 : 0;
+  for (const layer of layers) value = style.kind === 'weights' ? Math.max(value, layer[p]) : value + layer[p];
+  return value;
+}
+
+export function colourOf(value: number, style: LayerStyle): Rgb {
+  if (style.kind === 'counts') {
+    const t = value === 0 ? 0 : 0.35 + (0.65 * value) / style.total;
+    return [0, 1, 2].map((ch) => style.off[ch] + (style.on[ch] - style.off[ch]) * t) as Rgb;
+  }
+  if (style.kind === 'flags') return style.colours[value as 0 | 1 | 2 | 3];
+  if (value < 0) return style.background;
+  if (value < style.threshold) return style.belowThreshold;
+  const v = paletteIndex(value, style.log) * 3;
+  return [VIRIDIS[v], VIRIDIS[v + 1], VIRIDIS[v + 2]];
+}
+
+export class CanvasPainter implements MapPainter {
+  readonly name = 'canvas2d';
+  private size = 0;
+  private values: Float32Array[] = [];
+
+  layers(size: number, count: number): void {
+    this.size = size;
+    this.values = Array.from({ length: count }, () => new Float32Array(size * size));
+  }
+
+  setLayer(layer: number, values: Float32Array): void {
+    this.values[layer] = values;
+  }
+
+  poolWeights(): boolean {
+    return false;
+  }
+
+  useProbs(_probs: SparseProbs[] | undefined): boolean {
+    return false;
+  }
+
+  paint(target: HTMLCanvasElement, layer: number | 'all', style: LayerStyle): void {
+    const size = this.size;
+    target.width = size;
+    target.height = size;
+    sizeCanvas(target);
+    const ctx = target.getContext('2d')!;
+    const image = ctx.createImageData(size, size);
+    const sources = layer === 'all' ? this.values : [this.values[layer]];
+    for (let p = 0; p < size * size; p++) {
+      const [r, g, b] = colourOf(combine(sources, p, style), style);
+      const o = 4 * p;
+      image.data[o] = r;
+      image.data[o + 1] = g;
+      image.data[o + 2] = b;
+      image.data[o + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+  }
+}
