@@ -6,6 +6,7 @@
 import type { AttentionResult, PatternConfig } from '../src/core';
 import type { ComputeBackendSetting, Sequence, WebviewToHost } from '../src/protocol';
 import { computeAttention, ComputeJob } from './compute/attention';
+import type { ViewWeights } from './compute/viewWeights';
 import { chooseBackend, detectDevice, DeviceReport } from './compute/device';
 
 export class ComputeView {
@@ -16,10 +17,12 @@ export class ComputeView {
   private job: ComputeJob | undefined;
   private device: Promise<DeviceReport> | undefined;
   private generation = 0;
+  /** The worker answering viewport requests for the current result, if it has one. */
+  private views: ViewWeights | undefined;
 
   constructor(
     private readonly post: (message: WebviewToHost) => void,
-    private readonly onResult: (result: AttentionResult, config: PatternConfig) => void,
+    private readonly onResult: (result: AttentionResult, config: PatternConfig, views?: ViewWeights) => void,
   ) {
     this.element.className = 'compute-status';
     this.element.setAttribute('role', 'status');
@@ -32,11 +35,13 @@ export class ComputeView {
     this.element.append(this.text, this.progress, this.cancelButton);
   }
 
-  /** `withProbs`: also return the probabilities (for the weight maps), when they fit. */
+  /**
+   * `withProbs`: send every probability to the page (they fit); otherwise the weight maps ask a
+   * worker for each viewport.
+   */
   async start(config: PatternConfig, sequence: Sequence | undefined, preference: ComputeBackendSetting, withProbs: boolean): Promise<void> {
     const generation = ++this.generation;
-    this.job?.cancel();
-    this.job = undefined;
+    this.stop();
     this.device ??= detectDevice();
     const device = await this.device;
     if (generation !== this.generation) return;
@@ -52,16 +57,19 @@ export class ComputeView {
     this.show(`${busy}…`, true);
     this.progress.value = 0;
     const tokens = sequence?.tokens.slice(0, config.n) ?? [];
-    const job = computeAttention(choice.backend, config, { synthetic: { tokens, embeddings: sequence?.embeddings } }, withProbs, (fraction) => {
+    const onProgress = (fraction: number) => {
       if (generation !== this.generation) return;
       this.progress.value = fraction;
       this.text.textContent = `${busy}: ${Math.round(fraction * config.heads)} of ${config.heads} heads…`;
-    });
+    };
+    const input = { synthetic: { tokens, embeddings: sequence?.embeddings } };
+    const job = computeAttention(choice.backend, config, input, { withProbs, serveViews: !withProbs, onProgress });
     this.job = job;
     try {
-      const { result, report } = await job.promise;
-      if (generation !== this.generation) return;
-      this.onResult(result, config);
+      const { result, report, views } = await job.promise;
+      if (generation !== this.generation) return views?.dispose();
+      this.views = views;
+      this.onResult(result, config, views);
       this.show(`Attention: ${report.backend} (${report.kernel}) in ${report.ms.toFixed(1)} ms; ${choice.reason}`, false);
       this.post({ type: 'computed', compute: { ...report, reason: choice.reason, n: config.n, heads: config.heads } });
     } catch (e) {
@@ -76,9 +84,15 @@ export class ComputeView {
 
   cancel(text: string): void {
     this.generation++;
+    this.stop();
+    this.show(text, false);
+  }
+
+  private stop(): void {
     this.job?.cancel();
     this.job = undefined;
-    this.show(text, false);
+    this.views?.dispose();
+    this.views = undefined;
   }
 
   private show(text: string, busy: boolean): void {

@@ -46,10 +46,10 @@ const sequenceView = el('section', { className: 'sequence', ariaLabel: 'Sequence
 const messages = el('section', { className: 'messages' });
 messages.setAttribute('aria-live', 'polite');
 const maps = new MapsView();
-/** Probabilities travel from the worker only when they fit comfortably (cells over all heads). */
+/** Probabilities travel to the page up to this many cells over all heads; beyond, the worker pools each viewport on demand. */
 const MAX_WEIGHT_CELLS = 8_000_000;
 const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });
-const compute = new ComputeView(post, (result, config) => maps.setWeights(result, config));
+const compute = new ComputeView(post, (result, config, views) => maps.setWeights(result, config, views));
 const copySnippet = el('button', { type: 'button', className: 'action', title: 'Copies Python that builds this mask as a torch bool tensor [H, n, n]' }, 'Copy PyTorch snippet');
 copySnippet.addEventListener('click', () => post({ type: 'copyTorchSnippet' }));
 const exportButton = el('button', { type: 'button', className: 'action' }, 'Export…');

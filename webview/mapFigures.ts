@@ -3,11 +3,11 @@
  * head plus the union. The pooled layers are computed on demand for the viewport and kept while
  * only the colouring changes, so the threshold, scale and theme repaint without pooling again.
  */
-import type { PatternMask, SparseProbs } from '../src/core';
+import { poolProbs, type PatternMask, type SparseProbs } from '../src/core';
 import { classifyDiff, diffColours } from './diffMaps';
 import { cssColor, mapPixels, poolMask, type MapFigure, type Viewport } from './maps';
 import type { LayerStyle, MapPainter } from './render/painter';
-import { BELOW_THRESHOLD, poolWeights, type WeightScale } from './weightMaps';
+import { BELOW_THRESHOLD, type WeightScale } from './weightMaps';
 
 export type FigureKind = 'mask' | 'weights' | 'diff';
 
@@ -17,6 +17,8 @@ export interface FigureRequest {
   nnz: number[];
   unionNnz: number;
   probs?: SparseProbs[];
+  /** Weights already pooled for this view (by the attention worker), one layer per head. */
+  layers?: Float32Array[];
   other?: { mask: PatternMask; name: string };
   view: Viewport;
   scale: WeightScale;
@@ -26,7 +28,7 @@ export interface FigureRequest {
 /** How the last figures were made: which painter, and where the pooling ran. */
 export interface FigureTimings {
   renderer: string;
-  pooledOn: 'gpu' | 'cpu' | 'cached';
+  pooledOn: 'gpu' | 'cpu' | 'worker' | 'cached';
   poolMs: number;
   paintMs: number;
 }
@@ -35,6 +37,7 @@ interface Filled {
   kind: FigureKind;
   mask: PatternMask;
   probs?: SparseProbs[];
+  layers?: Float32Array[];
   other?: PatternMask;
   view: Viewport;
   size: number;
@@ -62,16 +65,21 @@ export class MapFigures {
   private fill(request: FigureRequest, size: number): FigureTimings['pooledOn'] {
     const { kind, mask, probs, view } = request;
     const painter = this.painter;
-    const next: Filled = { kind, mask, probs: kind === 'weights' ? probs : undefined, other: request.other?.mask, view, size, painter };
+    const weights = kind === 'weights';
+    const next: Filled = { kind, mask, probs: weights ? probs : undefined, layers: weights ? request.layers : undefined, other: request.other?.mask, view, size, painter };
     const last = this.filled;
     if (last && (Object.keys(next) as Array<keyof Filled>).every((k) => (k === 'view' ? sameView(last.view, view) : last[k] === next[k]))) return 'cached';
     this.filled = next;
     const heads = mask.heads;
     painter.layers(size, heads.length);
-    if (kind === 'weights') {
+    if (weights && request.layers) {
+      request.layers.forEach((layer, h) => painter.setLayer(h, layer));
+      return 'worker';
+    }
+    if (weights) {
       const onGpu = painter.useProbs(probs);
       heads.forEach((_, h) => {
-        if (!(onGpu && painter.poolWeights(h, h, view))) painter.setLayer(h, poolWeights(probs![h], view, size));
+        if (!(onGpu && painter.poolWeights(h, h, view))) painter.setLayer(h, poolProbs(probs![h], view, size));
       });
       return onGpu ? 'gpu' : 'cpu';
     }

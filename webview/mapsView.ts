@@ -11,8 +11,9 @@ import type { MapRendererSetting } from '../src/protocol';
 import { comparedConfig } from './diffMaps';
 import { legend } from './legend';
 import { MapFigures } from './mapFigures';
-import { fullView, Viewport } from './maps';
+import { fullView, mapPixels, Viewport } from './maps';
 import { choosePainter } from './render/choosePainter';
+import type { ViewWeights } from './compute/viewWeights';
 import { describeView, panBy, zoomAt } from './viewport';
 import { WeightScale, weightAt } from './weightMaps';
 
@@ -25,6 +26,20 @@ interface Current {
   unionNnz: number;
   sequence?: Sequence;
   probs?: SparseProbs[];
+  /** Without probabilities: a worker that pools weights per viewport (and answers rows). */
+  views?: ViewWeights;
+}
+
+/** Weights pooled by the worker for one viewport at one size. */
+interface ViewLayers {
+  key: string;
+  view: Viewport;
+  size: number;
+  layers: Float32Array[];
+}
+
+function viewKey(view: Viewport, size: number): string {
+  return `${view.row},${view.col},${view.span}@${size}`;
 }
 
 export class MapsView {
@@ -46,6 +61,8 @@ export class MapsView {
   private readonly rendererLabel = document.createElement('span');
   private readonly figures = new MapFigures(choosePainter('auto').painter);
   private rendererNote: string | undefined;
+  private viewLayers: ViewLayers | undefined;
+  private requestedKey: string | undefined;
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
   private drag?: { x: number; y: number; view: Viewport; moved: boolean; cellsPerCss: number };
 
@@ -134,6 +151,8 @@ export class MapsView {
   show(config: PatternConfig, mask: PatternMask, nnz: number[], unionNnz: number, sequence?: Sequence): void {
     const sameSize = this.current?.mask.n === mask.n;
     this.current = { config, mask, nnz, unionNnz, sequence };
+    this.viewLayers = undefined;
+    this.requestedKey = undefined;
     this.cursor = { h: 0, i: 0, j: 0 };
     if (!sameSize) this.view = fullView(mask.n);
     this.fillCompareOptions(config, mask.heads.length);
@@ -142,32 +161,70 @@ export class MapsView {
     this.draw();
   }
 
-  setWeights(result: AttentionResult, config: PatternConfig): void {
-    if (!this.current || this.current.config !== config || !result.probs) return;
+  setWeights(result: AttentionResult, config: PatternConfig, views?: ViewWeights): void {
+    if (!this.current || this.current.config !== config || !(result.probs || views)) return;
     this.current.probs = result.probs;
+    this.current.views = views;
+    this.viewLayers = undefined;
+    this.requestedKey = undefined;
     if (!this.userChoseKind) this.kindSelect.value = 'weights';
     this.draw();
+  }
+
+  /**
+   * The worker's pooled weights for the current viewport, or undefined while they are computed
+   * (the request is sent once; the maps redraw when it answers, unless the view moved on).
+   */
+  private layersForView(current: Current): Float32Array[] | undefined {
+    const views = current.views;
+    if (!views) return undefined;
+    const size = mapPixels(this.view.span);
+    const key = viewKey(this.view, size);
+    if (this.viewLayers?.key === key) return this.viewLayers.layers;
+    if (this.requestedKey === key) return undefined;
+    this.requestedKey = key;
+    const view = this.view;
+    views
+      .pool(view, size, (fraction) => {
+        if (this.requestedKey === key) this.hoverInfo.textContent = `Showing masks while the attention weights of this view are computed: ${Math.round(fraction * 100)}%…`;
+      })
+      .then((layers) => {
+        if (this.current !== current || this.requestedKey !== key) return;
+        this.viewLayers = { key, view, size, layers };
+        this.draw();
+      })
+      .catch((e: Error) => {
+        // Superseded by a newer view, or the attention was replaced: nothing to say.
+        if (this.current !== current || this.requestedKey !== key || /superseded|replaced/.test(e.message)) return;
+        this.hoverInfo.textContent = `The attention weights of this view could not be computed: ${e.message}`;
+      });
+    return undefined;
   }
 
   private draw(): void {
     const current = this.current;
     if (!current) return;
-    const weights = this.kind === 'weights' && current.probs;
+    const layers = this.kind === 'weights' && !current.probs ? this.layersForView(current) : undefined;
+    const weights = this.kind === 'weights' && (current.probs || layers);
     this.scaleSelect.disabled = !weights;
     this.threshold.disabled = !weights;
-    this.hoverInfo.textContent =
-      this.kind === 'weights' && !current.probs ? 'Showing masks: attention weights appear when computed (and when they fit the transfer limit).' : '';
+    if (this.kind === 'weights' && !weights) {
+      this.hoverInfo.textContent = current.views ? 'Showing masks while the attention weights of this view are computed…' : 'Showing masks: attention weights appear when computed.';
+    } else if (this.hoverInfo.textContent?.startsWith('Showing masks')) this.hoverInfo.textContent = '';
     this.viewLabel.textContent = describeView(this.view, current.mask.n);
     const other = this.comparison(current);
     const kind = other ? 'diff' : weights ? 'weights' : 'mask';
     const scale = this.scaleSelect.value as WeightScale;
-    const figures = this.figures.draw({ ...current, kind, other, view: this.view, scale, threshold: this.thresholdValue() });
+    const figures = this.figures.draw({ ...current, kind, other, layers, view: this.view, scale, threshold: this.thresholdValue() });
     const { renderer, pooledOn, poolMs, paintMs } = this.figures.timings;
     Object.assign(this.grid.dataset, { renderer, pooledOn });
-    const pooled = pooledOn === 'cached' ? 'pooling reused' : `pooled on the ${pooledOn.toUpperCase()} in ${poolMs.toFixed(0)} ms`;
+    const pooled = pooledOn === 'cached' ? 'pooling reused' : pooledOn === 'worker' ? 'weights pooled in the attention worker' : `pooled on the ${pooledOn.toUpperCase()} in ${poolMs.toFixed(0)} ms`;
     this.rendererLabel.textContent = `${renderer === 'webgl2' ? 'WebGL2' : 'canvas'}: ${pooled}, painted in ${paintMs.toFixed(0)} ms${this.rendererNote ? ` (${this.rendererNote})` : ''}`;
     this.grid.dataset.kind = kind;
     this.legendElement.replaceChildren(...legend(kind, this.scaleSelect.value as WeightScale, other?.name, this.thresholdValue()));
+    // The maps are replaced (zoom, or weights arriving later): the focused one keeps the focus.
+    const active = document.activeElement as HTMLElement | null;
+    const focused = active && this.grid.contains(active) ? active.dataset.head : undefined;
     this.grid.replaceChildren(
       ...figures.map((f, h) => {
         const head = h < current.mask.heads.length ? h : -1;
@@ -203,6 +260,7 @@ export class MapsView {
         return figure;
       }),
     );
+    if (focused !== undefined) this.grid.querySelector<HTMLElement>(`canvas[data-head="${focused}"]`)?.focus();
   }
 
   /** The maps side by side, exactly their pixels, with a caption strip: the PNG export. */
@@ -252,18 +310,16 @@ export class MapsView {
       if (Math.hypot(ev.clientX - drag.x, ev.clientY - drag.y) <= 3) return;
       drag.moved = true;
       const n = this.current!.mask.n;
-      this.setView(panBy(drag.view, n, -(ev.clientY - drag.y) * drag.cellsPerCss, -(ev.clientX - drag.x) * drag.cellsPerCss), false);
+      this.setView(panBy(drag.view, n, -(ev.clientY - drag.y) * drag.cellsPerCss, -(ev.clientX - drag.x) * drag.cellsPerCss));
     };
     window.addEventListener('mousemove', onMove);
     window.addEventListener('mouseup', () => window.removeEventListener('mousemove', onMove), { once: true });
   }
 
-  private setView(view: Viewport, keepFocus = true): void {
+  private setView(view: Viewport): void {
     if (view.row === this.view.row && view.col === this.view.col && view.span === this.view.span) return;
-    const focused = keepFocus ? (document.activeElement as HTMLElement | null)?.dataset?.head : undefined;
     this.view = view;
     this.draw();
-    if (focused !== undefined) this.grid.querySelector<HTMLElement>(`canvas[data-head="${focused}"]`)?.focus();
   }
 
   /** Pixel to the cells of the viewport it covers (one cell when the viewport fits the canvas). */
@@ -284,6 +340,18 @@ export class MapsView {
     else this.hoverInfo.textContent = `rows ${i0}–${i1 - 1}, columns ${j0}–${j1 - 1} share this pixel (max-pooled); fewer tokens show single cells`;
   }
 
+  /** A cell's weight: stored, or the worker's pooled value when the view shows one cell per pixel. */
+  private weightOf(h: number, i: number, j: number): number | undefined {
+    const current = this.current!;
+    if (current.probs) return weightAt(current.probs[h], i, j);
+    const pooled = this.viewLayers;
+    if (!pooled || pooled.size !== pooled.view.span) return undefined;
+    const { row, col, span } = pooled.view;
+    if (i < row || i >= row + span || j < col || j >= col + span) return undefined;
+    const w = pooled.layers[h][(i - row) * span + (j - col)];
+    return w < 0 ? undefined : w;
+  }
+
   private token(i: number): string {
     const t = this.current?.sequence?.tokens[i];
     return t === undefined ? '' : ` “${t}”`;
@@ -295,7 +363,7 @@ export class MapsView {
     const heads = head < 0 ? current.mask.heads.map((_, h) => h) : [head];
     const parts = heads.map((h) => {
       const reason = explainCell(current.config, h, i, j, current.mask);
-      const w = current.probs ? weightAt(current.probs[h], i, j) : undefined;
+      const w = this.weightOf(h, i, j);
       const weight = w === undefined ? '' : `, weight ${w.toPrecision(3)}`;
       return `head ${h}: ${reason === 'masked' ? 'masked' : `allowed by ${reason}`}${weight}`;
     });
@@ -331,15 +399,30 @@ export class MapsView {
     const i = this.cursor.i;
     const title = document.createElement('h2');
     title.textContent = `Row ${i}${this.token(i)}, head ${h}`;
+    const note = (text: string) => {
+      const p = document.createElement('p');
+      p.textContent = text;
+      this.rowView.replaceChildren(title, p);
+    };
     const probs = current.probs?.[h];
-    if (!probs) {
-      const note = document.createElement('p');
-      note.textContent = 'Weights appear here once attention is computed.';
-      this.rowView.replaceChildren(title, note);
-      return;
-    }
+    if (probs) return this.showRow(title, h, i, probs.cols.subarray(probs.rowPtr[i], probs.rowPtr[i + 1]), probs.values.subarray(probs.rowPtr[i], probs.rowPtr[i + 1]));
+    if (!current.views) return note('Weights appear here once attention is computed.');
+    // Large n: the worker computes this one row from Q/K/V.
+    note('Computing this row’s weights…');
+    current.views
+      .row(h, i)
+      .then(({ cols, values }) => {
+        if (this.current === current && this.rowView.contains(title)) this.showRow(title, h, i, cols, values);
+      })
+      .catch((e: Error) => {
+        if (this.current === current && this.rowView.contains(title)) note(`This row’s weights could not be computed: ${e.message}`);
+      });
+  }
+
+  private showRow(title: HTMLElement, h: number, i: number, cols: ArrayLike<number>, values: ArrayLike<number>): void {
+    const current = this.current!;
     const entries: Array<[number, number]> = [];
-    for (let t = probs.rowPtr[i]; t < probs.rowPtr[i + 1]; t++) entries.push([probs.cols[t], probs.values[t]]);
+    for (let t = 0; t < cols.length; t++) entries.push([cols[t], values[t]]);
     entries.sort((a, b) => b[1] - a[1]);
     const list = document.createElement('ol');
     list.className = 'top-keys';

@@ -15,7 +15,7 @@ function seededInput(config: PatternConfig, d: number) {
 async function runCase(backend: BackendName, config: PatternConfig, d: number) {
   const input = seededInput(config, d);
   const ref = referenceAttention(buildPattern(config), input);
-  const { result, report } = await computeAttention(backend, config, input, true).promise;
+  const { result, report } = await computeAttention(backend, config, input, { withProbs: true }).promise;
   let outErr = 0;
   for (let x = 0; x < ref.out.length; x++) outErr = Math.max(outErr, Math.abs(ref.out[x] - result.out[x]));
   let sumErr = 0;
@@ -38,7 +38,7 @@ async function cancelProbe(): Promise<string> {
   const config = { pattern: 'dense', n: 4096, heads: 8, stride: 1, c: 1, subblocks: 1, mode: 'merged', layer: 0, bidirectional: true } as PatternConfig;
   // Synthetic inputs: the worker builds Q/K/V itself, as in the inspector, so nothing large is copied.
   const fractions: number[] = [];
-  const job = computeAttention('cpu', config, { synthetic: { tokens: [] } }, false, (f) => fractions.push(f));
+  const job = computeAttention('cpu', config, { synthetic: { tokens: [] } }, { onProgress: (f) => fractions.push(f) });
   setTimeout(() => job.cancel(), 50);
   const ticks = await new Promise<number>((done) => {
     let count = 0;

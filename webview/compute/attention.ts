@@ -7,6 +7,8 @@ import { AttentionResult, buildPattern, PatternConfig } from '../../src/core';
 import { gpuAttention } from '../../src/gpu/kernels';
 import type { BackendName } from './device';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
+import { ViewWeights } from './viewWeights';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 export interface ComputeReport {
   backend: BackendName;
@@ -16,8 +18,15 @@ export interface ComputeReport {
   ms: number;
 }
 
+export interface ComputeOutcome {
+  result: AttentionResult;
+  report: ComputeReport;
+  /** When the probabilities stayed behind (too many to send): weights per viewport on demand. */
+  views?: ViewWeights;
+}
+
 export interface ComputeJob {
-  promise: Promise<{ result: AttentionResult; report: ComputeReport }>;
+  promise: Promise<ComputeOutcome>;
   cancel(): void;
 }
 
@@ -30,28 +39,41 @@ export function setWorkerUrl(url: string): void {
   });
 }
 
-function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: boolean, onProgress?: (fraction: number) => void): ComputeJob {
+async function startWorker(): Promise<Worker> {
+  if (!workerSource) throw new Error('the attention worker URL was not set');
+  const url = URL.createObjectURL(new Blob([await workerSource], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  return worker;
+}
+
+/** `serve`: without probabilities, keep the worker as the viewport weight source. */
+function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: boolean, serve: boolean, onProgress?: (fraction: number) => void): ComputeJob {
   let worker: Worker | undefined;
+  let cancelled = false;
   let rejectJob: (e: Error) => void = () => {};
   const started = performance.now();
-  const promise = new Promise<{ result: AttentionResult; report: ComputeReport }>((resolve, reject) => {
+  const promise = new Promise<ComputeOutcome>((resolve, reject) => {
     rejectJob = reject;
-    if (!workerSource) return reject(new Error('the attention worker URL was not set'));
-    workerSource
-      .then((source) => {
-        const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-        worker = new Worker(url);
-        URL.revokeObjectURL(url);
-        worker.onmessage = (event) => {
+    startWorker()
+      .then((started_) => {
+        worker = started_;
+        if (cancelled) return worker.terminate();
+        worker.onmessage = (event: MessageEvent<WorkerReply>) => {
           const m = event.data;
-          if (m.progress !== undefined) return onProgress?.(m.progress);
-          worker?.terminate();
-          if (!m.ok) return reject(new Error(m.message));
+          if (m.type === 'progress') return onProgress?.(m.fraction);
+          if (m.type !== 'result') {
+            worker?.terminate();
+            return reject(new Error(m.type === 'failed' ? m.message : `unexpected worker reply ${m.type}`));
+          }
           const report = { backend: 'cpu' as const, kernel: `${m.kernel} (worker)`, stages: { compute: m.ms }, ms: performance.now() - started };
-          resolve({ result: { out: m.out, lse: m.lse, probs: m.probs }, report });
+          const views = m.serving ? new ViewWeights(worker!) : undefined;
+          if (!views) worker?.terminate();
+          resolve({ result: { out: m.out, lse: m.lse, probs: m.probs }, report, views });
         };
         worker.onerror = (e) => reject(new Error(`attention worker failed: ${e.message}`));
-        worker.postMessage({ config, input, withProbs });
+        const request: WorkerRequest = { type: 'compute', config, input, withProbs, serve: serve && !withProbs };
+        worker.postMessage(request);
       })
       .catch(reject);
   });
@@ -59,26 +81,45 @@ function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: bo
   return {
     promise,
     cancel: () => {
+      cancelled = true;
       worker?.terminate();
       rejectJob(new Error('attention compute cancelled'));
     },
   };
 }
 
-function runOnGpu(backend: Exclude<BackendName, 'cpu'>, config: PatternConfig, input: AttentionInput, withProbs: boolean): ComputeJob {
+/** A worker that answers viewport requests for attention computed on the GPU (from its lse). */
+async function serveFromWorker(config: PatternConfig, input: AttentionInput, lse: Float32Array | Float64Array): Promise<ViewWeights> {
+  const worker = await startWorker();
+  const request: WorkerRequest = { type: 'serve', config, input, lse: Float32Array.from(lse) };
+  worker.postMessage(request);
+  return new ViewWeights(worker);
+}
+
+function runOnGpu(backend: Exclude<BackendName, 'cpu'>, config: PatternConfig, input: AttentionInput, withProbs: boolean, serve: boolean): ComputeJob {
   let cancelled = false;
   const started = performance.now();
   const gpu = new GPU({ mode: backend });
   const promise = gpuAttention(gpu, buildPattern(config), resolveInput(config, input), { withProbs, cancel: { get cancelled() { return cancelled; } } })
-    .then(({ result, info }) => ({
+    .then(async ({ result, info }) => ({
       result,
       report: { backend, kernel: info.kernelClass, stages: { ...info.timings }, ms: performance.now() - started },
+      views: serve && !withProbs && !cancelled ? await serveFromWorker(config, input, result.lse) : undefined,
     }))
     .finally(() => gpu.destroy());
   return { promise, cancel: () => (cancelled = true) };
 }
 
-/** `onProgress` gets the fraction of heads done (the CPU worker reports it after each head). */
-export function computeAttention(backend: BackendName, config: PatternConfig, input: AttentionInput, withProbs = false, onProgress?: (fraction: number) => void): ComputeJob {
-  return backend === 'cpu' ? runInWorker(config, input, withProbs, onProgress) : runOnGpu(backend, config, input, withProbs);
+export interface ComputeOptions {
+  /** Send every probability to the page (for small n). */
+  withProbs?: boolean;
+  /** Otherwise, keep a worker that computes weights per viewport on demand. */
+  serveViews?: boolean;
+  /** The fraction of heads done (the CPU worker reports it after each head). */
+  onProgress?: (fraction: number) => void;
+}
+
+export function computeAttention(backend: BackendName, config: PatternConfig, input: AttentionInput, options: ComputeOptions = {}): ComputeJob {
+  const { withProbs = false, serveViews = false, onProgress } = options;
+  return backend === 'cpu' ? runInWorker(config, input, withProbs, serveViews, onProgress) : runOnGpu(backend, config, input, withProbs, serveViews);
 }

@@ -1,36 +1,69 @@
-/** The CPU path off the UI thread: a Web Worker that computes attention for one request. */
-import { attendHeads, buildPattern, PatternConfig } from '../../src/core';
+/**
+ * The CPU path off the UI thread: a Web Worker that computes attention for one request. When the
+ * probabilities are too many to send back, it stays alive holding Q/K/V and each row's log-sum-exp
+ * and answers viewport requests instead (weights max-pooled over the view, or one row), so weight
+ * maps work at any n without ever holding all probabilities. A GPU compute hands its log-sum-exp
+ * to a worker started with `serve` for the same purpose.
+ */
+import { attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, QKV, rowFromQkv } from '../../src/core';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
-export interface WorkerRequest {
-  config: PatternConfig;
-  input: AttentionInput;
-  withProbs: boolean;
+const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerReply, transfer?: Transferable[]): void };
+
+let served: { mask: PatternMask; input: QKV; lse: Float32Array } | undefined;
+/** The newest viewport request: an older one still pooling stops between heads. */
+let newestPool = 0;
+
+function compute(config: PatternConfig, attentionInput: AttentionInput, withProbs: boolean, serve: boolean): void {
+  const started = performance.now();
+  const input = resolveInput(config, attentionInput);
+  const out = new Float32Array(input.heads * input.n * input.d);
+  const lse = new Float32Array(input.heads * input.n);
+  const mask = buildPattern(config);
+  // One head at a time, so that the panel can show progress between them.
+  const probs = [];
+  let kernel = '';
+  for (let h = 0; h < input.heads; h++) {
+    const run = attendHeads(mask, input, h, h + 1, { out, lse }, { withProbs });
+    kernel = run.kernel;
+    probs.push(...run.probs);
+    scope.postMessage({ type: 'progress', fraction: (h + 1) / input.heads });
+  }
+  const transfer: Transferable[] = [out.buffer];
+  for (const p of probs) transfer.push(p.rowPtr.buffer, p.cols.buffer, p.values.buffer);
+  // When serving, the worker keeps lse and the page gets a copy.
+  if (serve) served = { mask, input, lse };
+  else transfer.push(lse.buffer);
+  scope.postMessage({ type: 'result', kernel, out, lse, probs: withProbs ? probs : undefined, ms: performance.now() - started, serving: serve }, transfer);
 }
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
+async function pool(id: number, view: { row: number; col: number; span: number }, size: number): Promise<void> {
+  newestPool = id;
+  const { mask, input, lse } = served!;
+  const layers: Float32Array[] = [];
+  for (let h = 0; h < input.heads; h++) {
+    // Let a newer request in: panning asks for views faster than a large one pools.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (newestPool !== id) return scope.postMessage({ type: 'superseded', id });
+    layers.push(poolFromQkv(mask, input, lse, h, view, size));
+    scope.postMessage({ type: 'poolProgress', id, fraction: (h + 1) / input.heads });
+  }
+  scope.postMessage({ type: 'pooled', id, layers }, layers.map((l) => l.buffer));
+}
 
 scope.onmessage = (event) => {
-  const { config, withProbs } = event.data;
+  const m = event.data;
   try {
-    const started = performance.now();
-    const input = resolveInput(config, event.data.input);
-    const out = new Float32Array(input.heads * input.n * input.d);
-    const lse = new Float32Array(input.heads * input.n);
-    const mask = buildPattern(config);
-    // One head at a time, so that the panel can show progress between them.
-    const probs = [];
-    let kernel = '';
-    for (let h = 0; h < input.heads; h++) {
-      const run = attendHeads(mask, input, h, h + 1, { out, lse }, { withProbs });
-      kernel = run.kernel;
-      probs.push(...run.probs);
-      scope.postMessage({ progress: (h + 1) / input.heads });
+    if (m.type === 'compute') compute(m.config, m.input, m.withProbs, m.serve);
+    else if (m.type === 'serve') served = { mask: buildPattern(m.config), input: resolveInput(m.config, m.input), lse: m.lse };
+    else if (!served) throw new Error('the worker holds no attention to answer from');
+    else if (m.type === 'pool') void pool(m.id, m.view, m.size).catch((e) => scope.postMessage({ type: 'failed', id: m.id, message: (e as Error).message }));
+    else {
+      const row = rowFromQkv(served.mask, served.input, served.lse, m.head, m.i);
+      scope.postMessage({ type: 'row', id: m.id, ...row }, [row.cols.buffer, row.values.buffer]);
     }
-    const transfer: Transferable[] = [out.buffer, lse.buffer];
-    for (const p of probs) transfer.push(p.rowPtr.buffer, p.cols.buffer, p.values.buffer);
-    scope.postMessage({ ok: true, kernel, out, lse, probs: withProbs ? probs : undefined, ms: performance.now() - started }, transfer);
   } catch (e) {
-    scope.postMessage({ ok: false, message: (e as Error).message });
+    scope.postMessage({ type: 'failed', id: 'id' in m ? m.id : undefined, message: (e as Error).message });
   }
 };

@@ -6,6 +6,8 @@ import type { QKV, SparseProbs } from './types';
 
 export * from './types';
 export { referenceAttention } from './reference';
+export { poolFromQkv, poolProbs, rowFromQkv } from './pooling';
+export type { PoolView } from './pooling';
 export { allocateBuffers, sparseAttentionHeads } from './cpu';
 export type { AttentionBuffers, CpuAttentionOptions } from './cpu';
 export { simdAttentionHeads, simdAvailable } from './simd';

@@ -1,0 +1,51 @@
+import { strict as assert } from 'assert';
+import { openWebview, WebviewPage } from './harness';
+
+/**
+ * Past the transfer limit (8M probabilities over all heads) the attention worker keeps Q/K/V and
+ * each row's log-sum-exp, and pools the weights of whatever view the maps show, on demand.
+ */
+describe('attention weights at n = 32768 (25M allowed cells), pooled per view by the worker', function () {
+  this.timeout(120000);
+  let view: WebviewPage;
+  const config = { pattern: 'fixed', n: 32768, heads: 4, stride: 128, c: 1, subblocks: 1, mode: 'merged', layer: 0, bidirectional: false };
+
+  before(async () => {
+    view = await openWebview();
+    await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c }, settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'), config);
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'computed'), undefined, { timeout: 100000 });
+  });
+  after(async () => view?.close());
+
+  it('draws weight maps of the whole matrix without sending the probabilities to the page', async () => {
+    await view.page.waitForSelector('.maps[data-kind="weights"][data-pooled-on="worker"] canvas', { timeout: 100000 });
+    assert.match(await view.page.locator('.renderer-label').innerText(), /weights pooled in the attention worker/);
+    const pixels = await view.page.evaluate(() => {
+      const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
+      const context = canvas.getContext('2d')!;
+      const last = context.getImageData(0, canvas.height - 1, canvas.width, 1).data;
+      let lit = 0;
+      for (let x = 0; x < canvas.width; x++) if (last[4 * x] !== 30 || last[4 * x + 1] !== 30 || last[4 * x + 2] !== 30) lit++;
+      return { masked: Array.from(context.getImageData(canvas.width - 1, 0, 1, 1).data.slice(0, 3)), lit, width: canvas.width };
+    });
+    assert.deepEqual(pixels.masked, [30, 30, 30], 'above the diagonal: the background');
+    // 256 blocks of 128 over 256 pixels: every pixel of the last row holds a summary column.
+    assert.equal(pixels.lit, pixels.width, 'the last row is allowed in every pixel (summary columns and the diagonal block)');
+  });
+
+  it('zoomed to single cells, hover reads each weight and the row view asks the worker for the row', async () => {
+    await view.page.locator('.maps canvas').first().focus();
+    for (let k = 0; k < 5; k++) await view.page.keyboard.press('ArrowDown');
+    for (let k = 0; k < 12; k++) await view.page.keyboard.press('+');
+    assert.match(await view.page.locator('.view-label').innerText(), /^rows 5–20, columns 0–15/);
+    await view.page.waitForSelector('.maps[data-pooled-on="worker"] canvas');
+    await view.page.keyboard.press('ArrowRight');
+    assert.match(await view.page.locator('.hover-info').innerText(), /^query i=5 → key j=1: head 0: allowed by A1, weight [\d.e-]+$/);
+    await view.page.keyboard.press('Enter');
+    await view.page.waitForSelector('.top-keys li');
+    assert.equal(await view.page.locator('.row-view h2').innerText(), 'Row 5, head 0');
+    const weights = (await view.page.locator('.top-keys li').allInnerTexts()).map((t) => Number(/: ([\d.e-]+) \(/.exec(t)![1]));
+    assert.equal(weights.length, 6, 'row 5 allows keys 0..5');
+    assert.ok(Math.abs(weights.reduce((a, b) => a + b, 0) - 1) < 0.01, `the row's weights sum to 1 (${weights})`);
+  });
+});

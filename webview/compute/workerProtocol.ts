@@ -1,0 +1,26 @@
+/** Messages between the page and the attention worker (webview/compute/worker.ts). */
+import type { PatternConfig, SparseProbs } from '../../src/core';
+import type { AttentionInput } from '../../src/core/attention/synthetic';
+
+export interface PoolViewport {
+  row: number;
+  col: number;
+  span: number;
+}
+
+export type WorkerRequest =
+  /** `serve`: stay alive afterwards and answer viewport and row requests. */
+  | { type: 'compute'; config: PatternConfig; input: AttentionInput; withProbs: boolean; serve: boolean }
+  /** Answer viewport and row requests for attention computed elsewhere (a GPU backend). */
+  | { type: 'serve'; config: PatternConfig; input: AttentionInput; lse: Float32Array }
+  | { type: 'pool'; id: number; view: PoolViewport; size: number }
+  | { type: 'row'; id: number; head: number; i: number };
+
+export type WorkerReply =
+  | { type: 'progress'; fraction: number }
+  | { type: 'result'; kernel: string; out: Float32Array; lse: Float32Array; probs?: SparseProbs[]; ms: number; serving: boolean }
+  | { type: 'poolProgress'; id: number; fraction: number }
+  | { type: 'pooled'; id: number; layers: Float32Array[] }
+  | { type: 'superseded'; id: number }
+  | { type: 'row'; id: number; cols: Int32Array; values: Float32Array }
+  | { type: 'failed'; id?: number; message: string };
