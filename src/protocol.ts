@@ -11,10 +11,12 @@ export interface Sequence {
   source: string;
   /** Pasted embeddings, one row per token (row-major [tokens, dim]). */
   embeddings?: { dim: number; values: number[] };
+  /** Pasted Q, K and V, each row-major [heads, tokens, d]; heads 1 means shared by every head. */
+  qkv?: { heads: number; d: number; q: number[]; k: number[]; v: number[] };
 }
 
-/** How pasted text becomes a sequence: a tokenizer, or numbers read as embeddings [n, d]. */
-export type PasteKind = TokenizerName | 'numbers';
+/** How pasted text becomes a sequence: a tokenizer, numbers read as embeddings [n, d], or Q/K/V. */
+export type PasteKind = TokenizerName | 'numbers' | 'qkv';
 
 /** Everything the panel needs to come back after a hide or a window reload. */
 export interface InspectorState {
@@ -116,8 +118,16 @@ function isEmbeddings(v: unknown, tokens: number): boolean {
   return isObject(v) && isNumber(v.dim) && Number.isInteger(v.dim) && (v.dim as number) >= 1 && arrayOf(isNumber)(v.values) && (v.values as number[]).length === tokens * (v.dim as number);
 }
 
+function isQkv(v: unknown, tokens: number): boolean {
+  if (!isObject(v) || !isNumber(v.heads) || !isNumber(v.d) || !Number.isInteger(v.heads) || !Number.isInteger(v.d) || (v.heads as number) < 1 || (v.d as number) < 1) return false;
+  const size = (v.heads as number) * tokens * (v.d as number);
+  return [v.q, v.k, v.v].every((t) => arrayOf(isNumber)(t) && (t as number[]).length === size);
+}
+
 function isSequence(v: unknown): v is Sequence {
-  return isObject(v) && arrayOf(isString)(v.tokens) && isString(v.source) && (v.embeddings === undefined || isEmbeddings(v.embeddings, (v.tokens as string[]).length));
+  if (!isObject(v) || !arrayOf(isString)(v.tokens) || !isString(v.source)) return false;
+  const tokens = (v.tokens as string[]).length;
+  return (v.embeddings === undefined || isEmbeddings(v.embeddings, tokens)) && (v.qkv === undefined || isQkv(v.qkv, tokens));
 }
 
 export function isInspectorState(v: unknown): v is InspectorState {
@@ -189,7 +199,7 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
     case 'pngFailed':
       return isNumber(v.id) && isString(v.message) ? (v as WebviewToHost) : undefined;
     case 'tokenize':
-      return isString(v.text) && (TOKENIZERS.includes(v.tokenizer as TokenizerName) || v.tokenizer === 'numbers') ? (v as WebviewToHost) : undefined;
+      return isString(v.text) && (TOKENIZERS.includes(v.tokenizer as TokenizerName) || v.tokenizer === 'numbers' || v.tokenizer === 'qkv') ? (v as WebviewToHost) : undefined;
     case 'rendered':
       return isSummary(v.summary) ? (v as WebviewToHost) : undefined;
     case 'stateChanged':

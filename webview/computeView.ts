@@ -3,7 +3,7 @@
  * shows progress with a Cancel button, then the backend, kernel and time; a newer config
  * cancels the running job.
  */
-import type { AttentionResult, PatternConfig } from '../src/core';
+import { qkvForConfig, type AttentionInput, type AttentionResult, type PatternConfig } from '../src/core';
 import type { ComputeBackendSetting, Sequence, WebviewToHost } from '../src/protocol';
 import { computeAttention, ComputeJob } from './compute/attention';
 import type { ViewWeights } from './compute/viewWeights';
@@ -62,7 +62,14 @@ export class ComputeView {
       this.progress.value = fraction;
       this.text.textContent = `${busy}: ${Math.round(fraction * config.heads)} of ${config.heads} heads…`;
     };
-    const input = { synthetic: { tokens, embeddings: sequence?.embeddings } };
+    let input: AttentionInput;
+    try {
+      input = sequence?.qkv ? qkvForConfig(sequence.qkv, config.heads, config.n) : { synthetic: { tokens, embeddings: sequence?.embeddings } };
+    } catch (e) {
+      this.show(`Attention not computed: ${(e as Error).message}`, false);
+      this.post({ type: 'computeFailed', message: (e as Error).message });
+      return;
+    }
     const job = computeAttention(choice.backend, config, input, { withProbs, serveViews: !withProbs, onProgress });
     this.job = job;
     try {

@@ -66,6 +66,7 @@ const pasteTokenizer = el(
     ['whitespace', 'whitespace'],
     ['characters', 'characters'],
     ['numbers', 'numbers: embeddings [n, d] (JSON or CSV rows)'],
+    ['qkv', 'numbers: Q, K, V as JSON {"q", "k", "v"}, each [n, d] or [heads, n, d]'],
   ].map(([value, text]) => el('option', { value }, text)),
 );
 const pasteButton = el('button', { type: 'button', className: 'action' }, 'Use as sequence');
@@ -225,7 +226,11 @@ window.addEventListener('message', (event: MessageEvent) => {
     } catch (e) {
       post({ type: 'pngFailed', id: message.id, message: (e as Error).message });
     }
-  } else apply({ ...state, sequence: message.sequence, config: { ...state.config, n: message.sequence.tokens.length } });
+  } else {
+    // n follows the sequence; pasted per-head Q/K/V also set the number of heads.
+    const heads = message.sequence.qkv && message.sequence.qkv.heads > 1 ? message.sequence.qkv.heads : state.config.heads;
+    apply({ ...state, sequence: message.sequence, config: { ...state.config, n: message.sequence.tokens.length, heads } });
+  }
 });
 
 buildForm(state.config);

@@ -16,3 +16,4 @@ export { explainCell } from './explain';
 export * from './tokenize';
 export { maskSvg } from './export/svg';
 export * from './embeddings';
+export * from './pastedQkv';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, parseWebviewMessage, RenderSummary } from '../protocol';
-import { sequenceFromText } from './selection';
+import { sequenceFromText } from '../sequence';
 import { inspectorHtml, localResourceRoots } from './webviewHtml';
 
 export const VIEW_TYPE = 'sparseAttention.inspector';

@@ -1,29 +1,12 @@
-/** Text (an editor selection or pasted into the panel) as a token sequence. */
+/** The editor selection as a sequence, tokenized by the user's `sparseAttention.tokenizer` setting. */
 import * as vscode from 'vscode';
-import { parseEmbeddings } from '../core/embeddings';
-import { tokenize, TokenizerName, TOKENIZERS } from '../core/tokenize';
-import type { PasteKind, Sequence } from '../protocol';
-
-/** The inspector draws every head of every row; beyond this a sequence is refused, not truncated. */
-export const MAX_SEQUENCE_TOKENS = 16384;
+import { TokenizerName, TOKENIZERS } from '../core/tokenize';
+import type { Sequence } from '../protocol';
+import { sequenceFromText } from '../sequence';
 
 export function tokenizerSetting(): TokenizerName {
   const value = vscode.workspace.getConfiguration('sparseAttention').get<string>('tokenizer', 'gpt2');
   return TOKENIZERS.includes(value as TokenizerName) ? (value as TokenizerName) : 'gpt2';
-}
-
-export function sequenceFromText(text: string, tokenizer: PasteKind, origin: string): Sequence {
-  if (tokenizer === 'numbers') {
-    const { n, dim, values } = parseEmbeddings(text);
-    if (n > MAX_SEQUENCE_TOKENS) throw new Error(`The ${origin} has ${n} rows; the inspector takes up to ${MAX_SEQUENCE_TOKENS}.`);
-    return { tokens: Array.from({ length: n }, (_, i) => `#${i}`), source: `${origin} (embeddings [${n}, ${dim}])`, embeddings: { dim, values: Array.from(values) } };
-  }
-  const tokens = tokenize(text, tokenizer);
-  if (tokens.length === 0) throw new Error(`The ${origin} is empty: give some text to inspect as a sequence.`);
-  if (tokens.length > MAX_SEQUENCE_TOKENS) {
-    throw new Error(`The ${origin} has ${tokens.length} ${tokenizer} tokens; the inspector takes up to ${MAX_SEQUENCE_TOKENS}. Use less text.`);
-  }
-  return { tokens, source: `${origin} (${tokenizer} tokens)` };
 }
 
 export function sequenceFromSelection(editor: vscode.TextEditor): Sequence {

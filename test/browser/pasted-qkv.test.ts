@@ -1,0 +1,53 @@
+import { strict as assert } from 'assert';
+import { defaultConfig, FactorizedConfig } from '../../src/core';
+import { sequenceFromText } from '../../src/sequence';
+import { openWebview, WebviewPage } from './harness';
+
+/** Pasted Q/K/V replace the synthetic projections: the row view shows the user's own softmax. */
+describe('pasted Q, K and V drive the maps', function () {
+  this.timeout(60000);
+  let view: WebviewPage;
+  const text = JSON.stringify({ q: [[0, 0], [0, 0], [0, 0], [1, 2]], k: [[1, 0], [0, 1], [1, 1], [2, 0]], v: [[1, 0], [0, 1], [2, 2], [3, 1]] });
+  const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 16, heads: 2, stride: 2, c: 1, subblocks: 1 };
+
+  before(async () => {
+    view = await openWebview();
+    await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c }, settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'), config);
+    await view.page.waitForSelector('.maps canvas');
+  });
+  after(async () => view?.close());
+
+  it('are sent to the host as Q/K/V, and the sequence it returns sets n and computes with them', async () => {
+    await view.page.click('.paste summary');
+    await view.page.selectOption('#paste-tokenizer', 'qkv');
+    await view.page.fill('#paste-text', text);
+    await view.page.getByRole('button', { name: 'Use as sequence' }).click();
+    const [request] = (await view.posted('tokenize')).slice(-1);
+    assert.deepEqual(request, { type: 'tokenize', text, tokenizer: 'qkv' });
+    // What the host answers (src/sequence.ts, the same function the extension runs).
+    const sequence = sequenceFromText(text, 'qkv', 'pasted text');
+    await view.page.evaluate((s) => window.postMessage({ type: 'setSequence', sequence: s }, '*'), sequence);
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'computed' && m.compute.n === 4), undefined, { timeout: 30000 });
+    assert.equal(await view.page.inputValue('#field-n'), '4');
+    assert.match(await view.page.locator('.sequence').innerText(), /Sequence: 4 tokens from pasted text \(Q\/K\/V \[4, 2\], shared by every head\)/);
+    await view.page.waitForSelector('.maps[data-kind="weights"] canvas');
+    await view.page.locator('.maps canvas').first().focus();
+    for (let k = 0; k < 3; k++) await view.page.keyboard.press('ArrowDown');
+    await view.page.keyboard.press('Enter');
+    const rows = await view.page.locator('.top-keys li').allInnerTexts();
+    // Row 3 allows keys 1, 2, 3; scores q3·k / √2 = 2, 3, 2 over √2.
+    const e = [2, 3, 2].map((s) => Math.exp(s / Math.SQRT2));
+    const sum = e[0] + e[1] + e[2];
+    assert.deepEqual(
+      rows.map((t) => /j=(\d+) “#\d”: ([\d.]+)/.exec(t)!.slice(1).map(Number)),
+      [[2, Number((e[1] / sum).toPrecision(3))], [1, Number((e[0] / sum).toPrecision(3))], [3, Number((e[2] / sum).toPrecision(3))]],
+    );
+  });
+
+  it('a config they do not fit says what to change instead of computing', async () => {
+    const before = (await view.posted('computeFailed')).length;
+    await view.page.fill('#field-n', '8');
+    await view.page.waitForFunction((b) => (window as any).__posted.filter((m: any) => m.type === 'computeFailed').length > b, before);
+    assert.match(await view.page.locator('.compute-status').innerText(), /Attention not computed: the pasted Q\/K\/V have 4 rows but n is 8: set n to 4 or less/);
+  });
+});
