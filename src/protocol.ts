@@ -42,7 +42,8 @@ export type HostToWebview =
   | { type: 'settings'; settings: InspectorSettings }
   | { type: 'setConfig'; config: PatternConfig }
   | { type: 'setSequence'; sequence: Sequence }
-  | { type: 'requestPng'; id: number };
+  /** Without resolution: the maps as shown. With it: every head's whole map at that many pixels a side. */
+  | { type: 'requestPng'; id: number; resolution?: number };
 
 /** Which backend computed attention for the current config, why, and how long it took. */
 export interface ComputeSummary {
@@ -152,7 +153,9 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
     case 'setSequence':
       return isSequence(v.sequence) ? (v as HostToWebview) : undefined;
     case 'requestPng':
-      return isNumber(v.id) ? (v as HostToWebview) : undefined;
+      return isNumber(v.id) && (v.resolution === undefined || (isNumber(v.resolution) && Number.isInteger(v.resolution) && (v.resolution as number) >= 16 && (v.resolution as number) <= 8192))
+        ? (v as HostToWebview)
+        : undefined;
     default:
       return undefined;
   }

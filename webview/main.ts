@@ -221,11 +221,11 @@ window.addEventListener('message', (event: MessageEvent) => {
     if (recompute) scheduleRender(0);
   } else if (message.type === 'setConfig') apply({ ...state, config: message.config });
   else if (message.type === 'requestPng') {
-    try {
-      post({ type: 'png', id: message.id, dataUrl: maps.toPng() });
-    } catch (e) {
-      post({ type: 'pngFailed', id: message.id, message: (e as Error).message });
-    }
+    const { id, resolution } = message;
+    (resolution ? maps.fullPng(resolution) : Promise.resolve().then(() => maps.toPng())).then(
+      (dataUrl) => post({ type: 'png', id, dataUrl }),
+      (e: Error) => post({ type: 'pngFailed', id, message: e.message }),
+    );
   } else {
     // n follows the sequence; pasted per-head Q/K/V also set the number of heads.
     const heads = message.sequence.qkv && message.sequence.qkv.heads > 1 ? message.sequence.qkv.heads : state.config.heads;

@@ -44,6 +44,9 @@ interface Filled {
   painter: MapPainter;
 }
 
+/** Which MapFigures last filled a painter's layers: another one (an export) invalidates the cache. */
+const layerOwner = new WeakMap<MapPainter, MapFigures>();
+
 export class MapFigures {
   private filled: Filled | undefined;
   /** Pixels that differ, per head, for the difference view's labels. */
@@ -52,8 +55,8 @@ export class MapFigures {
 
   constructor(public painter: MapPainter) {}
 
-  draw(request: FigureRequest): MapFigure[] {
-    const size = mapPixels(request.view.span);
+  /** `size`: pixels a side (default: what the screen shows, see mapPixels). */
+  draw(request: FigureRequest, size = mapPixels(request.view.span)): MapFigure[] {
     const started = performance.now();
     const pooledOn = this.fill(request, size);
     const pooled = performance.now();
@@ -67,7 +70,8 @@ export class MapFigures {
     const painter = this.painter;
     const weights = kind === 'weights';
     const next: Filled = { kind, mask, probs: weights ? probs : undefined, layers: weights ? request.layers : undefined, other: request.other?.mask, view, size, painter };
-    const last = this.filled;
+    const last = layerOwner.get(painter) === this ? this.filled : undefined;
+    layerOwner.set(painter, this);
     if (last && (Object.keys(next) as Array<keyof Filled>).every((k) => (k === 'view' ? sameView(last.view, view) : last[k] === next[k]))) return 'cached';
     this.filled = next;
     const heads = mask.heads;

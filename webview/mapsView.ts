@@ -4,13 +4,14 @@
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
-import { AttentionResult, buildPattern, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
+import { AttentionResult, buildPattern, explainCell, formatBytes, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import { PATTERN_NAMES } from '../src/core/config';
 import type { MapRendererSetting } from '../src/protocol';
 import { comparedConfig } from './diffMaps';
 import { legend } from './legend';
-import { MapFigures } from './mapFigures';
+import { composePng } from './compose';
+import { FigureKind, MapFigures } from './mapFigures';
 import { fullView, mapPixels, Viewport } from './maps';
 import { choosePainter } from './render/choosePainter';
 import type { ViewWeights } from './compute/viewWeights';
@@ -18,6 +19,9 @@ import { describeView, panBy, zoomAt } from './viewport';
 import { WeightScale, weightAt } from './weightMaps';
 
 export type MapKind = 'mask' | 'weights';
+
+/** Pooled values a full-map export may hold at once (size² × heads × 4 bytes). */
+const FULL_EXPORT_BYTES = 256 * 1024 * 1024;
 
 interface Current {
   config: PatternConfig;
@@ -265,25 +269,34 @@ export class MapsView {
 
   /** The maps side by side, exactly their pixels, with a caption strip: the PNG export. */
   toPng(): string {
-    const canvases = Array.from(this.grid.querySelectorAll('canvas'));
-    if (!canvases.length) throw new Error('there are no maps to export (fix the configuration first)');
-    const gap = 8;
-    const captionHeight = 16;
-    const out = document.createElement('canvas');
-    out.width = canvases.reduce((w, c) => w + c.width + gap, -gap);
-    out.height = Math.max(...canvases.map((c) => c.height)) + captionHeight;
-    const ctx = out.getContext('2d')!;
-    ctx.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim() || '#ffffff';
-    ctx.fillRect(0, 0, out.width, out.height);
-    ctx.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim() || '#000000';
-    ctx.font = '11px sans-serif';
-    let x = 0;
-    for (const canvas of canvases) {
-      ctx.drawImage(canvas, x, captionHeight);
-      ctx.fillText(canvas.parentElement?.querySelector('figcaption')?.textContent ?? '', x, 12);
-      x += canvas.width + gap;
+    const figures = Array.from(this.grid.querySelectorAll('figure')).map((f) => ({
+      canvas: f.querySelector('canvas')!,
+      caption: f.querySelector('figcaption')?.textContent ?? '',
+    }));
+    return composePng(figures);
+  }
+
+  /**
+   * Every head's whole map as the panel shows it (masks, weights or the difference), `resolution`
+   * pixels a side each, max-pooled, in a square-ish grid: the full-map PNG export.
+   */
+  async fullPng(resolution: number): Promise<string> {
+    const current = this.current;
+    if (!current) throw new Error('there are no maps to export (fix the configuration first)');
+    const n = current.mask.n;
+    const heads = current.mask.heads.length;
+    const size = Math.min(resolution, n);
+    const bytes = size * size * heads * 4;
+    if (bytes > FULL_EXPORT_BYTES) {
+      const fits = Math.max(...[256, 512, 1024, 2048, 4096].filter((r) => r * r * heads * 4 <= FULL_EXPORT_BYTES), 256);
+      throw new Error(`${heads} heads at ${size} px need ${formatBytes(bytes)} of pooled values: choose ${fits} px or less`);
     }
-    return out.toDataURL('image/png');
+    const kind = (this.grid.dataset.kind ?? 'mask') as FigureKind;
+    const view = fullView(n);
+    const layers = kind === 'weights' && !current.probs ? await current.views!.pool(view, size, undefined, 'export') : undefined;
+    const request = { ...current, kind, other: kind === 'diff' ? this.comparison(current) : undefined, layers, view, scale: this.scaleSelect.value as WeightScale, threshold: this.thresholdValue() };
+    const figures = new MapFigures(this.figures.painter).draw(request, size);
+    return composePng(figures, Math.ceil(Math.sqrt(figures.length)));
   }
 
   /** What the difference view compares with: another preset, or one head repeated for every head. */

@@ -1,17 +1,18 @@
 /**
- * Export… : the current config as PNG (the exact pixels of the maps, from the webview), SVG,
+ * Export… : the current config as PNG (the exact pixels of the maps, or every head's whole map as
+ * shown, both from the webview; or the whole mask, made here), SVG,
  * .npy (mask, or probabilities where they fit), JSON (config and statistics) or a PyTorch snippet.
  * Everything but PNG is made here from the shared core.
  */
 import * as vscode from 'vscode';
-import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, SYNTHETIC_D, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
+import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, qkvForConfig, SYNTHETIC_D, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
 import { maskPng } from '../png';
 import type { InspectorState } from '../protocol';
 
 /** Pixels a side per head for the full-map PNG. */
 export const FULL_PNG_RESOLUTIONS = [256, 512, 1024, 2048, 4096];
 
-export const EXPORT_FORMATS = ['png', 'png-full', 'svg', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
+export const EXPORT_FORMATS = ['png', 'png-full', 'png-full-view', 'svg', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** --probs style limit: a dense [H, n, n] float32 array beyond this n is refused. */
@@ -19,7 +20,13 @@ const MAX_PROBS_N = 4096;
 
 const CHOICES: Array<{ format: ExportFormat; label: string; detail: string; extension: string }> = [
   { format: 'png', label: 'PNG', detail: 'the maps exactly as shown', extension: 'png' },
-  { format: 'png-full', label: 'PNG, full map', detail: 'every head\'s whole mask at a chosen resolution (max-pooled)', extension: 'png' },
+  { format: 'png-full', label: 'PNG, full mask', detail: 'every head\'s whole mask at a chosen resolution (max-pooled)', extension: 'png' },
+  {
+    format: 'png-full-view',
+    label: 'PNG, full map as shown',
+    detail: 'every head\'s whole map as the panel shows it (attention weights, masks or the difference) at a chosen resolution (max-pooled)',
+    extension: 'png',
+  },
   { format: 'svg', label: 'SVG', detail: 'the masks as vector cells (max-pooled above 512 positions)', extension: 'svg' },
   { format: 'mask-npy', label: '.npy mask', detail: 'bool-valued uint8 [H, n, n]', extension: 'npy' },
   { format: 'probs-npy', label: '.npy probabilities', detail: `float32 [H, n, n], n <= ${MAX_PROBS_N}`, extension: 'npy' },
@@ -32,8 +39,9 @@ function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
   if (n > MAX_PROBS_N) {
     throw new Error(`probabilities are a dense [${config.heads}, ${n}, ${n}] float32 array (${formatBytes(config.heads * n * n * 4)}): export them for n <= ${MAX_PROBS_N}, or export the mask`);
   }
-  // The same synthetic Q/K/V as the webview, so the file matches the maps.
-  const input = syntheticQkv(config.heads, n, state.sequence?.tokens.slice(0, n) ?? [], SYNTHETIC_D, state.sequence?.embeddings);
+  // The same Q/K/V as the webview (pasted, or the synthetic ones), so the file matches the maps.
+  const sequence = state.sequence;
+  const input = sequence?.qkv ? qkvForConfig(sequence.qkv, config.heads, n) : syntheticQkv(config.heads, n, sequence?.tokens.slice(0, n) ?? [], SYNTHETIC_D, sequence?.embeddings);
   const out = new Float32Array(input.heads * n * input.d);
   const lse = new Float32Array(input.heads * n);
   const { probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs: true });
@@ -43,7 +51,7 @@ function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
 export async function exportContent(
   format: ExportFormat,
   state: InspectorState,
-  requestPng: () => Promise<Uint8Array>,
+  requestPng: (resolution?: number) => Promise<Uint8Array>,
   resolution = 1024,
 ): Promise<Uint8Array> {
   const config = state.config;
@@ -55,6 +63,8 @@ export async function exportContent(
       return requestPng();
     case 'png-full':
       return maskPng(buildPattern(config), resolution);
+    case 'png-full-view':
+      return requestPng(resolution);
     case 'svg':
       return text(maskSvg(buildPattern(config), `${config.pattern} n=${config.n}, ${config.heads} heads`));
     case 'mask-npy': {
@@ -78,7 +88,7 @@ export async function chooseExport(config: PatternConfig): Promise<{ format: Exp
   );
   if (!pick) return undefined;
   let resolution: number | undefined;
-  if (pick.choice.format === 'png-full') {
+  if (pick.choice.format === 'png-full' || pick.choice.format === 'png-full-view') {
     const size = await vscode.window.showQuickPick(
       FULL_PNG_RESOLUTIONS.filter((r) => r <= Math.max(256, config.n)).map((r) => ({ label: `${r} px per head`, r })),
       { title: 'Resolution of each head\'s map' },

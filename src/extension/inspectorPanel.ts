@@ -85,8 +85,11 @@ export class InspectorPanel {
     void this.panel?.webview.postMessage(message);
   }
 
-  /** The maps as the webview shows them, as PNG bytes. */
-  requestPng(timeoutMs = 15000): Promise<Uint8Array> {
+  /**
+   * The maps as the webview shows them, as PNG bytes; with `resolution`, every head's whole map
+   * at that many pixels a side (pooling a large n may take the worker a while).
+   */
+  requestPng(resolution?: number, timeoutMs = resolution ? 120000 : 15000): Promise<Uint8Array> {
     if (!this.panel) return Promise.reject(new Error('open the inspector first: the PNG is what it shows'));
     const id = this.nextPngId++;
     return new Promise((resolve, reject) => {
@@ -98,7 +101,7 @@ export class InspectorPanel {
         resolve: (bytes) => (clearTimeout(timer), resolve(bytes)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
-      this.post({ type: 'requestPng', id });
+      this.post({ type: 'requestPng', id, resolution });
     });
   }
 

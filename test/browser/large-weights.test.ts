@@ -48,4 +48,41 @@ describe('attention weights at n = 32768 (25M allowed cells), pooled per view by
     assert.equal(weights.length, 6, 'row 5 allows keys 0..5');
     assert.ok(Math.abs(weights.reduce((a, b) => a + b, 0) - 1) < 0.01, `the row's weights sum to 1 (${weights})`);
   });
+
+  it('exports every head\'s whole weight map at a chosen resolution (the worker pools it)', async () => {
+    await view.page.locator('.maps canvas').first().focus();
+    await view.page.keyboard.press('0');
+    await view.page.evaluate(() => window.postMessage({ type: 'requestPng', id: 7, resolution: 512 }, '*'));
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => (m.type === 'png' || m.type === 'pngFailed') && m.id === 7), undefined, { timeout: 100000 });
+    const [reply] = (await view.posted('png')).filter((m) => m.id === 7);
+    assert.ok(reply, 'a PNG came back');
+    const image = await view.page.evaluate(async (url) => {
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(img, 0, 0);
+      // Head 0's map starts 16 px down (its caption): count the masked pixels of its last row.
+      const last = context.getImageData(0, 16 + 511, 512, 1).data;
+      let background = 0;
+      for (let x = 0; x < 512; x++) if (last[4 * x] === 30 && last[4 * x + 1] === 30 && last[4 * x + 2] === 30) background++;
+      return { width: img.width, height: img.height, topRight: Array.from(context.getImageData(511, 16, 1, 1).data.slice(0, 3)), background };
+    }, reply.dataUrl);
+    // 4 heads and the max over heads: a 3-column grid of 512 px maps with 16 px captions and 8 px gaps.
+    assert.deepEqual([image.width, image.height], [3 * 520 - 8, 2 * 536 - 8]);
+    assert.deepEqual(image.topRight, [30, 30, 30]);
+    // 64 columns per pixel: summary column 128b + 127 lands in odd pixel 2b + 1; even pixels are
+    // masked except 510, inside the last row's own block.
+    assert.equal(image.background, 255);
+  });
+
+  it('refuses a full-map export that would not fit in memory, saying which resolution does', async () => {
+    await view.page.evaluate(() => window.postMessage({ type: 'requestPng', id: 8, resolution: 8192 }, '*'));
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'pngFailed' && m.id === 8));
+    const [failed] = (await view.posted('pngFailed')).filter((m) => m.id === 8);
+    assert.match(failed.message, /^4 heads at 8192 px need 1\.0 GiB of pooled values: choose 4096 px or less$/);
+  });
 });

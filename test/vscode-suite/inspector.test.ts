@@ -151,7 +151,7 @@ describe('inspector in a real VS Code', function () {
     assert.match(text, /assert mask\.shape ==/);
   });
 
-  it('Export writes PNG, SVG, .npy mask and probabilities, JSON and the PyTorch snippet', async () => {
+  it('Export writes PNG (view, full mask, full map as shown), SVG, .npy mask and probabilities, JSON and the PyTorch snippet', async () => {
     const config = api.currentState()!.config;
     const dir = fs.mkdtempSync(`${os.tmpdir()}/sai-export-`);
     const write = async (format: string, name: string) => {
@@ -179,6 +179,10 @@ describe('inspector in a real VS Code', function () {
     await vscode.commands.executeCommand('sparseAttention.export', { format: 'png-full', path: `${dir}/full.png`, resolution: 256 });
     const full = fs.readFileSync(`${dir}/full.png`);
     assert.deepStrictEqual([full.readUInt32BE(16), full.readUInt32BE(20)], [4 * 256 + 3 * 4, 256], 'four heads at 256 px');
+    // The whole map as the panel shows it, from the webview: 5 maps at 128 px in a 3-column grid.
+    await vscode.commands.executeCommand('sparseAttention.export', { format: 'png-full-view', path: `${dir}/full-view.png`, resolution: 128 });
+    const fullView = fs.readFileSync(`${dir}/full-view.png`);
+    assert.deepStrictEqual([fullView.readUInt32BE(16), fullView.readUInt32BE(20)], [3 * 136 - 8, 2 * 152 - 8]);
   });
 
   it('follows the colour theme: dark and high contrast', async () => {

@@ -34,9 +34,9 @@ export class ViewWeights {
     });
   }
 
-  /** One layer per head, size×size, -1 where masked. A newer request supersedes (rejects) an older one. */
-  pool(view: PoolViewport, size: number, onProgress?: (fraction: number) => void): Promise<Float32Array[]> {
-    return this.request({ type: 'pool', id: this.nextId++, view: { row: view.row, col: view.col, span: view.span }, size }, onProgress);
+  /** One layer per head, size×size, -1 where masked. A newer request on the channel supersedes (rejects) an older one. */
+  pool(view: PoolViewport, size: number, onProgress?: (fraction: number) => void, channel: 'view' | 'export' = 'view'): Promise<Float32Array[]> {
+    return this.request({ type: 'pool', id: this.nextId++, channel, view: { row: view.row, col: view.col, span: view.span }, size }, onProgress);
   }
 
   row(head: number, i: number): Promise<{ cols: Int32Array; values: Float32Array }> {

@@ -12,8 +12,8 @@ import type { WorkerReply, WorkerRequest } from './workerProtocol';
 const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerReply, transfer?: Transferable[]): void };
 
 let served: { mask: PatternMask; input: QKV; lse: Float32Array } | undefined;
-/** The newest viewport request: an older one still pooling stops between heads. */
-let newestPool = 0;
+/** The newest request per channel (the on-screen view, an export): an older one stops between heads. */
+const newestPool = new Map<string, number>();
 
 function compute(config: PatternConfig, attentionInput: AttentionInput, withProbs: boolean, serve: boolean): void {
   const started = performance.now();
@@ -38,14 +38,14 @@ function compute(config: PatternConfig, attentionInput: AttentionInput, withProb
   scope.postMessage({ type: 'result', kernel, out, lse, probs: withProbs ? probs : undefined, ms: performance.now() - started, serving: serve }, transfer);
 }
 
-async function pool(id: number, view: { row: number; col: number; span: number }, size: number): Promise<void> {
-  newestPool = id;
+async function pool(id: number, channel: string, view: { row: number; col: number; span: number }, size: number): Promise<void> {
+  newestPool.set(channel, id);
   const { mask, input, lse } = served!;
   const layers: Float32Array[] = [];
   for (let h = 0; h < input.heads; h++) {
     // Let a newer request in: panning asks for views faster than a large one pools.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    if (newestPool !== id) return scope.postMessage({ type: 'superseded', id });
+    if (newestPool.get(channel) !== id) return scope.postMessage({ type: 'superseded', id });
     layers.push(poolFromQkv(mask, input, lse, h, view, size));
     scope.postMessage({ type: 'poolProgress', id, fraction: (h + 1) / input.heads });
   }
@@ -58,7 +58,7 @@ scope.onmessage = (event) => {
     if (m.type === 'compute') compute(m.config, m.input, m.withProbs, m.serve);
     else if (m.type === 'serve') served = { mask: buildPattern(m.config), input: resolveInput(m.config, m.input), lse: m.lse };
     else if (!served) throw new Error('the worker holds no attention to answer from');
-    else if (m.type === 'pool') void pool(m.id, m.view, m.size).catch((e) => scope.postMessage({ type: 'failed', id: m.id, message: (e as Error).message }));
+    else if (m.type === 'pool') void pool(m.id, m.channel, m.view, m.size).catch((e) => scope.postMessage({ type: 'failed', id: m.id, message: (e as Error).message }));
     else {
       const row = rowFromQkv(served.mask, served.input, served.lse, m.head, m.i);
       scope.postMessage({ type: 'row', id: m.id, ...row }, [row.cols.buffer, row.values.buffer]);

@@ -13,7 +13,8 @@ export type WorkerRequest =
   | { type: 'compute'; config: PatternConfig; input: AttentionInput; withProbs: boolean; serve: boolean }
   /** Answer viewport and row requests for attention computed elsewhere (a GPU backend). */
   | { type: 'serve'; config: PatternConfig; input: AttentionInput; lse: Float32Array }
-  | { type: 'pool'; id: number; view: PoolViewport; size: number }
+  /** A newer pool on the same channel supersedes an older one still running. */
+  | { type: 'pool'; id: number; channel: 'view' | 'export'; view: PoolViewport; size: number }
   | { type: 'row'; id: number; head: number; i: number };
 
 export type WorkerReply =
