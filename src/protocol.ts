@@ -56,6 +56,16 @@ export interface ComputeSummary {
   stages: Record<string, number>;
 }
 
+/** What the maps show after each draw: the kind of map, who painted it and where pooling ran. */
+export interface MapsSummary {
+  n: number;
+  kind: 'mask' | 'weights' | 'diff';
+  renderer: 'webgl2' | 'canvas2d';
+  pooledOn: 'gpu' | 'cpu' | 'worker' | 'cached';
+  /** Whole cells per map side shown: n when not zoomed. */
+  span: number;
+}
+
 /** What the webview reports after drawing, so the host (and its tests) know what is on screen. */
 export interface RenderSummary {
   config: PatternConfig;
@@ -72,6 +82,7 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'rendered'; summary: RenderSummary }
   | { type: 'computed'; compute: ComputeSummary }
+  | { type: 'mapsDrawn'; maps: MapsSummary }
   | { type: 'computeFailed'; message: string }
   | { type: 'copyTorchSnippet' }
   | { type: 'tokenize'; text: string; tokenizer: PasteKind }
@@ -138,6 +149,17 @@ export function isInspectorState(v: unknown): v is InspectorState {
 function isSettings(v: unknown): v is InspectorSettings {
   return (
     isObject(v) && COMPUTE_BACKENDS.includes(v.computeBackend as ComputeBackendSetting) && MAP_RENDERERS.includes(v.mapRenderer as MapRendererSetting)
+  );
+}
+
+function isMapsSummary(v: unknown): v is MapsSummary {
+  return (
+    isObject(v) &&
+    isNumber(v.n) &&
+    isNumber(v.span) &&
+    ['mask', 'weights', 'diff'].includes(v.kind as string) &&
+    ['webgl2', 'canvas2d'].includes(v.renderer as string) &&
+    ['gpu', 'cpu', 'worker', 'cached'].includes(v.pooledOn as string)
   );
 }
 
@@ -209,6 +231,8 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
       return isInspectorState(v.state) ? (v as WebviewToHost) : undefined;
     case 'computed':
       return isCompute(v.compute) ? (v as WebviewToHost) : undefined;
+    case 'mapsDrawn':
+      return isMapsSummary(v.maps) ? (v as WebviewToHost) : undefined;
     case 'log':
     case 'error':
     case 'computeFailed':

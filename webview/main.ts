@@ -45,7 +45,7 @@ form.addEventListener('submit', (e) => e.preventDefault());
 const sequenceView = el('section', { className: 'sequence', ariaLabel: 'Sequence' });
 const messages = el('section', { className: 'messages' });
 messages.setAttribute('aria-live', 'polite');
-const maps = new MapsView();
+const maps = new MapsView((summary) => post({ type: 'mapsDrawn', maps: summary }));
 /** Probabilities travel to the page up to this many cells over all heads; beyond, the worker pools each viewport on demand. */
 const MAX_WEIGHT_CELLS = 8_000_000;
 const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });

@@ -27,7 +27,7 @@ export interface FigureRequest {
 
 /** How the last figures were made: which painter, and where the pooling ran. */
 export interface FigureTimings {
-  renderer: string;
+  renderer: MapPainter['name'];
   pooledOn: 'gpu' | 'cpu' | 'worker' | 'cached';
   poolMs: number;
   paintMs: number;
@@ -51,7 +51,7 @@ export class MapFigures {
   private filled: Filled | undefined;
   /** Pixels that differ, per head, for the difference view's labels. */
   private differ: number[] = [];
-  timings: FigureTimings = { renderer: '', pooledOn: 'cached', poolMs: 0, paintMs: 0 };
+  timings: FigureTimings = { renderer: 'canvas2d', pooledOn: 'cached', poolMs: 0, paintMs: 0 };
 
   constructor(public painter: MapPainter) {}
 

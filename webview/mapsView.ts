@@ -7,7 +7,7 @@
 import { AttentionResult, buildPattern, explainCell, formatBytes, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import { PATTERN_NAMES } from '../src/core/config';
-import type { MapRendererSetting } from '../src/protocol';
+import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedConfig } from './diffMaps';
 import { legend } from './legend';
 import { composePng } from './compose';
@@ -70,7 +70,8 @@ export class MapsView {
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
   private drag?: { x: number; y: number; view: Viewport; moved: boolean; cellsPerCss: number };
 
-  constructor() {
+  /** `onDrawn`: told after every draw what the maps now show. */
+  constructor(private readonly onDrawn: (maps: MapsSummary) => void = () => {}) {
     this.element.className = 'maps-view';
     this.element.ariaLabel = 'Per-head maps';
     this.grid.className = 'maps';
@@ -265,6 +266,7 @@ export class MapsView {
       }),
     );
     if (focused !== undefined) this.grid.querySelector<HTMLElement>(`canvas[data-head="${focused}"]`)?.focus();
+    this.onDrawn({ n: current.mask.n, kind, renderer, pooledOn, span: this.view.span });
   }
 
   /** The maps side by side, exactly their pixels, with a caption strip: the PNG export. */

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { PatternConfig, validateConfig } from '../core/config';
 import { torchSnippet } from '../core/export/torchSnippet';
-import { ComputeSummary, InspectorState, isInspectorState, isPatternConfig, RenderSummary } from '../protocol';
+import { ComputeSummary, InspectorState, isInspectorState, isPatternConfig, MapsSummary, RenderSummary } from '../protocol';
 import { chooseExport, EXPORT_FORMATS, exportContent, ExportFormat } from './exporter';
 import { InspectorPanel, VIEW_TYPE } from './inspectorPanel';
 import { sequenceFromSelection } from './selection';
@@ -13,6 +13,8 @@ export interface InspectorApi {
   currentState(): InspectorState | undefined;
   lastRender(): RenderSummary | undefined;
   lastCompute(): ComputeSummary | undefined;
+  /** What the maps show now: masks or weights, painted by whom, pooled where. */
+  lastMaps(): MapsSummary | undefined;
   isVisible(): boolean;
   renderCount(): number;
   /**
@@ -101,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     currentState: () => inspector.currentState,
     lastRender: () => inspector.lastRender,
     lastCompute: () => inspector.lastCompute,
+    lastMaps: () => inspector.lastMaps,
     isVisible: () => inspector.isVisible,
     renderCount: () => inspector.renderCount,
     waitForRender: (accept, { after = -1, timeoutMs = 30000 } = {}) =>

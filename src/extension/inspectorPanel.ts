@@ -3,7 +3,7 @@
  * keeps the latest state (for hide/show and the serializer) and what was last rendered.
  */
 import * as vscode from 'vscode';
-import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, parseWebviewMessage, RenderSummary } from '../protocol';
+import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, RenderSummary } from '../protocol';
 import { sequenceFromText } from '../sequence';
 import { inspectorHtml, localResourceRoots } from './webviewHtml';
 
@@ -16,6 +16,7 @@ export class InspectorPanel {
   private state: InspectorState | undefined;
   private lastSummary: RenderSummary | undefined;
   private lastComputeSummary: ComputeSummary | undefined;
+  private lastMapsSummary: MapsSummary | undefined;
   private renders = 0;
   private pngRequests = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (e: Error) => void }>();
   private nextPngId = 1;
@@ -61,6 +62,10 @@ export class InspectorPanel {
 
   get lastCompute(): ComputeSummary | undefined {
     return this.lastComputeSummary;
+  }
+
+  get lastMaps(): MapsSummary | undefined {
+    return this.lastMapsSummary;
   }
 
   /** Settings changed: the webview recomputes with the new backend preference. */
@@ -152,6 +157,9 @@ export class InspectorPanel {
         this.log.info(
           `attention n=${message.compute.n} on ${message.compute.backend} (${message.compute.kernel}, ${message.compute.reason}) in ${message.compute.ms.toFixed(1)} ms`,
         );
+        break;
+      case 'mapsDrawn':
+        this.lastMapsSummary = message.maps;
         break;
       case 'computeFailed':
         this.log.error(`attention compute failed: ${message.message}`);

@@ -130,6 +130,10 @@ describe('inspector in a real VS Code', function () {
     assert.deepStrictEqual(summary.errors, []);
     for (let k = 0; k < 600 && api.lastCompute()?.n !== 16384; k++) await sleep(100);
     assert.strictEqual(api.lastCompute()?.n, 16384, 'attention computed in the worker');
+    // 4 heads × 16384 rows hold more probabilities than travel to the page (8M): the worker pools
+    // the weights of the view on demand, and the maps show them once it answers.
+    for (let k = 0; k < 600 && !(api.lastMaps()?.n === 16384 && api.lastMaps()?.kind === 'weights'); k++) await sleep(100);
+    assert.deepStrictEqual(api.lastMaps(), { n: 16384, kind: 'weights', renderer: 'webgl2', pooledOn: 'worker', span: 16384 });
     await screenshot('inspector-n16384');
     await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 256, stride: 32, c: 4, heads: 4, subblocks: 4 });
   });
