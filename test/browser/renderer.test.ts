@@ -6,15 +6,15 @@ import { openWebview, WebviewPage } from './harness';
  * The WebGL2 painter (weights max-pooled and every map coloured in shaders) against the canvas
  * painter (CPU), pixel by pixel, on the same views: both must show the same picture.
  */
-describe('map rendering on the GPU (WebGL2 on SwiftShader) equals the CPU painter', function () {
+describe('map rendering on the GPU (WebGL2, here on SwiftShader) equals the CPU painter', function () {
   this.timeout(90000);
   let view: WebviewPage;
   // n = 600 over 256 pixels: pixels cover 2 or 3 cells, so pooling boundaries are exercised.
   const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 600, stride: 40, c: 3, heads: 3, subblocks: 3 };
 
-  async function setRenderer(renderer: 'auto' | 'canvas2d'): Promise<void> {
+  async function setRenderer(renderer: 'webgl2' | 'canvas2d'): Promise<void> {
     await view.page.evaluate((r) => window.postMessage({ type: 'settings', settings: { computeBackend: 'auto', mapRenderer: r } }, '*'), renderer);
-    await view.page.waitForSelector(`.maps[data-renderer="${renderer === 'auto' ? 'webgl2' : 'canvas2d'}"] canvas`);
+    await view.page.waitForSelector(`.maps[data-renderer="${renderer}"] canvas`);
   }
 
   /** Keeps every map's pixels in the page, to compare with the next call's. */
@@ -53,7 +53,7 @@ describe('map rendering on the GPU (WebGL2 on SwiftShader) equals the CPU painte
     const result = await compare(tolerance);
     assert.equal(result.maps, gpuMaps);
     assert.equal(result.over, 0, `${kind}: ${result.over} pixels differ by more than ${tolerance} (largest ${result.maxDiff})`);
-    await setRenderer('auto');
+    await setRenderer('webgl2');
   }
 
   before(async () => {
@@ -62,12 +62,18 @@ describe('map rendering on the GPU (WebGL2 on SwiftShader) equals the CPU painte
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'computed'), undefined, { timeout: 60000 });
     await view.page.waitForSelector('.maps[data-kind="weights"] canvas');
   });
+
+  it('auto keeps the maps on the CPU on a software renderer, and says why', async () => {
+    assert.equal(await view.page.locator('.maps').getAttribute('data-renderer'), 'canvas2d');
+    assert.match(await view.page.locator('.renderer-label').innerText(), /^canvas: .* \(software renderer \(.*SwiftShader.*\): the canvas painter is faster\)$/i);
+    await setRenderer('webgl2');
+  });
   after(async () => view?.close());
 
   it('pools the weights on the GPU and says so', async () => {
     const maps = view.page.locator('.maps');
     assert.equal(await maps.getAttribute('data-renderer'), 'webgl2');
-    assert.match(await view.page.locator('.renderer-label').innerText(), /^WebGL2: (pooled on the GPU in \d+ ms|pooling reused), painted in \d+ ms$/);
+    assert.match(await view.page.locator('.renderer-label').innerText(), /^WebGL2: (pooled on the GPU in \d+ ms|pooling reused), painted in \d+ ms \(set by sparseAttention.mapRenderer\)$/);
     // A repaint with the same view reuses the pooled layers: only the colours change.
     await view.page.selectOption('#map-scale', 'linear');
     assert.equal(await maps.getAttribute('data-pooled-on'), 'cached');

@@ -1,6 +1,7 @@
 /**
- * Picks the map painter from the user's `sparseAttention.mapRenderer` setting: WebGL2 when it
- * works, the canvas painter otherwise (with the reason, which the maps show).
+ * Picks the map painter from the user's `sparseAttention.mapRenderer` setting. `auto` takes WebGL2
+ * on a hardware GPU and the canvas painter on a software rasterizer, where shaders run on the CPU
+ * and lose to plain loops (`npm run bench` measures both); the reason is shown with the maps.
  */
 import type { MapRendererSetting } from '../../src/protocol';
 import { CanvasPainter } from './canvasPainter';
@@ -25,8 +26,9 @@ function glPainter(): GlPainter | undefined {
 }
 
 export function choosePainter(setting: MapRendererSetting): { painter: MapPainter; note?: string } {
-  if (setting === 'canvas2d') return { painter: canvas };
+  if (setting === 'canvas2d') return { painter: canvas, note: 'set by sparseAttention.mapRenderer' };
   const painter = glPainter();
-  if (painter) return { painter };
-  return { painter: canvas, note: `maps are drawn on the CPU: ${glFailure ?? 'the WebGL2 context was lost'}` };
+  if (!painter) return { painter: canvas, note: `no WebGL2 maps: ${glFailure ?? 'the WebGL2 context was lost'}` };
+  if (setting === 'auto' && painter.software) return { painter: canvas, note: `software renderer (${painter.description}): the canvas painter is faster` };
+  return { painter, note: setting === 'webgl2' ? 'set by sparseAttention.mapRenderer' : `hardware WebGL2: ${painter.description}` };
 }

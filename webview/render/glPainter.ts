@@ -49,12 +49,18 @@ export class GlPainter implements MapPainter {
   private csr: CsrTextures | undefined;
   private csrSource: SparseProbs[] | undefined;
   lost = false;
+  /** The GL renderer's name, and whether it is a software rasterizer (SwiftShader, llvmpipe). */
+  readonly description: string;
+  readonly software: boolean;
 
   /** Throws with the reason when WebGL2 (or a shader) is not available; the caller falls back. */
   constructor() {
     const gl = this.canvas.getContext('webgl2', { antialias: false, depth: false, preserveDrawingBuffer: true, premultipliedAlpha: false });
     if (!gl) throw new Error('WebGL2 is not available');
     this.gl = gl;
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    this.description = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    this.software = /swiftshader|llvmpipe|lavapipe|software|basic render/i.test(this.description);
     this.canvas.addEventListener('webglcontextlost', () => (this.lost = true));
     this.colourProgram = compile(gl, FULL_SCREEN_VERTEX, COLOUR_FRAGMENT);
     // Rendering into float textures needs EXT_color_buffer_float; without it weights pool on the CPU.
