@@ -65,6 +65,7 @@ export class MapsView {
   private readonly rendererLabel = document.createElement('span');
   private readonly figures = new MapFigures(choosePainter('auto').painter);
   private rendererNote: string | undefined;
+  private rendererSetting: MapRendererSetting = 'auto';
   private viewLayers: ViewLayers | undefined;
   private requestedKey: string | undefined;
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
@@ -141,6 +142,7 @@ export class MapsView {
 
   /** The user's map renderer setting; the maps are repainted by the chosen painter. */
   setRenderer(setting: MapRendererSetting): void {
+    this.rendererSetting = setting;
     const { painter, note } = choosePainter(setting);
     this.rendererNote = note;
     if (painter === this.figures.painter) return;
@@ -209,6 +211,8 @@ export class MapsView {
   private draw(): void {
     const current = this.current;
     if (!current) return;
+    // A lost WebGL context: choose again (a new context, or the canvas painter with the reason).
+    if (this.figures.painter.lost) return this.setRenderer(this.rendererSetting);
     const layers = this.kind === 'weights' && !current.probs ? this.layersForView(current) : undefined;
     const weights = this.kind === 'weights' && (current.probs || layers);
     this.scaleSelect.disabled = !weights;

@@ -15,10 +15,10 @@ function bruteForce(probs: { rowPtr: Int32Array; cols: Int32Array; values: Array
   return out;
 }
 
-describe('weights max-pooled over a viewport', () => {
+for (const d of [16, 6]) describe(`weights max-pooled over a viewport (d = ${d}: the ${d % 4 ? 'JS' : 'SIMD'} score loop)`, () => {
   const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 300, stride: 20, c: 3, heads: 3, subblocks: 3, mode: 'split' };
   const mask = buildPattern(config);
-  const input = syntheticQkv(config.heads, config.n, [], 16);
+  const input = syntheticQkv(config.heads, config.n, [], d);
   const reference = referenceAttention(mask, input);
   const views = [
     { row: 0, col: 0, span: 300, size: 128 },

@@ -5,13 +5,18 @@
  * maps work at any n without ever holding all probabilities. A GPU compute hands its log-sum-exp
  * to a worker started with `serve` for the same purpose.
  */
-import { attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, QKV, rowFromQkv } from '../../src/core';
+import { attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, QKV, rowFromQkv, RowScorer, rowScorer } from '../../src/core';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerReply, transfer?: Transferable[]): void };
 
-let served: { mask: PatternMask; input: QKV; lse: Float32Array } | undefined;
+let served: { mask: PatternMask; input: QKV; lse: Float32Array; scorers: RowScorer[] } | undefined;
+
+/** Each head's scorer holds a copy of its Q and K for the SIMD kernel: made once, kept while serving. */
+function scorerFor(head: number): RowScorer {
+  return (served!.scorers[head] ??= rowScorer(served!.input, head));
+}
 /** The newest request per channel (the on-screen view, an export): an older one stops between heads. */
 const newestPool = new Map<string, number>();
 
@@ -33,7 +38,7 @@ function compute(config: PatternConfig, attentionInput: AttentionInput, withProb
   const transfer: Transferable[] = [out.buffer];
   for (const p of probs) transfer.push(p.rowPtr.buffer, p.cols.buffer, p.values.buffer);
   // When serving, the worker keeps lse and the page gets a copy.
-  if (serve) served = { mask, input, lse };
+  if (serve) served = { mask, input, lse, scorers: [] };
   else transfer.push(lse.buffer);
   scope.postMessage({ type: 'result', kernel, out, lse, probs: withProbs ? probs : undefined, ms: performance.now() - started, serving: serve }, transfer);
 }
@@ -46,7 +51,7 @@ async function pool(id: number, channel: string, view: { row: number; col: numbe
     // Let a newer request in: panning asks for views faster than a large one pools.
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (newestPool.get(channel) !== id) return scope.postMessage({ type: 'superseded', id });
-    layers.push(poolFromQkv(mask, input, lse, h, view, size));
+    layers.push(poolFromQkv(mask, input, lse, h, view, size, scorerFor(h)));
     scope.postMessage({ type: 'poolProgress', id, fraction: (h + 1) / input.heads });
   }
   scope.postMessage({ type: 'pooled', id, layers }, layers.map((l) => l.buffer));
@@ -56,11 +61,11 @@ scope.onmessage = (event) => {
   const m = event.data;
   try {
     if (m.type === 'compute') compute(m.config, m.input, m.withProbs, m.serve);
-    else if (m.type === 'serve') served = { mask: buildPattern(m.config), input: resolveInput(m.config, m.input), lse: m.lse };
+    else if (m.type === 'serve') served = { mask: buildPattern(m.config), input: resolveInput(m.config, m.input), lse: m.lse, scorers: [] };
     else if (!served) throw new Error('the worker holds no attention to answer from');
     else if (m.type === 'pool') void pool(m.id, m.channel, m.view, m.size).catch((e) => scope.postMessage({ type: 'failed', id: m.id, message: (e as Error).message }));
     else {
-      const row = rowFromQkv(served.mask, served.input, served.lse, m.head, m.i);
+      const row = rowFromQkv(served.mask, served.input, served.lse, m.head, m.i, scorerFor(m.head));
       scope.postMessage({ type: 'row', id: m.id, ...row }, [row.cols.buffer, row.values.buffer]);
     }
   } catch (e) {

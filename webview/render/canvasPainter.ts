@@ -27,6 +27,7 @@ export function colourOf(value: number, style: LayerStyle): Rgb {
 
 export class CanvasPainter implements MapPainter {
   readonly name = 'canvas2d';
+  readonly lost = false;
   private size = 0;
   private values: Float32Array[] = [];
 

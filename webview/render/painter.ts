@@ -19,6 +19,8 @@ export type LayerStyle =
 
 export interface MapPainter {
   readonly name: 'webgl2' | 'canvas2d';
+  /** True once the GPU context is gone (driver reset, too many contexts): choose a painter again. */
+  readonly lost: boolean;
   /** Makes room for `count` layers of size×size values (kept when unchanged). */
   layers(size: number, count: number): void;
   setLayer(layer: number, values: Float32Array): void;

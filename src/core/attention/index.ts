@@ -6,7 +6,8 @@ import type { QKV, SparseProbs } from './types';
 
 export * from './types';
 export { referenceAttention } from './reference';
-export { poolFromQkv, poolProbs, rowFromQkv } from './pooling';
+export { poolFromQkv, poolProbs, rowFromQkv, rowScorer } from './pooling';
+export type { RowScorer } from './simd';
 export type { PoolView } from './pooling';
 export { allocateBuffers, sparseAttentionHeads } from './cpu';
 export type { AttentionBuffers, CpuAttentionOptions } from './cpu';

@@ -7,6 +7,7 @@
  */
 import type { PatternMask } from '../mask';
 import { RangeList } from '../ranges';
+import { simdRowScorer, type RowScorer } from './simd';
 import type { QKV, SparseProbs } from './types';
 
 export interface PoolView {
@@ -36,30 +37,69 @@ export function poolProbs(probs: SparseProbs, view: PoolView, size: number): Flo
   return pooled;
 }
 
-/**
- * Head `head`'s weights over the view from Q/K/V: p(i, j) = exp(q_i·k_j/√d − lse_i), for the
- * view's allowed cells only (cost: those cells × d, whatever n is).
- */
-export function poolFromQkv(mask: PatternMask, input: QKV, lse: ArrayLike<number>, head: number, view: PoolView, size: number): Float32Array {
+/** Scores in plain JS, where the SIMD kernel cannot run (no WebAssembly SIMD, or d not a multiple of 4). */
+function jsRowScorer(input: QKV, head: number): RowScorer {
   const { n, d, q, k } = input;
-  const pooled = new Float32Array(size * size).fill(-1);
-  const { row, col, span } = view;
   const scale = 1 / Math.sqrt(d);
   const base = head * n * d;
-  const list = new RangeList();
-  for (let i = row; i < row + span; i++) {
-    const y = Math.floor(((i - row) * size) / span);
-    const rowLse = lse[head * n + i];
+  let scores = new Float32Array(256);
+  return (i, keys) => {
+    const count = keys.count();
+    if (scores.length < count) scores = new Float32Array(count);
     const qi = base + i * d;
-    mask.heads[head].row(i, list);
-    for (let r = 0; r < list.length; r++) {
-      const end = Math.min(list.ends[r], col + span);
-      for (let j = Math.max(list.starts[r], col); j < end; j++) {
+    let t = 0;
+    for (let r = 0; r < keys.length; r++) {
+      for (let j = keys.starts[r]; j < keys.ends[r]; j++) {
         const kj = base + j * d;
         let s = 0;
         for (let c = 0; c < d; c++) s += q[qi + c] * k[kj + c];
-        const weight = Math.exp(s * scale - rowLse);
-        const p = y * size + Math.floor(((j - col) * size) / span);
+        scores[t++] = s * scale;
+      }
+    }
+    return scores.subarray(0, count);
+  };
+}
+
+/** Scores of chosen rows and keys of one head: the SIMD kernel's loop where it runs, else JS. */
+export function rowScorer(input: QKV, head: number): RowScorer {
+  return simdRowScorer(input, head) ?? jsRowScorer(input, head);
+}
+
+/**
+ * Head `head`'s weights over the view from Q/K/V: p(i, j) = exp(q_i·k_j/√d − lse_i), for the
+ * view's allowed cells only (cost: those cells × d, whatever n is). Pass a `scorer` to reuse one
+ * across calls (it holds a copy of the head's Q and K).
+ */
+export function poolFromQkv(
+  mask: PatternMask,
+  input: QKV,
+  lse: ArrayLike<number>,
+  head: number,
+  view: PoolView,
+  size: number,
+  scorer: RowScorer = rowScorer(input, head),
+): Float32Array {
+  const pooled = new Float32Array(size * size).fill(-1);
+  const { row, col, span } = view;
+  const list = new RangeList();
+  const inView = new RangeList();
+  for (let i = row; i < row + span; i++) {
+    const y = Math.floor(((i - row) * size) / span) * size;
+    const rowLse = lse[head * input.n + i];
+    mask.heads[head].row(i, list);
+    inView.clear();
+    for (let r = 0; r < list.length; r++) {
+      const start = Math.max(list.starts[r], col);
+      const end = Math.min(list.ends[r], col + span);
+      if (end > start) inView.push(start, end);
+    }
+    if (!inView.length) continue;
+    const scores = scorer(i, inView);
+    let t = 0;
+    for (let r = 0; r < inView.length; r++) {
+      for (let j = inView.starts[r]; j < inView.ends[r]; j++) {
+        const weight = Math.exp(scores[t++] - rowLse);
+        const p = y + Math.floor(((j - col) * size) / span);
         if (weight > pooled[p]) pooled[p] = weight;
       }
     }
@@ -68,21 +108,25 @@ export function poolFromQkv(mask: PatternMask, input: QKV, lse: ArrayLike<number
 }
 
 /** One query row's weights over its allowed keys, from Q/K/V and the row's log-sum-exp (the row view). */
-export function rowFromQkv(mask: PatternMask, input: QKV, lse: ArrayLike<number>, head: number, i: number): { cols: Int32Array; values: Float32Array } {
-  const { n, d, q, k } = input;
+export function rowFromQkv(
+  mask: PatternMask,
+  input: QKV,
+  lse: ArrayLike<number>,
+  head: number,
+  i: number,
+  scorer: RowScorer = rowScorer(input, head),
+): { cols: Int32Array; values: Float32Array } {
   const list = new RangeList();
   mask.heads[head].row(i, list);
-  const cols: number[] = [];
-  const values: number[] = [];
-  const qi = (head * n + i) * d;
+  const scores = scorer(i, list);
+  const cols = new Int32Array(scores.length);
+  const values = new Float32Array(scores.length);
+  let t = 0;
   for (let r = 0; r < list.length; r++) {
-    for (let j = list.starts[r]; j < list.ends[r]; j++) {
-      const kj = (head * n + j) * d;
-      let s = 0;
-      for (let c = 0; c < d; c++) s += q[qi + c] * k[kj + c];
-      cols.push(j);
-      values.push(Math.exp(s / Math.sqrt(d) - lse[head * n + i]));
+    for (let j = list.starts[r]; j < list.ends[r]; j++, t++) {
+      cols[t] = j;
+      values[t] = Math.exp(scores[t] - lse[head * input.n + i]);
     }
   }
-  return { cols: Int32Array.from(cols), values: Float32Array.from(values) };
+  return { cols, values };
 }

@@ -258,3 +258,36 @@ class HeadRun {
     this.finish(i + 1, b, at.weights2Ptr, maxB, sumB, countB);
   }
 }
+
+/** Scaled scores q_i·k_j/√d of one head's query row against ranges of keys, in visiting order. */
+export type RowScorer = (i: number, keys: RangeList) => Float32Array;
+
+/**
+ * The SIMD kernel's score loop for one head, for callers that need scores of chosen rows and keys
+ * only (the viewport pooling); undefined where the SIMD kernel cannot run.
+ */
+export function simdRowScorer(input: QKV, head: number): RowScorer | undefined {
+  const module = kernelModule();
+  const { n, d } = input;
+  if (!module || d % 4 !== 0) return undefined;
+  const headFloats = n * d;
+  const qPtr = 0;
+  const kPtr = headFloats * 4;
+  const rangesPtr = 2 * headFloats * 4;
+  const scoresPtr = rangesPtr + n * 8;
+  const memory = new wasm!.Memory({ initial: Math.ceil((scoresPtr + n * 4) / 65536) });
+  const kernel = new wasm!.Instance(module, { env: { memory } }).exports as KernelExports;
+  const floats = new Float32Array(memory.buffer);
+  const ints = new Int32Array(memory.buffer);
+  floats.set(input.q.subarray(head * headFloats, (head + 1) * headFloats), qPtr / 4);
+  floats.set(input.k.subarray(head * headFloats, (head + 1) * headFloats), kPtr / 4);
+  const scale = 1 / Math.sqrt(d);
+  return (i, keys) => {
+    for (let r = 0; r < keys.length; r++) {
+      ints[rangesPtr / 4 + 2 * r] = keys.starts[r];
+      ints[rangesPtr / 4 + 2 * r + 1] = keys.ends[r];
+    }
+    kernel.scores(qPtr + i * d * 4, kPtr, rangesPtr, keys.length, d, scale, scoresPtr);
+    return floats.subarray(scoresPtr / 4, scoresPtr / 4 + keys.count());
+  };
+}
