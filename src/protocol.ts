@@ -43,7 +43,9 @@ export type HostToWebview =
   | { type: 'setConfig'; config: PatternConfig }
   | { type: 'setSequence'; sequence: Sequence }
   /** Without resolution: the maps as shown. With it: every head's whole map at that many pixels a side. */
-  | { type: 'requestPng'; id: number; resolution?: number };
+  | { type: 'requestPng'; id: number; resolution?: number }
+  /** Every head's whole map as shown, as SVG. */
+  | { type: 'requestSvg'; id: number };
 
 /** Which backend computed attention for the current config, why, and how long it took. */
 export interface ComputeSummary {
@@ -89,6 +91,8 @@ export type WebviewToHost =
   | { type: 'export' }
   | { type: 'png'; id: number; dataUrl: string }
   | { type: 'pngFailed'; id: number; message: string }
+  | { type: 'svg'; id: number; text: string }
+  | { type: 'svgFailed'; id: number; message: string }
   | { type: 'stateChanged'; state: InspectorState }
   | { type: 'log'; message: string }
   | { type: 'error'; message: string };
@@ -174,6 +178,8 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
       return isPatternConfig(v.config) ? (v as HostToWebview) : undefined;
     case 'setSequence':
       return isSequence(v.sequence) ? (v as HostToWebview) : undefined;
+    case 'requestSvg':
+      return isNumber(v.id) ? (v as HostToWebview) : undefined;
     case 'requestPng':
       return isNumber(v.id) && (v.resolution === undefined || (isNumber(v.resolution) && Number.isInteger(v.resolution) && (v.resolution as number) >= 16 && (v.resolution as number) <= 8192))
         ? (v as HostToWebview)
@@ -221,6 +227,9 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
       return { type: 'export' };
     case 'png':
       return isNumber(v.id) && isString(v.dataUrl) && (v.dataUrl as string).startsWith('data:image/png;base64,') ? (v as WebviewToHost) : undefined;
+    case 'svg':
+      return isNumber(v.id) && isString(v.text) && (v.text as string).startsWith('<svg ') ? (v as WebviewToHost) : undefined;
+    case 'svgFailed':
     case 'pngFailed':
       return isNumber(v.id) && isString(v.message) ? (v as WebviewToHost) : undefined;
     case 'tokenize':

@@ -220,7 +220,12 @@ window.addEventListener('message', (event: MessageEvent) => {
     maps.setRenderer(settings.mapRenderer);
     if (recompute) scheduleRender(0);
   } else if (message.type === 'setConfig') apply({ ...state, config: message.config });
-  else if (message.type === 'requestPng') {
+  else if (message.type === 'requestSvg') {
+    maps.fullSvg().then(
+      (text) => post({ type: 'svg', id: message.id, text }),
+      (e: Error) => post({ type: 'svgFailed', id: message.id, message: e.message }),
+    );
+  } else if (message.type === 'requestPng') {
     const { id, resolution } = message;
     (resolution ? maps.fullPng(resolution) : Promise.resolve().then(() => maps.toPng())).then(
       (dataUrl) => post({ type: 'png', id, dataUrl }),

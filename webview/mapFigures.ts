@@ -3,7 +3,8 @@
  * head plus the union. The pooled layers are computed on demand for the viewport and kept while
  * only the colouring changes, so the threshold, scale and theme repaint without pooling again.
  */
-import { poolProbs, type PatternMask, type SparseProbs } from '../src/core';
+import { poolProbs, type PatternMask, type SparseProbs, type SvgMap } from '../src/core';
+import { CanvasPainter } from './render/canvasPainter';
 import { classifyDiff, diffColours } from './diffMaps';
 import { cssColor, mapPixels, poolMask, type MapFigure, type Viewport } from './maps';
 import type { LayerStyle, MapPainter } from './render/painter';
@@ -114,31 +115,43 @@ export class MapFigures {
     return { kind: 'weights', log: request.scale === 'log', threshold: request.threshold, background, belowThreshold: BELOW_THRESHOLD };
   }
 
-  private paint(request: FigureRequest): MapFigure[] {
+  /** What each map shows: its layer (or the union of all), caption, screen-reader label and style. */
+  private entries(request: FigureRequest): Array<{ layer: number | 'all'; caption: string; label: string; style: LayerStyle }> {
     const { kind, mask } = request;
     const style = this.style(request);
-    const figure = (layer: number | 'all', caption: string, label: string, layerStyle = style): MapFigure => {
+    const n = mask.n;
+    const other = request.other?.name;
+    const entries = mask.heads.map((_, h) =>
+      kind === 'diff'
+        ? { layer: h, caption: `head ${h} vs ${other}`, label: `Head ${h} against ${other}: ${this.differ[h]} pixels differ`, style }
+        : kind === 'weights'
+          ? { layer: h, caption: `head ${h}`, label: `Head ${h} attention weights (${request.scale} scale); masked cells show the background`, style }
+          : { layer: h, caption: `head ${h}`, label: `Head ${h} mask: ${request.nnz[h]} allowed cells of ${n * n}`, style },
+    );
+    const all = 'all' as const;
+    if (kind === 'weights') return [...entries, { layer: all, caption: 'max over heads', label: 'Largest weight over heads', style }];
+    if (kind === 'diff') return entries;
+    const union = { ...(style as Extract<LayerStyle, { kind: 'counts' }>), total: mask.heads.length };
+    const label = `Union of ${mask.heads.length} heads: ${request.unionNnz} allowed cells; darker where more heads attend`;
+    return [...entries, { layer: all, caption: 'union', label, style: union }];
+  }
+
+  private paint(request: FigureRequest): MapFigure[] {
+    return this.entries(request).map(({ layer, caption, label, style }) => {
       const canvas = document.createElement('canvas');
-      this.painter.paint(canvas, layer, layerStyle);
+      this.painter.paint(canvas, layer, style);
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', label);
       return { caption, canvas };
-    };
-    const n = mask.n;
-    const figures = mask.heads.map((_, h) =>
-      kind === 'diff'
-        ? figure(h, `head ${h} vs ${request.other!.name}`, `Head ${h} against ${request.other!.name}: ${this.differ[h]} pixels differ`)
-        : kind === 'weights'
-          ? figure(h, `head ${h}`, `Head ${h} attention weights (${request.scale} scale); masked cells show the background`)
-          : figure(h, `head ${h}`, `Head ${h} mask: ${request.nnz[h]} allowed cells of ${n * n}`),
-    );
-    if (kind === 'weights') figures.push(figure('all', 'max over heads', 'Largest weight over heads'));
-    if (kind === 'mask') {
-      const union = { ...(style as Extract<LayerStyle, { kind: 'counts' }>), total: mask.heads.length };
-      const label = `Union of ${mask.heads.length} heads: ${request.unionNnz} allowed cells; darker where more heads attend`;
-      figures.push(figure('all', 'union', label, union));
-    }
-    return figures;
+    });
+  }
+
+  /** The maps' colours cell by cell for an SVG (needs the canvas painter, which keeps values on the CPU). */
+  svgMaps(request: FigureRequest, size: number): SvgMap[] {
+    const painter = this.painter;
+    if (!(painter instanceof CanvasPainter)) throw new Error('SVG maps need the canvas painter');
+    this.fill(request, size);
+    return this.entries(request).map(({ layer, caption, style }) => ({ caption, colours: painter.colours(layer, style) }));
   }
 }
 

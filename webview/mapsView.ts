@@ -4,24 +4,23 @@
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
-import { AttentionResult, buildPattern, explainCell, formatBytes, PatternConfig, PatternMask, SparseProbs } from '../src/core';
+import { AttentionResult, buildPattern, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import { PATTERN_NAMES } from '../src/core/config';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedConfig } from './diffMaps';
 import { legend } from './legend';
 import { composePng } from './compose';
-import { FigureKind, MapFigures } from './mapFigures';
+import { fullMapPng, fullMapSvg, fullPngSize, fullSvgSize } from './mapExports';
+import { FigureKind, FigureRequest, MapFigures } from './mapFigures';
 import { fullView, mapPixels, Viewport } from './maps';
 import { choosePainter } from './render/choosePainter';
 import type { ViewWeights } from './compute/viewWeights';
+import { RowView } from './rowView';
 import { describeView, panBy, zoomAt } from './viewport';
 import { WeightScale, weightAt } from './weightMaps';
 
 export type MapKind = 'mask' | 'weights';
-
-/** Pooled values a full-map export may hold at once (size² × heads × 4 bytes). */
-const FULL_EXPORT_BYTES = 256 * 1024 * 1024;
 
 interface Current {
   config: PatternConfig;
@@ -51,7 +50,7 @@ export class MapsView {
   private readonly grid = document.createElement('div');
   private readonly controls = document.createElement('div');
   readonly hoverInfo = document.createElement('p');
-  readonly rowView = document.createElement('div');
+  readonly rowView = new RowView((i) => this.token(i));
   private readonly kindSelect = document.createElement('select');
   private readonly scaleSelect = document.createElement('select');
   private readonly compareSelect = document.createElement('select');
@@ -78,7 +77,6 @@ export class MapsView {
     this.grid.className = 'maps';
     this.hoverInfo.className = 'hover-info';
     this.hoverInfo.setAttribute('aria-live', 'polite');
-    this.rowView.className = 'row-view';
     this.controls.className = 'map-controls';
     this.addSelect('map-kind', 'Show', this.kindSelect, [['mask', 'masks'], ['weights', 'attention weights']]);
     // Once the user picks a view, computed weights no longer switch it for them.
@@ -95,7 +93,7 @@ export class MapsView {
     this.viewLabel.setAttribute('aria-live', 'polite');
     this.rendererLabel.className = 'renderer-label';
     this.controls.append(reset, this.viewLabel, this.rendererLabel);
-    this.element.append(this.controls, this.grid, this.legendElement, this.hoverInfo, this.rowView);
+    this.element.append(this.controls, this.grid, this.legendElement, this.hoverInfo, this.rowView.element);
   }
 
   /** Weights below the threshold are drawn as "allowed, below threshold" (never as masked). */
@@ -163,7 +161,7 @@ export class MapsView {
     this.cursor = { h: 0, i: 0, j: 0 };
     if (!sameSize) this.view = fullView(mask.n);
     this.fillCompareOptions(config, mask.heads.length);
-    this.rowView.replaceChildren();
+    this.rowView.clear();
     this.hoverInfo.textContent = '';
     this.draw();
   }
@@ -282,27 +280,26 @@ export class MapsView {
     return composePng(figures);
   }
 
-  /**
-   * Every head's whole map as the panel shows it (masks, weights or the difference), `resolution`
-   * pixels a side each, max-pooled, in a square-ish grid: the full-map PNG export.
-   */
-  async fullPng(resolution: number): Promise<string> {
-    const current = this.current;
-    if (!current) throw new Error('there are no maps to export (fix the configuration first)');
-    const n = current.mask.n;
-    const heads = current.mask.heads.length;
-    const size = Math.min(resolution, n);
-    const bytes = size * size * heads * 4;
-    if (bytes > FULL_EXPORT_BYTES) {
-      const fits = Math.max(...[256, 512, 1024, 2048, 4096].filter((r) => r * r * heads * 4 <= FULL_EXPORT_BYTES), 256);
-      throw new Error(`${heads} heads at ${size} px need ${formatBytes(bytes)} of pooled values: choose ${fits} px or less`);
-    }
+  /** What the panel shows now, over the whole matrix at `size` pixels a side (for the exports). */
+  private async wholeMatrix(size: number): Promise<FigureRequest> {
+    const current = this.current!;
     const kind = (this.grid.dataset.kind ?? 'mask') as FigureKind;
-    const view = fullView(n);
+    const view = fullView(current.mask.n);
     const layers = kind === 'weights' && !current.probs ? await current.views!.pool(view, size, undefined, 'export') : undefined;
-    const request = { ...current, kind, other: kind === 'diff' ? this.comparison(current) : undefined, layers, view, scale: this.scaleSelect.value as WeightScale, threshold: this.thresholdValue() };
-    const figures = new MapFigures(this.figures.painter).draw(request, size);
-    return composePng(figures, Math.ceil(Math.sqrt(figures.length)));
+    const other = kind === 'diff' ? this.comparison(current) : undefined;
+    return { ...current, kind, other, layers, view, scale: this.scaleSelect.value as WeightScale, threshold: this.thresholdValue() };
+  }
+
+  /** Every head's whole map as shown, `resolution` pixels a side each: the full-map PNG export. */
+  async fullPng(resolution: number): Promise<string> {
+    const size = fullPngSize(this.current?.mask, resolution);
+    return fullMapPng(this.figures.painter, await this.wholeMatrix(size), size);
+  }
+
+  /** Every head's whole map as shown, as SVG (exact cells up to 128 positions, blocks beyond). */
+  async fullSvg(): Promise<string> {
+    const size = fullSvgSize(this.current?.mask);
+    return fullMapSvg(this.current!.config, await this.wholeMatrix(size), size);
   }
 
   /** What the difference view compares with: another preset, or one head repeated for every head. */
@@ -411,48 +408,9 @@ export class MapsView {
     } else if (e.key === 'Enter') this.openRow(head);
   }
 
-  /** The row view: the query's weights over its allowed keys, top 10, as labelled bars. */
+  /** The row view for the cursor's query row. */
   openRow(head: number): void {
     const current = this.current!;
-    const h = Math.max(0, head);
-    const i = this.cursor.i;
-    const title = document.createElement('h2');
-    title.textContent = `Row ${i}${this.token(i)}, head ${h}`;
-    const note = (text: string) => {
-      const p = document.createElement('p');
-      p.textContent = text;
-      this.rowView.replaceChildren(title, p);
-    };
-    const probs = current.probs?.[h];
-    if (probs) return this.showRow(title, h, i, probs.cols.subarray(probs.rowPtr[i], probs.rowPtr[i + 1]), probs.values.subarray(probs.rowPtr[i], probs.rowPtr[i + 1]));
-    if (!current.views) return note('Weights appear here once attention is computed.');
-    // Large n: the worker computes this one row from Q/K/V.
-    note('Computing this row’s weights…');
-    current.views
-      .row(h, i)
-      .then(({ cols, values }) => {
-        if (this.current === current && this.rowView.contains(title)) this.showRow(title, h, i, cols, values);
-      })
-      .catch((e: Error) => {
-        if (this.current === current && this.rowView.contains(title)) note(`This row’s weights could not be computed: ${e.message}`);
-      });
-  }
-
-  private showRow(title: HTMLElement, h: number, i: number, cols: ArrayLike<number>, values: ArrayLike<number>): void {
-    const current = this.current!;
-    const entries: Array<[number, number]> = [];
-    for (let t = 0; t < cols.length; t++) entries.push([cols[t], values[t]]);
-    entries.sort((a, b) => b[1] - a[1]);
-    const list = document.createElement('ol');
-    list.className = 'top-keys';
-    for (const [j, w] of entries.slice(0, 10)) {
-      const item = document.createElement('li');
-      const bar = document.createElement('span');
-      bar.className = 'bar';
-      bar.style.width = `${Math.max(1, Math.round(w * 200))}px`;
-      item.append(bar, ` j=${j}${this.token(j)}: ${w.toPrecision(3)} (${explainCell(current.config, h, i, j, current.mask)})`);
-      list.append(item);
-    }
-    this.rowView.replaceChildren(title, list);
+    this.rowView.show(current, Math.max(0, head), this.cursor.i);
   }
 }

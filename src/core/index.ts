@@ -14,6 +14,7 @@ export * from './attention';
 export { torchSnippet } from './export/torchSnippet';
 export { explainCell } from './explain';
 export * from './tokenize';
-export { maskSvg } from './export/svg';
+export { gridSvg, maskSvg, pooledNote } from './export/svg';
+export type { SvgMap } from './export/svg';
 export * from './embeddings';
 export * from './pastedQkv';

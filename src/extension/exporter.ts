@@ -9,10 +9,16 @@ import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, mask
 import { maskPng } from '../png';
 import type { InspectorState } from '../protocol';
 
+/** What only the open panel can make: the maps as it shows them. */
+export interface PanelImages {
+  png(resolution?: number): Promise<Uint8Array>;
+  svg(): Promise<Uint8Array>;
+}
+
 /** Pixels a side per head for the full-map PNG. */
 export const FULL_PNG_RESOLUTIONS = [256, 512, 1024, 2048, 4096];
 
-export const EXPORT_FORMATS = ['png', 'png-full', 'png-full-view', 'svg', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
+export const EXPORT_FORMATS = ['png', 'png-full', 'png-full-view', 'svg', 'svg-view', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** --probs style limit: a dense [H, n, n] float32 array beyond this n is refused. */
@@ -27,7 +33,13 @@ const CHOICES: Array<{ format: ExportFormat; label: string; detail: string; exte
     detail: 'every head\'s whole map as the panel shows it (attention weights, masks or the difference) at a chosen resolution (max-pooled)',
     extension: 'png',
   },
-  { format: 'svg', label: 'SVG', detail: 'the masks as vector cells (max-pooled above 512 positions)', extension: 'svg' },
+  { format: 'svg', label: 'SVG, masks', detail: 'the masks as vector cells (max-pooled above 512 positions)', extension: 'svg' },
+  {
+    format: 'svg-view',
+    label: 'SVG, maps as shown',
+    detail: 'every head\'s whole map as the panel shows it (attention weights, masks or the difference), cells up to 128 positions, max-pooled blocks above',
+    extension: 'svg',
+  },
   { format: 'mask-npy', label: '.npy mask', detail: 'bool-valued uint8 [H, n, n]', extension: 'npy' },
   { format: 'probs-npy', label: '.npy probabilities', detail: `float32 [H, n, n], n <= ${MAX_PROBS_N}`, extension: 'npy' },
   { format: 'json', label: 'JSON', detail: 'the config, statistics and warnings', extension: 'json' },
@@ -51,7 +63,7 @@ function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
 export async function exportContent(
   format: ExportFormat,
   state: InspectorState,
-  requestPng: (resolution?: number) => Promise<Uint8Array>,
+  panel: PanelImages,
   resolution = 1024,
 ): Promise<Uint8Array> {
   const config = state.config;
@@ -60,13 +72,15 @@ export async function exportContent(
   const text = (s: string) => new TextEncoder().encode(s);
   switch (format) {
     case 'png':
-      return requestPng();
+      return panel.png();
     case 'png-full':
       return maskPng(buildPattern(config), resolution);
     case 'png-full-view':
-      return requestPng(resolution);
+      return panel.png(resolution);
     case 'svg':
       return text(maskSvg(buildPattern(config), `${config.pattern} n=${config.n}, ${config.heads} heads`));
+    case 'svg-view':
+      return panel.svg();
     case 'mask-npy': {
       const mask = buildPattern(config);
       return encodeNpy('|u1', [mask.heads.length, config.n, config.n], toDense(mask));

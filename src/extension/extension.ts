@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
           target = { format: given.format as ExportFormat, uri: vscode.Uri.file(given.path), resolution: given.resolution };
         } else target = await chooseExport(state.config);
         if (!target) return;
-        const bytes = await exportContent(target.format, state, (resolution) => inspector.requestPng(resolution), target.resolution);
+        const bytes = await exportContent(target.format, state, { png: (resolution) => inspector.requestPng(resolution), svg: () => inspector.requestSvg() }, target.resolution);
         await vscode.workspace.fs.writeFile(target.uri, bytes);
         log.info(`exported ${target.format} to ${target.uri.fsPath} (${bytes.length} bytes)`);
         if (!given) void vscode.window.showInformationMessage(`Exported ${target.uri.path.split('/').pop()}.`);

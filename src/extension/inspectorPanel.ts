@@ -18,8 +18,8 @@ export class InspectorPanel {
   private lastComputeSummary: ComputeSummary | undefined;
   private lastMapsSummary: MapsSummary | undefined;
   private renders = 0;
-  private pngRequests = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (e: Error) => void }>();
-  private nextPngId = 1;
+  private imageRequests = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (e: Error) => void }>();
+  private nextImageId = 1;
   private readonly renderListeners = new Set<RenderListener>();
 
   constructor(
@@ -95,18 +95,27 @@ export class InspectorPanel {
    * at that many pixels a side (pooling a large n may take the worker a while).
    */
   requestPng(resolution?: number, timeoutMs = resolution ? 120000 : 15000): Promise<Uint8Array> {
-    if (!this.panel) return Promise.reject(new Error('open the inspector first: the PNG is what it shows'));
-    const id = this.nextPngId++;
+    return this.requestImage('PNG', timeoutMs, (id) => ({ type: 'requestPng', id, resolution }));
+  }
+
+  /** Every head's whole map as the webview shows it, as SVG bytes. */
+  requestSvg(timeoutMs = 120000): Promise<Uint8Array> {
+    return this.requestImage('SVG', timeoutMs, (id) => ({ type: 'requestSvg', id }));
+  }
+
+  private requestImage(what: string, timeoutMs: number, message: (id: number) => HostToWebview): Promise<Uint8Array> {
+    if (!this.panel) return Promise.reject(new Error(`open the inspector first: the ${what} is what it shows`));
+    const id = this.nextImageId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pngRequests.delete(id);
-        reject(new Error(`the inspector did not answer with a PNG within ${timeoutMs / 1000} s (is it visible?)`));
+        this.imageRequests.delete(id);
+        reject(new Error(`the inspector did not answer with a ${what} within ${timeoutMs / 1000} s (is it visible?)`));
       }, timeoutMs);
-      this.pngRequests.set(id, {
+      this.imageRequests.set(id, {
         resolve: (bytes) => (clearTimeout(timer), resolve(bytes)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
-      this.post({ type: 'requestPng', id, resolution });
+      this.post(message(id));
     });
   }
 
@@ -180,10 +189,13 @@ export class InspectorPanel {
         void vscode.commands.executeCommand('sparseAttention.export');
         break;
       case 'png':
-      case 'pngFailed': {
-        const request = this.pngRequests.get(message.id);
-        this.pngRequests.delete(message.id);
+      case 'svg':
+      case 'pngFailed':
+      case 'svgFailed': {
+        const request = this.imageRequests.get(message.id);
+        this.imageRequests.delete(message.id);
         if (message.type === 'png') request?.resolve(Buffer.from(message.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
+        else if (message.type === 'svg') request?.resolve(new TextEncoder().encode(message.text));
         else request?.reject(new Error(message.message));
         break;
       }

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { defaultConfig, FactorizedConfig } from '../../src/core';
 import { sequenceFromText } from '../../src/sequence';
+import { paletteIndex, VIRIDIS } from '../../webview/render/painter';
 import { openWebview, WebviewPage } from './harness';
 
 /** Pasted Q/K/V replace the synthetic projections: the row view shows the user's own softmax. */
@@ -42,6 +43,26 @@ describe('pasted Q, K and V drive the maps', function () {
       rows.map((t) => /j=(\d+) “#\d”: ([\d.]+)/.exec(t)!.slice(1).map(Number)),
       [[2, Number((e[1] / sum).toPrecision(3))], [1, Number((e[0] / sum).toPrecision(3))], [3, Number((e[2] / sum).toPrecision(3))]],
     );
+  });
+
+  it('export as SVG: every head and the max, cell by cell, in the palette, masked cells left empty', async () => {
+    await view.page.evaluate(() => window.postMessage({ type: 'requestSvg', id: 3 }, '*'));
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => (m.type === 'svg' || m.type === 'svgFailed') && m.id === 3));
+    const [reply] = (await view.posted('svg')).filter((m) => m.id === 3);
+    assert.ok(reply, 'an SVG came back');
+    const svg: string = reply.text;
+    assert.match(svg, /<title>fixed n=4, 2 heads: attention weights, log scale<\/title>/);
+    assert.deepEqual([...svg.matchAll(/>(head \d|max over heads)<\/text>/g)].map((m) => m[1]), ['head 0', 'head 1', 'max over heads']);
+    // Head 0, row 3 (4 px cells): keys 1, 2, 3 in the palette, key 0 masked (no rect).
+    const head0 = svg.split('<g transform=')[1];
+    const row3 = [...head0.matchAll(/<rect x="(\d+)" y="12" width="(\d+)" height="4" fill="(#[0-9a-f]{6})"\/>/g)].map((m) => [Number(m[1]) / 4, Number(m[2]) / 4, m[3]]);
+    const e = [2, 3, 2].map((score) => Math.exp(score / Math.SQRT2));
+    const sum = e[0] + e[1] + e[2];
+    const hex = (w: number) => {
+      const v = paletteIndex(w, true) * 3;
+      return `#${[VIRIDIS[v], VIRIDIS[v + 1], VIRIDIS[v + 2]].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+    };
+    assert.deepEqual(row3, [[1, 1, hex(e[0] / sum)], [2, 1, hex(e[1] / sum)], [3, 1, hex(e[2] / sum)]]);
   });
 
   it('a config they do not fit says what to change instead of computing', async () => {

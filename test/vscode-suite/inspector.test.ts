@@ -155,7 +155,7 @@ describe('inspector in a real VS Code', function () {
     assert.match(text, /assert mask\.shape ==/);
   });
 
-  it('Export writes PNG (view, full mask, full map as shown), SVG, .npy mask and probabilities, JSON and the PyTorch snippet', async () => {
+  it('Export writes PNG (view, full mask, full map as shown), SVG (masks, maps as shown), .npy mask and probabilities, JSON and the PyTorch snippet', async () => {
     const config = api.currentState()!.config;
     const dir = fs.mkdtempSync(`${os.tmpdir()}/sai-export-`);
     const write = async (format: string, name: string) => {
@@ -176,6 +176,7 @@ describe('inspector in a real VS Code', function () {
     const json = JSON.parse((await write('json', 'view.json')).toString());
     assert.strictEqual(json.stats.union.nnz, 18560);
     assert.match((await write('svg', 'mask.svg')).toString(), /^<svg [^>]*>[\s\S]*head 3/);
+    assert.match((await write('svg-view', 'view.svg')).toString(), /^<svg [^>]*>\n<title>fixed n=256, 4 heads: (attention weights, log scale|masks) \(max-pooled: 128x128 blocks of 256x256 cells\)<\/title>[\s\S]*head 3/);
     assert.match((await write('torch', 'mask.py')).toString(), /^# fixed attention mask/);
     const png = await write('png', 'view.png');
     assert.strictEqual(png.subarray(1, 4).toString(), 'PNG');

@@ -17,6 +17,27 @@ function check(name, ok, detail = '') {
   console.log(`${ok ? '  ✔' : '  ✘'} ${name}${ok || !detail ? '' : `: ${detail}`}`);
 }
 
+/**
+ * F1, the command's title into the palette's input (filled, so no keystroke can land in the
+ * editor before the palette has focus), then Enter once the palette's focused row is that command.
+ * One retry: a busy machine can open the palette slowly.
+ */
+async function runFromPalette(page, title) {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill(`>${title}`);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 15000 });
+      return page.keyboard.press('Enter');
+    } catch (e) {
+      if (attempt === 2) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
 async function main() {
   execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: 'inherit' });
   const size = fs.statSync(VSIX).size;
@@ -38,10 +59,7 @@ async function main() {
     await page.waitForSelector('.explorer-folders-view', { timeout: 60000 });
     await page.getByRole('treeitem', { name: 'sparse_model.py' }).click();
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30000 });
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Sparse Attention: Open Inspector');
-    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15000 });
-    await page.keyboard.press('Enter');
+    await runFromPalette(page, 'Sparse Attention: Open Inspector');
     // The extension's page lives two iframes down (workbench → webview host → fake.html).
     let frame;
     const deadline = Date.now() + 60000;

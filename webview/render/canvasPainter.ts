@@ -25,6 +25,11 @@ export function colourOf(value: number, style: LayerStyle): Rgb {
   return [VIRIDIS[v], VIRIDIS[v + 1], VIRIDIS[v + 2]];
 }
 
+/** Nothing allowed under the pixel: no head (counts), neither pattern (flags), masked (weights). */
+function isEmpty(value: number, style: LayerStyle): boolean {
+  return style.kind === 'weights' ? value < 0 : value === 0;
+}
+
 export class CanvasPainter implements MapPainter {
   readonly name = 'canvas2d';
   readonly lost = false;
@@ -46,6 +51,16 @@ export class CanvasPainter implements MapPainter {
 
   useProbs(_probs: SparseProbs[] | undefined): boolean {
     return false;
+  }
+
+  /** The layer's (or the union's) colours as CSS hex, undefined where nothing is allowed: for SVG. */
+  colours(layer: number | 'all', style: LayerStyle): Array<string | undefined> {
+    const sources = layer === 'all' ? this.values : [this.values[layer]];
+    const hex = (v: number) => Math.round(v).toString(16).padStart(2, '0');
+    return Array.from({ length: this.size * this.size }, (_, p) => {
+      const value = combine(sources, p, style);
+      return isEmpty(value, style) ? undefined : `#${colourOf(value, style).map(hex).join('')}`;
+    });
   }
 
   paint(target: HTMLCanvasElement, layer: number | 'all', style: LayerStyle): void {
