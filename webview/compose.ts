@@ -1,7 +1,7 @@
 /** Maps side by side (in rows of `columns`), exactly their pixels, each under its caption: a PNG data URL. */
 import type { MapFigure } from './maps';
 
-export function composePng(figures: MapFigure[], columns = figures.length): string {
+export function composePng(figures: Array<Pick<MapFigure, 'canvas' | 'caption'>>, columns = figures.length): string {
   if (!figures.length) throw new Error('there are no maps to export (fix the configuration first)');
   const gap = 8;
   const captionHeight = 16;

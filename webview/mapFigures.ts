@@ -56,12 +56,15 @@ export class MapFigures {
 
   constructor(public painter: MapPainter) {}
 
-  /** `size`: pixels a side (default: what the screen shows, see mapPixels). */
-  draw(request: FigureRequest, size = mapPixels(request.view.span)): MapFigure[] {
+  /**
+   * `size`: pixels a side (default: what the grid of heads shows, see mapPixels). `only`: paint just
+   * that head's map (-1: the union), for the focused view.
+   */
+  draw(request: FigureRequest, size = mapPixels(request.view.span), only?: number): MapFigure[] {
     const started = performance.now();
     const pooledOn = this.fill(request, size);
     const pooled = performance.now();
-    const figures = this.paint(request);
+    const figures = this.paint(request, only);
     this.timings = { renderer: this.painter.name, pooledOn, poolMs: pooled - started, paintMs: performance.now() - pooled };
     return figures;
   }
@@ -136,14 +139,17 @@ export class MapFigures {
     return [...entries, { layer: all, caption: 'union', label, style: union }];
   }
 
-  private paint(request: FigureRequest): MapFigure[] {
-    return this.entries(request).map(({ layer, caption, label, style }) => {
-      const canvas = document.createElement('canvas');
-      this.painter.paint(canvas, layer, style);
-      canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', label);
-      return { caption, canvas };
-    });
+  private paint(request: FigureRequest, only?: number): MapFigure[] {
+    const head = (layer: number | 'all') => (layer === 'all' ? -1 : layer);
+    return this.entries(request)
+      .filter(({ layer }) => only === undefined || head(layer) === only)
+      .map(({ layer, caption, label, style }) => {
+        const canvas = document.createElement('canvas');
+        this.painter.paint(canvas, layer, style);
+        canvas.setAttribute('role', 'img');
+        canvas.setAttribute('aria-label', label);
+        return { caption, canvas, head: head(layer) };
+      });
   }
 
   /** The maps' colours cell by cell for an SVG (needs the canvas painter, which keeps values on the CPU). */

@@ -17,15 +17,15 @@ export function fullView(n: number): Viewport {
   return { row: 0, col: 0, span: n };
 }
 
-/** Maps are shown this many CSS pixels a side (or n, when smaller). */
+/** Maps in the grid of heads are shown this many CSS pixels a side; a focused head takes more. */
 export const MAP_CSS_PIXELS = 256;
 
 /**
  * Canvas pixels a side: one per device pixel of the displayed map, so the browser never resamples
  * the canvas (resampling drops one-pixel summary columns); cells beyond that are max-pooled.
  */
-export function mapPixels(span: number): number {
-  return Math.min(span, Math.round(MAP_CSS_PIXELS * (globalThis.devicePixelRatio || 1)));
+export function mapPixels(span: number, cssPixels = MAP_CSS_PIXELS): number {
+  return Math.min(span, Math.round(cssPixels * (globalThis.devicePixelRatio || 1)));
 }
 
 /**
@@ -33,9 +33,9 @@ export function mapPixels(span: number): number {
  * shows (so nothing is dropped by downscaling); when it has fewer (few cells, or zoomed in) it is
  * enlarged with crisp cell edges.
  */
-export function sizeCanvas(canvas: HTMLCanvasElement): void {
-  canvas.style.width = `${MAP_CSS_PIXELS}px`;
-  canvas.style.height = `${MAP_CSS_PIXELS}px`;
+export function sizeCanvas(canvas: HTMLCanvasElement, cssPixels = MAP_CSS_PIXELS): void {
+  canvas.style.width = `${cssPixels}px`;
+  canvas.style.height = `${cssPixels}px`;
 }
 
 /** A theme colour variable as RGB; the browser normalizes any CSS colour through a 1x1 canvas. */
@@ -71,4 +71,6 @@ export function poolMask(head: HeadMask, view: Viewport, size: number): Float32A
 export interface MapFigure {
   caption: string;
   canvas: HTMLCanvasElement;
+  /** The head it shows, or -1 for the union (or the max over heads). */
+  head: number;
 }

@@ -6,21 +6,20 @@
  */
 import { AttentionResult, buildPattern, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
-import { PATTERN_NAMES } from '../src/core/config';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedConfig } from './diffMaps';
 import { legend } from './legend';
 import { composePng } from './compose';
+import { MapControls, type MapKind } from './mapControls';
 import { fullMapPng, fullMapSvg, fullPngSize, fullSvgSize } from './mapExports';
 import { FigureKind, FigureRequest, MapFigures } from './mapFigures';
-import { fullView, mapPixels, Viewport } from './maps';
+import { fullView, MAP_CSS_PIXELS, MapFigure, mapPixels, sizeCanvas, Viewport } from './maps';
 import { choosePainter } from './render/choosePainter';
 import type { ViewWeights } from './compute/viewWeights';
 import { RowView } from './rowView';
 import { describeView, panBy, zoomAt } from './viewport';
-import { WeightScale, weightAt } from './weightMaps';
+import { weightAt } from './weightMaps';
 
-export type MapKind = 'mask' | 'weights';
 
 interface Current {
   config: PatternConfig;
@@ -48,20 +47,18 @@ function viewKey(view: Viewport, size: number): string {
 export class MapsView {
   readonly element = document.createElement('section');
   private readonly grid = document.createElement('div');
-  private readonly controls = document.createElement('div');
+  private readonly controls = new MapControls(
+    () => this.draw(),
+    () => this.setView(fullView(this.current?.mask.n ?? 1)),
+  );
   readonly hoverInfo = document.createElement('p');
   readonly rowView = new RowView((i) => this.token(i));
-  private readonly kindSelect = document.createElement('select');
-  private readonly scaleSelect = document.createElement('select');
-  private readonly compareSelect = document.createElement('select');
-  private readonly threshold = document.createElement('input');
+  /** CSS pixels a side of the maps last drawn. */
+  private drawnCss = MAP_CSS_PIXELS;
   private readonly legendElement = document.createElement('div');
   private current?: Current;
   private cursor = { h: 0, i: 0, j: 0 };
-  private userChoseKind = false;
   private view: Viewport = fullView(1);
-  private readonly viewLabel = document.createElement('span');
-  private readonly rendererLabel = document.createElement('span');
   private readonly figures = new MapFigures(choosePainter('auto').painter);
   private rendererNote: string | undefined;
   private rendererSetting: MapRendererSetting = 'auto';
@@ -77,65 +74,18 @@ export class MapsView {
     this.grid.className = 'maps';
     this.hoverInfo.className = 'hover-info';
     this.hoverInfo.setAttribute('aria-live', 'polite');
-    this.controls.className = 'map-controls';
-    this.addSelect('map-kind', 'Show', this.kindSelect, [['mask', 'masks'], ['weights', 'attention weights']]);
-    // Once the user picks a view, computed weights no longer switch it for them.
-    this.kindSelect.addEventListener('change', () => (this.userChoseKind = true));
-    this.addSelect('map-scale', 'Weight scale', this.scaleSelect, [['log', 'log (1e-4 .. 1)'], ['linear', 'linear']]);
-    this.addSelect('map-compare', 'Compare with', this.compareSelect, []);
-    this.addThreshold();
+    // A focused map takes the panel's width: follow it when the panel is resized.
+    new ResizeObserver(() => {
+      if (this.controls.focus !== undefined && this.mapCssPixels() !== this.drawnCss) this.draw();
+    }).observe(this.element);
     this.legendElement.className = 'legend';
-    const reset = document.createElement('button');
-    reset.type = 'button';
-    reset.textContent = 'Reset zoom';
-    reset.addEventListener('click', () => this.setView(fullView(this.current?.mask.n ?? 1)));
-    this.viewLabel.className = 'view-label';
-    this.viewLabel.setAttribute('aria-live', 'polite');
-    this.rendererLabel.className = 'renderer-label';
-    this.controls.append(reset, this.viewLabel, this.rendererLabel);
-    this.element.append(this.controls, this.grid, this.legendElement, this.hoverInfo, this.rowView.element);
+    this.element.append(this.controls.element, this.grid, this.legendElement, this.hoverInfo, this.rowView.element);
   }
 
-  /** Weights below the threshold are drawn as "allowed, below threshold" (never as masked). */
-  private addThreshold(): void {
-    Object.assign(this.threshold, { id: 'map-threshold', type: 'range', min: '0', max: '1', step: '0.01', value: '0' });
-    this.threshold.addEventListener('input', () => {
-      this.threshold.setAttribute('aria-valuetext', this.thresholdValue() ? `weights below ${this.thresholdValue().toPrecision(2)} dimmed` : 'off');
-      this.draw();
-    });
-    const label = document.createElement('label');
-    label.htmlFor = 'map-threshold';
-    label.textContent = 'Threshold';
-    this.controls.append(label, this.threshold);
-  }
-
-  /** Slider position to a weight: 0 is off; otherwise 1e-4 .. 1 on the log scale, 0 .. 1 on the linear. */
-  thresholdValue(): number {
-    const t = Number(this.threshold.value);
-    if (t === 0) return 0;
-    return this.scaleSelect.value === 'log' ? 10 ** (-4 + 4 * t) : t;
-  }
-
-  /** Other presets with the same parameters, and the config's own heads. */
-  private fillCompareOptions(config: PatternConfig, heads: number): void {
-    const keep = this.compareSelect.value;
-    const options: Array<[string, string]> = [
-      ['', 'nothing'],
-      ...Array.from({ length: heads }, (_, h): [string, string] => [`head:${h}`, `head ${h} of this pattern`]),
-      ...PATTERN_NAMES.filter((p) => p !== config.pattern).map((p): [string, string] => [p, p]),
-    ];
-    this.compareSelect.replaceChildren(...options.map(([value, text]) => new Option(text, value)));
-    this.compareSelect.value = options.some(([value]) => value === keep) ? keep : '';
-  }
-
-  private addSelect(id: string, label: string, select: HTMLSelectElement, options: Array<[string, string]>): void {
-    select.id = id;
-    for (const [value, text] of options) select.append(new Option(text, value));
-    select.addEventListener('change', () => this.draw());
-    const l = document.createElement('label');
-    l.htmlFor = id;
-    l.textContent = label;
-    this.controls.append(l, select);
+  /** A focused map takes the panel's width (256 to 768 CSS pixels); the grid of heads 256 each. */
+  private mapCssPixels(): number {
+    if (this.controls.focus === undefined) return MAP_CSS_PIXELS;
+    return Math.max(MAP_CSS_PIXELS, Math.min(768, Math.floor((this.element.clientWidth - 16) / 32) * 32));
   }
 
   /** The user's map renderer setting; the maps are repainted by the chosen painter. */
@@ -149,7 +99,7 @@ export class MapsView {
   }
 
   get kind(): MapKind {
-    return this.kindSelect.value as MapKind;
+    return this.controls.kind;
   }
 
   /** New config: masks now; weights arrive with setWeights. */
@@ -160,7 +110,7 @@ export class MapsView {
     this.requestedKey = undefined;
     this.cursor = { h: 0, i: 0, j: 0 };
     if (!sameSize) this.view = fullView(mask.n);
-    this.fillCompareOptions(config, mask.heads.length);
+    this.controls.setConfig(config, mask.heads.length);
     this.rowView.clear();
     this.hoverInfo.textContent = '';
     this.draw();
@@ -172,7 +122,7 @@ export class MapsView {
     this.current.views = views;
     this.viewLayers = undefined;
     this.requestedKey = undefined;
-    if (!this.userChoseKind) this.kindSelect.value = 'weights';
+    this.controls.showWeights();
     this.draw();
   }
 
@@ -180,10 +130,9 @@ export class MapsView {
    * The worker's pooled weights for the current viewport, or undefined while they are computed
    * (the request is sent once; the maps redraw when it answers, unless the view moved on).
    */
-  private layersForView(current: Current): Float32Array[] | undefined {
+  private layersForView(current: Current, size: number): Float32Array[] | undefined {
     const views = current.views;
     if (!views) return undefined;
-    const size = mapPixels(this.view.span);
     const key = viewKey(this.view, size);
     if (this.viewLayers?.key === key) return this.viewLayers.layers;
     if (this.requestedKey === key) return undefined;
@@ -211,64 +160,68 @@ export class MapsView {
     if (!current) return;
     // A lost WebGL context: choose again (a new context, or the canvas painter with the reason).
     if (this.figures.painter.lost) return this.setRenderer(this.rendererSetting);
-    const layers = this.kind === 'weights' && !current.probs ? this.layersForView(current) : undefined;
+    const css = this.mapCssPixels();
+    const size = mapPixels(this.view.span, css);
+    this.drawnCss = css;
+    const layers = this.kind === 'weights' && !current.probs ? this.layersForView(current, size) : undefined;
     const weights = this.kind === 'weights' && (current.probs || layers);
-    this.scaleSelect.disabled = !weights;
-    this.threshold.disabled = !weights;
+    this.controls.weightsShown = !!weights;
     if (this.kind === 'weights' && !weights) {
       this.hoverInfo.textContent = current.views ? 'Showing masks while the attention weights of this view are computed…' : 'Showing masks: attention weights appear when computed.';
     } else if (this.hoverInfo.textContent?.startsWith('Showing masks')) this.hoverInfo.textContent = '';
-    this.viewLabel.textContent = describeView(this.view, current.mask.n);
+    this.controls.viewLabel.textContent = describeView(this.view, current.mask.n);
     const other = this.comparison(current);
     const kind = other ? 'diff' : weights ? 'weights' : 'mask';
-    const scale = this.scaleSelect.value as WeightScale;
-    const figures = this.figures.draw({ ...current, kind, other, layers, view: this.view, scale, threshold: this.thresholdValue() });
+    const scale = this.controls.scale;
+    const focus = this.controls.focus;
+    const figures = this.figures.draw({ ...current, kind, other, layers, view: this.view, scale, threshold: this.controls.thresholdValue() }, size, kind === 'diff' && focus === -1 ? undefined : focus);
     const { renderer, pooledOn, poolMs, paintMs } = this.figures.timings;
     Object.assign(this.grid.dataset, { renderer, pooledOn });
     const pooled = pooledOn === 'cached' ? 'pooling reused' : pooledOn === 'worker' ? 'weights pooled in the attention worker' : `pooled on the ${pooledOn.toUpperCase()} in ${poolMs.toFixed(0)} ms`;
-    this.rendererLabel.textContent = `${renderer === 'webgl2' ? 'WebGL2' : 'canvas'}: ${pooled}, painted in ${paintMs.toFixed(0)} ms${this.rendererNote ? ` (${this.rendererNote})` : ''}`;
+    this.controls.rendererLabel.textContent = `${renderer === 'webgl2' ? 'WebGL2' : 'canvas'}: ${pooled}, painted in ${paintMs.toFixed(0)} ms${this.rendererNote ? ` (${this.rendererNote})` : ''}`;
     this.grid.dataset.kind = kind;
-    this.legendElement.replaceChildren(...legend(kind, this.scaleSelect.value as WeightScale, other?.name, this.thresholdValue()));
+    this.legendElement.replaceChildren(...legend(kind, this.controls.scale, other?.name, this.controls.thresholdValue()));
     // The maps are replaced (zoom, or weights arriving later): the focused one keeps the focus.
     const active = document.activeElement as HTMLElement | null;
     const focused = active && this.grid.contains(active) ? active.dataset.head : undefined;
-    this.grid.replaceChildren(
-      ...figures.map((f, h) => {
-        const head = h < current.mask.heads.length ? h : -1;
-        f.canvas.tabIndex = 0;
-        f.canvas.dataset.head = String(head);
-        // Position inside the content box (the border is not part of the map).
-        const local = (e: MouseEvent): [number, number] => {
-          const rect = f.canvas.getBoundingClientRect();
-          return [e.clientX - rect.left - f.canvas.clientLeft, e.clientY - rect.top - f.canvas.clientTop];
-        };
-        f.canvas.addEventListener('mousemove', (e) => {
-          if (this.drag && e.buttons & 1) return;
-          const [x, y] = local(e);
-          this.hoverAt(f.canvas, head, x, y);
-        });
-        f.canvas.addEventListener('mousedown', (e) => this.startDrag(f.canvas, e));
-        f.canvas.addEventListener('wheel', (e) => {
-          e.preventDefault();
-          const [x, y] = local(e);
-          const { i0, j0 } = this.cellsAt(f.canvas, x, y);
-          this.setView(zoomAt(this.view, current.mask.n, i0, j0, e.deltaY < 0 ? 2 : 0.5));
-        });
-        f.canvas.addEventListener('click', () => {
-          const moved = this.drag?.moved;
-          this.drag = undefined;
-          if (!moved) this.openRow(head);
-        });
-        f.canvas.addEventListener('keydown', (e) => this.onKey(e, head));
-        const figure = document.createElement('figure');
-        const caption = document.createElement('figcaption');
-        caption.textContent = f.caption;
-        figure.append(f.canvas, caption);
-        return figure;
-      }),
-    );
+    this.grid.replaceChildren(...figures.map((f) => this.mapElement(f, css)));
     if (focused !== undefined) this.grid.querySelector<HTMLElement>(`canvas[data-head="${focused}"]`)?.focus();
     this.onDrawn({ n: current.mask.n, kind, renderer, pooledOn, span: this.view.span });
+  }
+
+  /** One map on the page: its canvas at `css` pixels a side with the pointer and keyboard wired, and its caption. */
+  private mapElement(f: MapFigure, css: number): HTMLElement {
+    const { canvas, head } = f;
+    const n = this.current!.mask.n;
+    sizeCanvas(canvas, css);
+    canvas.tabIndex = 0;
+    canvas.dataset.head = String(head);
+    // Position inside the content box (the border is not part of the map).
+    const local = (e: MouseEvent): [number, number] => {
+      const rect = canvas.getBoundingClientRect();
+      return [e.clientX - rect.left - canvas.clientLeft, e.clientY - rect.top - canvas.clientTop];
+    };
+    canvas.addEventListener('mousemove', (e) => {
+      if (this.drag && e.buttons & 1) return;
+      this.hoverAt(canvas, head, ...local(e));
+    });
+    canvas.addEventListener('mousedown', (e) => this.startDrag(canvas, e));
+    canvas.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const { i0, j0 } = this.cellsAt(canvas, ...local(e));
+      this.setView(zoomAt(this.view, n, i0, j0, e.deltaY < 0 ? 2 : 0.5));
+    });
+    canvas.addEventListener('click', () => {
+      const moved = this.drag?.moved;
+      this.drag = undefined;
+      if (!moved) this.openRow(head);
+    });
+    canvas.addEventListener('keydown', (e) => this.onKey(e, head));
+    const figure = document.createElement('figure');
+    const caption = document.createElement('figcaption');
+    caption.textContent = f.caption;
+    figure.append(canvas, caption);
+    return figure;
   }
 
   /** The maps side by side, exactly their pixels, with a caption strip: the PNG export. */
@@ -287,7 +240,7 @@ export class MapsView {
     const view = fullView(current.mask.n);
     const layers = kind === 'weights' && !current.probs ? await current.views!.pool(view, size, undefined, 'export') : undefined;
     const other = kind === 'diff' ? this.comparison(current) : undefined;
-    return { ...current, kind, other, layers, view, scale: this.scaleSelect.value as WeightScale, threshold: this.thresholdValue() };
+    return { ...current, kind, other, layers, view, scale: this.controls.scale, threshold: this.controls.thresholdValue() };
   }
 
   /** Every head's whole map as shown, `resolution` pixels a side each: the full-map PNG export. */
@@ -304,7 +257,7 @@ export class MapsView {
 
   /** What the difference view compares with: another preset, or one head repeated for every head. */
   private comparison(current: Current): { mask: PatternMask; name: string } | undefined {
-    const value = this.compareSelect.value;
+    const value = this.controls.comparison;
     if (!value) return undefined;
     if (value.startsWith('head:')) {
       const k = Number(value.slice(5));
@@ -406,6 +359,11 @@ export class MapsView {
       const j = Math.min(n - 1, Math.max(0, this.cursor.j + dj));
       this.describe(head, i, j);
     } else if (e.key === 'Enter') this.openRow(head);
+    else if (e.key === 'f') {
+      // Focus this map, or go back to all heads.
+      this.controls.focus = this.controls.focus === undefined ? head : undefined;
+      this.draw();
+    }
   }
 
   /** The row view for the cursor's query row. */

@@ -3,7 +3,6 @@
  * WebGL2 is missing or turned off, and the reference the GPU painter is tested against.
  */
 import type { SparseProbs } from '../../src/core';
-import { sizeCanvas } from '../maps';
 import { LayerStyle, MapPainter, paletteIndex, Rgb, VIRIDIS } from './painter';
 
 /** The combined value of a pixel over layers: the sum for counts, the max for weights. */
@@ -67,7 +66,6 @@ export class CanvasPainter implements MapPainter {
     const size = this.size;
     target.width = size;
     target.height = size;
-    sizeCanvas(target);
     const ctx = target.getContext('2d')!;
     const image = ctx.createImageData(size, size);
     const sources = layer === 'all' ? this.values : [this.values[layer]];

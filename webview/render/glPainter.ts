@@ -6,7 +6,7 @@
  * which keeps one WebGL context however many heads there are.
  */
 import type { SparseProbs } from '../../src/core';
-import { sizeCanvas, type Viewport } from '../maps';
+import type { Viewport } from '../maps';
 import { LayerStyle, MapPainter, VIRIDIS } from './painter';
 import { COLOUR_FRAGMENT, FULL_SCREEN_VERTEX, POOL_WEIGHTS_FRAGMENT } from './shaders';
 
@@ -201,7 +201,6 @@ export class GlPainter implements MapPainter {
     gl.drawArrays(gl.TRIANGLES, 0, 3);
     target.width = this.size;
     target.height = this.size;
-    sizeCanvas(target);
     target.getContext('2d')!.drawImage(this.canvas, 0, 0);
   }
 }

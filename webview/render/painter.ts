@@ -31,7 +31,7 @@ export interface MapPainter {
   poolWeights(layer: number, head: number, view: Viewport): boolean;
   /** Hands the painter the probabilities it may pool from; false when it cannot hold them. */
   useProbs(probs: SparseProbs[] | undefined): boolean;
-  /** Colours one layer, or all of them combined (the union), onto a fresh canvas's pixels. */
+  /** Colours one layer, or all of them combined (the union), into the canvas's pixels (size×size; CSS size is the caller's). */
   paint(target: HTMLCanvasElement, layer: number | 'all', style: LayerStyle): void;
 }
 
