@@ -1,6 +1,6 @@
 // Bundled for the compute page: the webview's compute modules plus in-page checks against the
 // float64 reference (kept here, not in page.evaluate, so no test-runner helpers leak in).
-import { buildPattern, PatternConfig, referenceAttention } from '../../src/core';
+import { buildPattern, PatternConfig, poolProbs, referenceAttention } from '../../src/core';
 import { computeAttention, setWorkerUrl } from '../../webview/compute/attention';
 import { BackendName, chooseBackend, detectDevice } from '../../webview/compute/device';
 
@@ -53,4 +53,30 @@ async function cancelProbe(): Promise<string> {
   }
 }
 
-(window as unknown as { sai: object }).sai = { runCase, cancelProbe, setWorkerUrl, chooseBackend, detectDevice };
+/**
+ * Without probabilities, a worker serves viewport weights (from the compute's own log-sum-exp):
+ * the worst difference between what it pools and the reference probabilities pooled, over a whole
+ * view and a zoomed one, and over one row.
+ */
+async function serveProbe(backend: BackendName, config: PatternConfig, d: number) {
+  const input = seededInput(config, d);
+  const ref = referenceAttention(buildPattern(config), input);
+  const { views, result } = await computeAttention(backend, config, input, { serveViews: true }).promise;
+  if (!views || result.probs) return { error: 'no viewport worker, or probabilities sent anyway' };
+  let worst = 0;
+  for (const [view, size] of [[{ row: 0, col: 0, span: config.n }, 64], [{ row: 37, col: 5, span: 50 }, 50]] as const) {
+    const layers = await views.pool(view, size);
+    layers.forEach((layer, h) => {
+      const expected = poolProbs(ref.probs![h], view, size);
+      for (let p = 0; p < layer.length; p++) worst = Math.max(worst, Math.abs(layer[p] - expected[p]));
+    });
+  }
+  const row = await views.row(1, config.n - 1);
+  const rp = ref.probs![1];
+  const from = rp.rowPtr[config.n - 1];
+  row.values.forEach((v, t) => (worst = Math.max(worst, Math.abs(v - rp.values[from + t]), row.cols[t] === rp.cols[from + t] ? 0 : 1)));
+  views.dispose();
+  return { worst };
+}
+
+(window as unknown as { sai: object }).sai = { runCase, cancelProbe, serveProbe, setWorkerUrl, chooseBackend, detectDevice };

@@ -58,6 +58,15 @@ describe('attention in headless Chromium (webview compute)', function () {
     assert.ok(r.outErr <= 1e-5, `max abs error ${r.outErr}`);
   });
 
+  for (const backend of ['cpu', 'webgl2']) {
+    it(`past the transfer limit a worker serves viewport weights and rows equal to the reference (${backend} compute)`, async () => {
+      const config = ATTENTION_CASES[0][1];
+      const r = await view.page.evaluate(({ backend, config }) => (window as any).sai.serveProbe(backend, config, 16), { backend, config });
+      assert.equal(r.error, undefined, r.error);
+      assert.ok(r.worst <= 1e-5, `worst difference ${r.worst}`);
+    });
+  }
+
   it('cancelling the CPU worker rejects the job and leaves the page responsive', async () => {
     const message: string = await view.page.evaluate(() => (window as any).sai.cancelProbe());
     assert.match(message, /cancelled; ticks (\d+)/);
