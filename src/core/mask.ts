@@ -61,6 +61,9 @@ export function mod(a: number, m: number): number {
   return r < 0 ? r + m : r;
 }
 
+/** Tile references all row segments of a head may hold together (see buildSegments). */
+const SEGMENT_ENTRIES = 1 << 22;
+
 /** A head made of disjoint tiles: the form every structured pattern builds. */
 export class TiledHead implements HeadMask {
   readonly tiles: readonly Tile[];
@@ -79,7 +82,7 @@ export class TiledHead implements HeadMask {
 
   row(i: number, out: RangeList): void {
     out.clear();
-    for (const tile of this.segmentAt(i)) tileRow(tile, i, out);
+    for (const tile of this.segmentAt(i)) if (tile.r0 <= i && i < tile.r1) tileRow(tile, i, out);
     out.normalize();
   }
 
@@ -102,13 +105,36 @@ export class TiledHead implements HeadMask {
     return segments.tiles[s];
   }
 
-  /** Tiles per segment, sorted by first column so that a row's ranges come out (nearly) sorted. */
+  /**
+   * Tiles per segment, sorted by first column so that a row's ranges come out (nearly) sorted. One
+   * sweep down the rows: tiles join the active list (kept in column order) where they start and
+   * leave where they end. When tiles stay active for long (summary columns with a small l: 8192
+   * of them at n = 65536, l = 8) the lists grow quadratically; past SEGMENT_ENTRIES the head keeps
+   * one list of all tiles instead, and row() skips the tiles that do not cover the row.
+   */
   private buildSegments(): { starts: Int32Array; tiles: Tile[][] } {
     const cuts = Array.from(new Set([0, ...this.tiles.flatMap((t) => [t.r0, t.r1])]))
       .filter((r) => r < this.n)
       .sort((a, b) => a - b);
-    const byColumn = [...this.tiles].sort((a, b) => a.c0 - b.c0);
-    const tiles = cuts.map((start) => byColumn.filter((t) => t.r0 <= start && start < t.r1));
+    const byRow = [...this.tiles].sort((a, b) => a.r0 - b.r0);
+    let next = 0;
+    let entries = 0;
+    let active: Tile[] = [];
+    const tiles: Tile[][] = [];
+    for (const start of cuts) {
+      // A fresh array per segment: the previous segment keeps its own list.
+      active = active.filter((t) => t.r1 > start);
+      for (; next < byRow.length && byRow[next].r0 <= start; next++) {
+        const tile = byRow[next];
+        if (tile.r1 <= start) continue;
+        let at = active.length;
+        while (at > 0 && active[at - 1].c0 > tile.c0) at--;
+        active.splice(at, 0, tile);
+      }
+      entries += active.length;
+      if (entries > SEGMENT_ENTRIES) return { starts: Int32Array.of(0), tiles: [[...this.tiles].sort((a, b) => a.c0 - b.c0)] };
+      tiles.push(active);
+    }
     return { starts: Int32Array.from(cuts), tiles };
   }
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { buildPattern, defaultConfig, FactorizedConfig } from '../../src/core';
+import { buildPattern, defaultConfig, FactorizedConfig, RangeList } from '../../src/core';
 import { denseOf, fixedA1, fixedA2, headPicture, picture, rng, union } from './brute';
 
 function fixed(over: Partial<FactorizedConfig>): FactorizedConfig {
@@ -100,6 +100,22 @@ describe('fixed pattern (paper, token level)', () => {
         const context = JSON.stringify({ n, l, c, subblocks, heads, mode, layer, bidirectional, h });
         assert.deepEqual(headPicture(mask.heads[h]), picture(n, denseOf(n, cell)), context);
       }
+    }
+  });
+
+  it('keeps exact rows when long-lived summary tiles make per-segment lists too large (n = 16384, l = 4)', () => {
+    // 4096 summary tiles each stay active down to the last row: the head falls back to one tile list.
+    const l = 4;
+    const mask = buildPattern(fixed({ n: 16384, stride: l, c: 1, heads: 1, subblocks: 1, bidirectional: false }));
+    const cell = union(fixedA1(l, true), fixedA2(l, 1, 0, true));
+    const list = new RangeList();
+    for (const i of [0, 3, 4, 5, 1000, 8191, 16383]) {
+      mask.heads[0].row(i, list);
+      const expected: number[] = [];
+      for (let j = 0; j < 16384; j++) if (cell(i, j)) expected.push(j);
+      const got: number[] = [];
+      for (let r = 0; r < list.length; r++) for (let j = list.starts[r]; j < list.ends[r]; j++) got.push(j);
+      assert.deepEqual(got, expected, `row ${i}`);
     }
   });
 });
