@@ -18,7 +18,7 @@ import { choosePainter } from './render/choosePainter';
 import type { ViewWeights } from './compute/viewWeights';
 import { RowView } from './rowView';
 import { describeView, panBy, zoomAt } from './viewport';
-import { weightAt } from './weightMaps';
+import { maxWeightIn, weightAt } from './weightMaps';
 
 
 interface Current {
@@ -292,7 +292,7 @@ export class MapsView {
   }
 
   /** Pixel to the cells of the viewport it covers (one cell when the viewport fits the canvas). */
-  private cellsAt(canvas: HTMLCanvasElement, x: number, y: number): { i0: number; i1: number; j0: number; j1: number } {
+  private cellsAt(canvas: HTMLCanvasElement, x: number, y: number): { i0: number; i1: number; j0: number; j1: number; px: number; py: number } {
     const { row, col, span } = this.view;
     const size = canvas.width;
     const px = Math.min(size - 1, Math.max(0, Math.floor((x / canvas.clientWidth) * size)));
@@ -300,13 +300,25 @@ export class MapsView {
     const range = (p: number) => [Math.ceil((p * span) / size), Math.ceil(((p + 1) * span) / size)];
     const [i0, i1] = range(py);
     const [j0, j1] = range(px);
-    return { i0: row + i0, i1: row + i1, j0: col + j0, j1: col + j1 };
+    return { i0: row + i0, i1: row + i1, j0: col + j0, j1: col + j1, px, py };
   }
 
   private hoverAt(canvas: HTMLCanvasElement, head: number, x: number, y: number): void {
-    const { i0, i1, j0, j1 } = this.cellsAt(canvas, x, y);
-    if (i1 - i0 === 1 && j1 - j0 === 1) this.describe(head, i0, j0);
-    else this.hoverInfo.textContent = `rows ${i0}–${i1 - 1}, columns ${j0}–${j1 - 1} share this pixel (max-pooled); fewer tokens show single cells`;
+    const { i0, i1, j0, j1, px, py } = this.cellsAt(canvas, x, y);
+    if (i1 - i0 === 1 && j1 - j0 === 1) return this.describe(head, i0, j0);
+    const w = this.pooledWeight(head, i0, i1, j0, j1, py * canvas.width + px, canvas.width);
+    const weight = w === undefined ? '' : w < 0 ? '; every cell under it is masked' : `; largest weight under it ${w.toPrecision(3)}`;
+    this.hoverInfo.textContent = `rows ${i0}–${i1 - 1}, columns ${j0}–${j1 - 1} share this pixel (max-pooled)${weight}; zoom in for single cells`;
+  }
+
+  /** The largest weight of the head's (or, for -1, any head's) cells under a pixel; -1 if all are masked. */
+  private pooledWeight(head: number, i0: number, i1: number, j0: number, j1: number, pixel: number, size: number): number | undefined {
+    const current = this.current!;
+    const heads = head < 0 ? current.mask.heads.map((_, h) => h) : [head];
+    if (current.probs) return Math.max(...heads.map((h) => maxWeightIn(current.probs![h], i0, i1, j0, j1) ?? -1));
+    const pooled = this.viewLayers;
+    if (!pooled || pooled.size !== size || pooled.key !== viewKey(this.view, size)) return undefined;
+    return Math.max(...heads.map((h) => pooled.layers[h][pixel]));
   }
 
   /** A cell's weight: stored, or the worker's pooled value when the view shows one cell per pixel. */

@@ -21,3 +21,19 @@ export function weightAt(probs: SparseProbs, i: number, j: number): number | und
   }
   return undefined;
 }
+
+/** The largest weight in rows [i0, i1) and columns [j0, j1) (the cells under one pixel); undefined if all are masked. */
+export function maxWeightIn(probs: SparseProbs, i0: number, i1: number, j0: number, j1: number): number | undefined {
+  let best: number | undefined;
+  for (let i = i0; i < i1; i++) {
+    let lo = probs.rowPtr[i];
+    let hi = probs.rowPtr[i + 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (probs.cols[mid] < j0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let t = lo; t < probs.rowPtr[i + 1] && probs.cols[t] < j1; t++) if (best === undefined || probs.values[t] > best) best = probs.values[t];
+  }
+  return best;
+}

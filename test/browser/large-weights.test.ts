@@ -31,6 +31,12 @@ describe('attention weights at n = 32768 (25M allowed cells), pooled per view by
     assert.deepEqual(pixels.masked, [30, 30, 30], 'above the diagonal: the background');
     // 256 blocks of 128 over 256 pixels: every pixel of the last row holds a summary column.
     assert.equal(pixels.lit, pixels.width, 'the last row is allowed in every pixel (summary columns and the diagonal block)');
+    // Hovering a pixel of 128 x 128 cells tells the largest weight under it, from the worker's pooling.
+    const box = (await view.page.locator('.maps canvas').first().boundingBox())!;
+    await view.page.mouse.move(box.x + 1 + 10.5, box.y + 1 + 255.5);
+    assert.match(await view.page.locator('.hover-info').innerText(), /^rows 32640–32767, columns 1280–1407 share this pixel \(max-pooled\); largest weight under it [\d.e-]+; zoom in for single cells$/);
+    await view.page.mouse.move(box.x + 1 + 250.5, box.y + 1 + 3.5);
+    assert.match(await view.page.locator('.hover-info').innerText(), /share this pixel \(max-pooled\); every cell under it is masked;/);
   });
 
   it('zoomed to single cells, hover reads each weight and the row view asks the worker for the row', async () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'assert';
+import { maxWeightIn } from '../../webview/weightMaps';
 import { buildPattern, FactorizedConfig, defaultConfig, poolFromQkv, poolProbs, referenceAttention, rowFromQkv, syntheticQkv } from '../../src/core';
 
 /** Brute force: every cell (i, j) of the view, its pixel by the floor rule, max of the weights. */
@@ -40,6 +41,19 @@ for (const d of [16, 6]) describe(`weights max-pooled over a viewport (d = ${d}:
       }
     });
   }
+
+  it('the largest weight under a hovered pixel equals the pooled pixel (webview/weightMaps maxWeightIn)', () => {
+    const probs = reference.probs![2];
+    const view = { row: 0, col: 0, span: 300 };
+    const pooled = poolProbs(probs, view, 64);
+    for (const [py, px] of [[63, 0], [63, 63], [10, 40], [40, 10]]) {
+      const cells = (p: number) => [Math.ceil((p * 300) / 64), Math.ceil(((p + 1) * 300) / 64)];
+      const [i0, i1] = cells(py);
+      const [j0, j1] = cells(px);
+      // The pooled layer holds float32.
+      assert.equal(Math.fround(maxWeightIn(probs, i0, i1, j0, j1) ?? -1), pooled[py * 64 + px], `pixel (${px}, ${py})`);
+    }
+  });
 
   it('a whole row from Q/K/V equals the reference row', () => {
     const h = 1;
