@@ -45,6 +45,14 @@ async function main(): Promise<void> {
     return { median: times[100], p95: times[190] };
   });
 
+  // n=65536 right after n=4096: the heap shows what the big pattern adds.
+  const heap = () => page.evaluate(() => ((performance as any).memory?.usedJSHeapSize ?? NaN) / 2 ** 20);
+  const heapBefore = await heap();
+  const n65536 = await firstMap(65536, 'setConfig');
+  const heapAfter = await heap();
+  await firstMap(4096, 'setConfig');
+  await page.waitForFunction(() => (window as any).__posted.filter((m: any) => m.type === 'computed' && m.compute.n === 4096).length >= 2, undefined, { timeout: 120000 });
+
   // Weight maps at n=4096: repaint only (threshold moved) and pool + paint (zoomed), WebGL2 vs canvas.
   await page.waitForSelector('.maps[data-kind="weights"] canvas');
   const painterTimes = async (renderer: 'webgl2' | 'canvas2d') => {
@@ -93,10 +101,6 @@ async function main(): Promise<void> {
   });
   const zoomedView = await drawn('16384/weights/worker/1024');
 
-  const heap = () => page.evaluate(() => ((performance as any).memory?.usedJSHeapSize ?? NaN) / 2 ** 20);
-  const heapBefore = await heap();
-  const n65536 = await firstMap(65536, 'setConfig');
-  const heapAfter = await heap();
   await view.close();
 
   console.log('\ninspector webview in headless Chromium (SwiftShader), fixed l=128, c=8, K=4, 8 heads');

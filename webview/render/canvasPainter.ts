@@ -62,20 +62,36 @@ export class CanvasPainter implements MapPainter {
     });
   }
 
+  /**
+   * Same colours as colourOf, without an array per pixel: weights index the palette directly,
+   * counts and flags look their few distinct values up in a small table.
+   */
   paint(target: HTMLCanvasElement, layer: number | 'all', style: LayerStyle): void {
     const size = this.size;
     target.width = size;
     target.height = size;
     const ctx = target.getContext('2d')!;
     const image = ctx.createImageData(size, size);
+    const data = image.data;
     const sources = layer === 'all' ? this.values : [this.values[layer]];
+    const table = new Map<number, Rgb>();
     for (let p = 0; p < size * size; p++) {
-      const [r, g, b] = colourOf(combine(sources, p, style), style);
+      const value = sources.length === 1 ? sources[0][p] : combine(sources, p, style);
       const o = 4 * p;
-      image.data[o] = r;
-      image.data[o + 1] = g;
-      image.data[o + 2] = b;
-      image.data[o + 3] = 255;
+      let rgb: ArrayLike<number>;
+      let at = 0;
+      if (style.kind !== 'weights') {
+        rgb = table.get(value) ?? table.set(value, colourOf(value, style)).get(value)!;
+      } else if (value < 0) rgb = style.background;
+      else if (value < style.threshold) rgb = style.belowThreshold;
+      else {
+        rgb = VIRIDIS;
+        at = paletteIndex(value, style.log) * 3;
+      }
+      data[o] = rgb[at];
+      data[o + 1] = rgb[at + 1];
+      data[o + 2] = rgb[at + 2];
+      data[o + 3] = 255;
     }
     ctx.putImageData(image, 0, 0);
   }
