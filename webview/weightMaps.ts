@@ -2,7 +2,7 @@
  * Attention weights for the maps: the scale, the threshold colour, and the weight of one cell.
  * (Pooling is in src/core/attention/pooling.ts, and in a shader for the GPU painter.)
  */
-import type { SparseProbs } from '../src/core';
+import { firstColumnAtLeast, type SparseProbs } from '../src/core';
 
 export type WeightScale = 'log' | 'linear';
 
@@ -26,14 +26,7 @@ export function weightAt(probs: SparseProbs, i: number, j: number): number | und
 export function maxWeightIn(probs: SparseProbs, i0: number, i1: number, j0: number, j1: number): number | undefined {
   let best: number | undefined;
   for (let i = i0; i < i1; i++) {
-    let lo = probs.rowPtr[i];
-    let hi = probs.rowPtr[i + 1];
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (probs.cols[mid] < j0) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let t = lo; t < probs.rowPtr[i + 1] && probs.cols[t] < j1; t++) if (best === undefined || probs.values[t] > best) best = probs.values[t];
+    for (let t = firstColumnAtLeast(probs, i, j0); t < probs.rowPtr[i + 1] && probs.cols[t] < j1; t++) if (best === undefined || probs.values[t] > best) best = probs.values[t];
   }
   return best;
 }

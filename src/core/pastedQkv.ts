@@ -5,14 +5,8 @@
  */
 import type { QKV } from './attention/types';
 
-export interface PastedQkv {
-  heads: number;
-  n: number;
-  d: number;
-  q: Float32Array;
-  k: Float32Array;
-  v: Float32Array;
-}
+/** As pasted: heads is 1 when one [n, d] set is shared by every head. */
+export type PastedQkv = QKV;
 
 export class QkvError extends Error {
   constructor(message: string) {

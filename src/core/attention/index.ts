@@ -6,7 +6,7 @@ import type { QKV, SparseProbs } from './types';
 
 export * from './types';
 export { referenceAttention } from './reference';
-export { poolFromQkv, poolProbs, rowFromQkv, rowScorer } from './pooling';
+export { firstColumnAtLeast, poolFromQkv, poolProbs, rowFromQkv, rowScorer } from './pooling';
 export type { RowScorer } from './simd';
 export type { PoolView } from './pooling';
 export { allocateBuffers, sparseAttentionHeads } from './cpu';

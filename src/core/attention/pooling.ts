@@ -16,20 +16,24 @@ export interface PoolView {
   span: number;
 }
 
+/** Row i's first stored entry with a column >= col (columns are sorted), or the row's end. */
+export function firstColumnAtLeast(probs: SparseProbs, i: number, col: number): number {
+  let lo = probs.rowPtr[i];
+  let hi = probs.rowPtr[i + 1];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (probs.cols[mid] < col) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function poolProbs(probs: SparseProbs, view: PoolView, size: number): Float32Array {
   const pooled = new Float32Array(size * size).fill(-1);
   const { row, col, span } = view;
   for (let i = row; i < row + span; i++) {
     const y = Math.floor(((i - row) * size) / span);
-    // Columns are sorted: skip to the first one inside the viewport.
-    let lo = probs.rowPtr[i];
-    let hi = probs.rowPtr[i + 1];
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (probs.cols[mid] < col) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let t = lo; t < probs.rowPtr[i + 1] && probs.cols[t] < col + span; t++) {
+    for (let t = firstColumnAtLeast(probs, i, col); t < probs.rowPtr[i + 1] && probs.cols[t] < col + span; t++) {
       const p = y * size + Math.floor(((probs.cols[t] - col) * size) / span);
       if (probs.values[t] > pooled[p]) pooled[p] = probs.values[t];
     }
