@@ -71,6 +71,22 @@ describe('inspector in a real VS Code', function () {
     }
   });
 
+  it('draws the maps with the painter sparseAttention.mapRenderer asks for (WebGL2 inside the webview)', async () => {
+    const waitForMaps = async (renderer: string) => {
+      for (let k = 0; k < 300 && api.lastMaps()?.renderer !== renderer; k++) await sleep(100);
+      assert.strictEqual(api.lastMaps()?.renderer, renderer, JSON.stringify(api.lastMaps()));
+    };
+    await waitForMaps('canvas2d'); // auto, on SwiftShader
+    const settings = vscode.workspace.getConfiguration('sparseAttention');
+    try {
+      await settings.update('mapRenderer', 'webgl2', vscode.ConfigurationTarget.Global);
+      await waitForMaps('webgl2');
+    } finally {
+      await settings.update('mapRenderer', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitForMaps('canvas2d');
+  });
+
   it('reuses one panel and updates live when the config changes', async () => {
     const before = api.renderCount();
     await vscode.commands.executeCommand('sparseAttention.openInspector', { n: 128, stride: 16, c: 2 });
