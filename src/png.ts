@@ -1,6 +1,6 @@
 /** A grayscale PNG of per-head masks side by side, max-pooled so that no set cell disappears (Node: zlib). Used by the CLI and by Export. */
 import { deflateSync } from 'zlib';
-import { HeadMask, PatternMask, RangeList } from './core';
+import { HeadMask, PatternMask, RangeList, rowsCover } from './core';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -43,9 +43,10 @@ export function encodeGrayPng(width: number, height: number, pixels: Uint8Array)
 function drawHead(head: HeadMask, size: number, pixels: Uint8Array, width: number, x0: number): void {
   const n = head.n;
   const list = new RangeList();
-  for (let i = 0; i < n; i++) {
-    head.row(i, list);
-    const y = Math.floor((i * size) / n);
+  const scratch = new RangeList();
+  for (let y = 0; y < size; y++) {
+    // The rows that land in pixel row y: floor(i * size / n) = y.
+    rowsCover(head, Math.ceil((y * n) / size), Math.ceil(((y + 1) * n) / size), list, scratch);
     for (let r = 0; r < list.length; r++) {
       const from = Math.floor((list.starts[r] * size) / n);
       const to = Math.floor(((list.ends[r] - 1) * size) / n);

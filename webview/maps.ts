@@ -3,7 +3,7 @@
  * pooling. Each pixel max-pools the cells it covers, so a one-cell summary column stays visible
  * however many columns share a pixel.
  */
-import { HeadMask, RangeList } from '../src/core';
+import { HeadMask, RangeList, rowsCover } from '../src/core';
 import type { Rgb } from './render/painter';
 
 /** The square of cells a map shows: rows and columns [start, start + span). */
@@ -48,14 +48,18 @@ export function cssColor(name: string, fallback: string): Rgb {
   return [r, g, b];
 }
 
-/** 1 where head `head` allows some cell under the pixel, per pixel of the viewport (size×size). */
+/**
+ * 1 where head `head` allows some cell under the pixel, per pixel of the viewport (size×size).
+ * Each pixel row asks the head for the columns of all its rows at once (rowsCover), so the cost
+ * follows the pixels and the head's tiles, not n.
+ */
 export function poolMask(head: HeadMask, view: Viewport, size: number): Float32Array {
   const covered = new Float32Array(size * size);
   const list = new RangeList();
+  const scratch = new RangeList();
   const { row, col, span } = view;
-  for (let i = row; i < row + span; i++) {
-    const y = Math.floor(((i - row) * size) / span);
-    head.row(i, list);
+  for (let y = 0; y < size; y++) {
+    rowsCover(head, row + Math.ceil((y * span) / size), row + Math.ceil(((y + 1) * span) / size), list, scratch);
     for (let r = 0; r < list.length; r++) {
       const start = Math.max(list.starts[r], col);
       const end = Math.min(list.ends[r], col + span);

@@ -10,6 +10,11 @@ export interface HeadMask {
   row(i: number, out: RangeList): void;
   /** Number of stored elements (tiles or rules): the memory this head costs. */
   readonly storedElements: number;
+  /**
+   * Clears `out` and writes the columns allowed in any row of [i0, i1), sorted and disjoint: what
+   * a map pixel row covering those rows shows. Heads without it are swept row by row (rowsCover).
+   */
+  rowsCover?(i0: number, i1: number, out: RangeList): void;
   /** Tiles whose union is the mask, when the head is tile-shaped (fast statistics and kernels). */
   readonly tiles?: readonly Tile[];
   /** True when no two tiles share a cell (kernels may then visit each tile once). */
@@ -37,6 +42,33 @@ export interface Tile {
 
 export const FULL: TileRule = { kind: 'full' };
 export const CAUSAL: TileRule = { kind: 'band', lo: 0, hi: Infinity };
+
+/**
+ * Appends the columns of `tile` in any row of [i0, i1) ∩ [r0, r1). A band's rows shift by one
+ * column per row, so their union is one range; a stride tile is swept row by row.
+ */
+export function tileRowsCover(tile: Tile, i0: number, i1: number, out: RangeList): void {
+  const a = Math.max(i0, tile.r0);
+  const b = Math.min(i1, tile.r1);
+  if (b <= a) return;
+  const rule = tile.rule;
+  if (rule.kind === 'full') out.push(tile.c0, tile.c1);
+  else if (rule.kind === 'band') out.push(Math.max(tile.c0, a - rule.hi), Math.min(tile.c1, b - rule.lo));
+  else for (let i = a; i < b; i++) tileRow(tile, i, out);
+}
+
+/** The columns allowed in any row of [i0, i1): the head's own shortcut, or a sweep over the rows. */
+export function rowsCover(head: HeadMask, i0: number, i1: number, out: RangeList, scratch = new RangeList()): void {
+  if (head.rowsCover) return head.rowsCover(i0, i1, out);
+  out.clear();
+  for (let i = i0; i < i1; i++) {
+    head.row(i, scratch);
+    for (let r = 0; r < scratch.length; r++) out.push(scratch.starts[r], scratch.ends[r]);
+    // Keep the list short while sweeping many rows.
+    if (out.length > 4096) out.normalize();
+  }
+  out.normalize();
+}
 
 /** Appends the columns of `tile` in row i (which must be inside [r0, r1)). */
 export function tileRow(tile: Tile, i: number, out: RangeList): void {
@@ -83,6 +115,17 @@ export class TiledHead implements HeadMask {
   row(i: number, out: RangeList): void {
     out.clear();
     for (const tile of this.segmentAt(i)) if (tile.r0 <= i && i < tile.r1) tileRow(tile, i, out);
+    out.normalize();
+  }
+
+  /** Per segment of rows the tiles are fixed, so a band of rows costs its segments' tiles, not its rows. */
+  rowsCover(i0: number, i1: number, out: RangeList): void {
+    out.clear();
+    const segments = (this.segments ??= this.buildSegments());
+    this.segmentAt(i0);
+    for (let s = this.lastSegment; s < segments.starts.length && segments.starts[s] < i1; s++) {
+      for (const tile of segments.tiles[s]) tileRowsCover(tile, i0, i1, out);
+    }
     out.normalize();
   }
 
@@ -170,6 +213,16 @@ export class UnionHead implements HeadMask {
     for (const part of this.parts) {
       part.row(i, this.scratch);
       for (let r = 0; r < this.scratch.length; r++) out.push(this.scratch.starts[r], this.scratch.ends[r]);
+    }
+    out.normalize();
+  }
+
+  rowsCover(i0: number, i1: number, out: RangeList): void {
+    out.clear();
+    const part = new RangeList();
+    for (const p of this.parts) {
+      rowsCover(p, i0, i1, part, this.scratch);
+      for (let r = 0; r < part.length; r++) out.push(part.starts[r], part.ends[r]);
     }
     out.normalize();
   }

@@ -4,7 +4,7 @@
  * positions, max-pooled into at most cellLimit blocks a side beyond, so no allowed cell is lost);
  * any other map (attention weights, a difference) comes as its pooled colours.
  */
-import type { PatternMask } from '../mask';
+import { rowsCover, type PatternMask } from '../mask';
 import { RangeList } from '../ranges';
 
 export interface SvgMap {
@@ -49,15 +49,14 @@ export function maskSvg(mask: PatternMask, title: string, cellLimit = 512): stri
   const n = mask.n;
   const grid = Math.min(n, cellLimit);
   const list = new RangeList();
+  const scratch = new RangeList();
   const maps = mask.heads.map((head, h): SvgMap => {
     const colours = new Array<string | undefined>(grid * grid);
     for (let g = 0; g < grid; g++) {
       // Rows g*n/grid .. (g+1)*n/grid share grid row g.
-      for (let i = Math.ceil((g * n) / grid); i < Math.ceil(((g + 1) * n) / grid); i++) {
-        head.row(i, list);
-        for (let r = 0; r < list.length; r++) {
-          for (let x = Math.floor((list.starts[r] * grid) / n); x <= Math.floor(((list.ends[r] - 1) * grid) / n); x++) colours[g * grid + x] = '#1f4e99';
-        }
+      rowsCover(head, Math.ceil((g * n) / grid), Math.ceil(((g + 1) * n) / grid), list, scratch);
+      for (let r = 0; r < list.length; r++) {
+        for (let x = Math.floor((list.starts[r] * grid) / n); x <= Math.floor(((list.ends[r] - 1) * grid) / n); x++) colours[g * grid + x] = '#1f4e99';
       }
     }
     return { caption: `head ${h}`, colours };
