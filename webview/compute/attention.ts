@@ -56,19 +56,21 @@ function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: bo
   const promise = new Promise<ComputeOutcome>((resolve, reject) => {
     rejectJob = reject;
     startWorker()
-      .then((started_) => {
-        worker = started_;
-        if (cancelled) return worker.terminate();
+      .then((created) => {
+        worker = created;
+        if (cancelled) return created.terminate();
         worker.onmessage = (event: MessageEvent<WorkerReply>) => {
           const m = event.data;
           if (m.type === 'progress') return onProgress?.(m.fraction);
           if (m.type !== 'result') {
-            worker?.terminate();
+            created.terminate();
             return reject(new Error(m.type === 'failed' ? m.message : `unexpected worker reply ${m.type}`));
           }
           const report = { backend: 'cpu' as const, kernel: `${m.kernel} (worker)`, stages: { compute: m.ms }, ms: performance.now() - started };
-          const views = m.serving ? new ViewWeights(worker!) : undefined;
-          if (!views) worker?.terminate();
+          const views = m.serving ? new ViewWeights(created) : undefined;
+          if (!views) created.terminate();
+          // From here the worker belongs to the views (or is gone): cancelling the job leaves it alone.
+          worker = undefined;
           resolve({ result: { out: m.out, lse: m.lse, probs: m.probs }, report, views });
         };
         worker.onerror = (e) => reject(new Error(`attention worker failed: ${e.message}`));
