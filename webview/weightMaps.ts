@@ -1,5 +1,6 @@
 /**
- * Attention weights for the maps: the scale, the threshold colour, and the weight of one cell.
+ * Attention weights for the maps: the scale, the threshold colour, the weight of one cell and the
+ * largest weight under a pixel (for hover).
  * (Pooling is in src/core/attention/pooling.ts, and in a shader for the GPU painter.)
  */
 import { firstColumnAtLeast, type SparseProbs } from '../src/core';
