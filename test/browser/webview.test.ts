@@ -103,6 +103,7 @@ describe('inspector webview in headless Chromium', function () {
   });
 
   it('shows per-head progress while the worker computes, then the result', async () => {
+    const computedBefore = (await view.posted('computed')).filter((m) => m.compute.n === 4096).length;
     await view.page.evaluate(() => {
       (window as any).__statusSeen = [];
       new MutationObserver(() => (window as any).__statusSeen.push(document.querySelector('.compute-status')!.textContent)).observe(
@@ -111,7 +112,8 @@ describe('inspector webview in headless Chromium', function () {
       );
       window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 4096, heads: 8, stride: 128, c: 8, subblocks: 4, mode: 'merged', layer: 0, bidirectional: false } }, '*');
     });
-    await view.page.waitForFunction(() => (window as any).__statusSeen.length > 0 && /^Attention: /.test(document.querySelector('.compute-status')!.textContent ?? ''), undefined, { timeout: 60000 });
+    // Wait for this compute's result: an earlier test's compute (n = 256) may still be finishing.
+    await view.page.waitForFunction((b) => (window as any).__posted.filter((m: any) => m.type === 'computed' && m.compute.n === 4096).length > b, computedBefore, { timeout: 60000 });
     const seen: string[] = await view.page.evaluate(() => (window as any).__statusSeen);
     assert.ok(seen.some((t) => /: [1-7] of 8 heads…/.test(t)), seen.join(' | '));
     const before = (await view.posted('rendered')).length;
@@ -341,9 +343,12 @@ describe('inspector webview in headless Chromium', function () {
     const computedBefore = (await view.posted('computed')).length;
     const sequence = { tokens: ['#0', '#1', '#2'], source: 'pasted text (embeddings [3, 2])', embeddings: { dim: 2, values: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] } };
     await view.page.evaluate((s) => window.postMessage({ type: 'setSequence', sequence: s }, '*'), sequence);
-    await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, computedBefore, { timeout: 60000 });
-    const computed = await view.posted('computed');
-    assert.equal(computed[computed.length - 1].compute.n, 3);
+    // The compute for these 3 rows (an earlier config's compute may finish in between).
+    await view.page.waitForFunction(
+      (c) => (window as any).__posted.filter((m: any) => m.type === 'computed').slice(c).some((m: any) => m.compute.n === 3),
+      computedBefore,
+      { timeout: 60000 },
+    );
     assert.match(await view.page.locator('.sequence').innerText(), /3 tokens from pasted text \(embeddings \[3, 2\]\)/);
     // Malformed embeddings (wrong length) are ignored like any malformed message.
     await view.page.evaluate(() => window.postMessage({ type: 'setSequence', sequence: { tokens: ['#0'], source: 'x', embeddings: { dim: 2, values: [1] } } }, '*'));
