@@ -27,7 +27,7 @@ export interface InspectorState {
 export const COMPUTE_BACKENDS = ['auto', 'cpu', 'webasm', 'webgl2', 'webgpu'] as const;
 export type ComputeBackendSetting = (typeof COMPUTE_BACKENDS)[number];
 
-/** Who draws the maps: WebGL2 shaders when available, or the CPU canvas painter. */
+/** Who draws the maps: auto (WebGL2 on a hardware GPU, the canvas painter on a software renderer), or either one. */
 export const MAP_RENDERERS = ['auto', 'webgl2', 'canvas2d'] as const;
 export type MapRendererSetting = (typeof MAP_RENDERERS)[number];
 

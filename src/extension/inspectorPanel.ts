@@ -68,7 +68,7 @@ export class InspectorPanel {
     return this.lastMapsSummary;
   }
 
-  /** Settings changed: the webview recomputes with the new backend preference. */
+  /** Settings changed: the webview recomputes (a new backend) or repaints (a new map renderer). */
   settingsChanged(): void {
     this.post({ type: 'settings', settings: this.settings() });
   }
