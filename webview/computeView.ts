@@ -3,7 +3,7 @@
  * shows progress with a Cancel button, then the backend, kernel and time; a newer config
  * cancels the running job.
  */
-import { qkvForConfig, type AttentionInput, type AttentionResult, type PatternConfig } from '../src/core';
+import { attentionInputFor, type AttentionInput, type AttentionResult, type PatternConfig } from '../src/core';
 import type { ComputeBackendSetting, Sequence, WebviewToHost } from '../src/protocol';
 import { computeAttention, ComputeJob } from './compute/attention';
 import type { ViewWeights } from './compute/viewWeights';
@@ -56,7 +56,6 @@ export class ComputeView {
     const busy = `Computing attention on ${choice.backend} (n = ${config.n}, ${config.heads} heads)`;
     this.show(`${busy}…`, true);
     this.progress.value = 0;
-    const tokens = sequence?.tokens.slice(0, config.n) ?? [];
     const onProgress = (fraction: number) => {
       if (generation !== this.generation) return;
       this.progress.value = fraction;
@@ -64,7 +63,7 @@ export class ComputeView {
     };
     let input: AttentionInput;
     try {
-      input = sequence?.qkv ? qkvForConfig(sequence.qkv, config.heads, config.n) : { synthetic: { tokens, embeddings: sequence?.embeddings } };
+      input = attentionInputFor(config, sequence);
     } catch (e) {
       this.show(`Attention not computed: ${(e as Error).message}`, false);
       this.post({ type: 'computeFailed', message: (e as Error).message });

@@ -3,18 +3,17 @@
  * with the same parameters (the paper against a port, say). Pixels max-pool: a pixel shows a
  * difference when any cell under it differs.
  */
-import { buildPattern, FactorizedConfig, HeadMask, PatternConfig } from '../src/core';
+import { buildPattern, FactorizedConfig, HeadMask, PatternConfig, PatternMask } from '../src/core';
 import { cssColor, poolMask, Viewport } from './maps';
 import type { Rgb } from './render/painter';
 
-/** The other preset with this config's parameters, or undefined when it does not accept them. */
-export function comparedConfig(config: PatternConfig, other: string): PatternConfig | undefined {
+/** The other preset's mask with this config's parameters, or undefined when it does not accept them. */
+export function comparedMask(config: PatternConfig, other: string): PatternMask | undefined {
   if (!('stride' in config) || !('mode' in config) || other === config.pattern) return undefined;
   const single = other !== 'fixed';
   const candidate = { ...config, pattern: other, subblocks: single ? 1 : config.subblocks, mode: other.endsWith('-fixed') ? 'merged' : config.mode } as FactorizedConfig;
   try {
-    buildPattern(candidate);
-    return candidate;
+    return buildPattern(candidate);
   } catch {
     return undefined;
   }

@@ -4,10 +4,10 @@
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
-import { AttentionResult, buildPattern, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
+import { AttentionResult, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
-import { comparedConfig } from './diffMaps';
+import { comparedMask } from './diffMaps';
 import { legend } from './legend';
 import { composePng } from './compose';
 import { MapControls, type MapKind } from './mapControls';
@@ -64,6 +64,7 @@ export class MapsView {
   private rendererSetting: MapRendererSetting = 'auto';
   private viewLayers: ViewLayers | undefined;
   private requestedKey: string | undefined;
+  private compared: { current: Current; value: string; result?: { mask: PatternMask; name: string } } | undefined;
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
   private drag?: { x: number; y: number; view: Viewport; moved: boolean; cellsPerCss: number };
 
@@ -259,16 +260,14 @@ export class MapsView {
   private comparison(current: Current): { mask: PatternMask; name: string } | undefined {
     const value = this.controls.comparison;
     if (!value) return undefined;
-    if (value.startsWith('head:')) {
-      const k = Number(value.slice(5));
-      return { mask: { ...current.mask, heads: current.mask.heads.map(() => current.mask.heads[k]) }, name: `head ${k}` };
+    // Built once per pattern and choice: draws (threshold, drag) reuse it, and so does the pooling cache.
+    if (this.compared?.current !== current || this.compared.value !== value) {
+      const k = value.startsWith('head:') ? Number(value.slice(5)) : -1;
+      const mask = k >= 0 ? { ...current.mask, heads: current.mask.heads.map(() => current.mask.heads[k]) } : comparedMask(current.config, value);
+      this.compared = { current, value, result: mask && { mask, name: k >= 0 ? `head ${k}` : value } };
     }
-    const config = comparedConfig(current.config, value);
-    if (!config) {
-      this.hoverInfo.textContent = `${value} does not take this config's parameters: nothing to compare`;
-      return undefined;
-    }
-    return { mask: buildPattern(config), name: value };
+    if (!this.compared.result) this.hoverInfo.textContent = `${value} does not take this config's parameters: nothing to compare`;
+    return this.compared.result;
   }
 
   /** Follows the pointer on the window, so a drag may leave the map (which is redrawn meanwhile). */

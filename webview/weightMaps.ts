@@ -12,15 +12,8 @@ export const BELOW_THRESHOLD: [number, number, number] = [128, 128, 128];
 
 /** Weight of (i, j) in the CSR row, or undefined when masked (binary search over sorted columns). */
 export function weightAt(probs: SparseProbs, i: number, j: number): number | undefined {
-  let lo = probs.rowPtr[i];
-  let hi = probs.rowPtr[i + 1] - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (probs.cols[mid] === j) return probs.values[mid];
-    if (probs.cols[mid] < j) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return undefined;
+  const t = firstColumnAtLeast(probs, i, j);
+  return t < probs.rowPtr[i + 1] && probs.cols[t] === j ? probs.values[t] : undefined;
 }
 
 /** The largest weight in rows [i0, i1) and columns [j0, j1) (the cells under one pixel); undefined if all are masked. */

@@ -5,7 +5,7 @@
  * Everything but PNG is made here from the shared core.
  */
 import * as vscode from 'vscode';
-import { analyzePattern, attendHeads, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, qkvForConfig, SYNTHETIC_D, syntheticQkv, toDense, torchSnippet, validateConfig } from '../core';
+import { analyzePattern, attendHeads, attentionInputFor, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, resolveInput, toDense, torchSnippet, validateConfig } from '../core';
 import { maskPng } from '../png';
 import type { InspectorState } from '../protocol';
 
@@ -52,8 +52,7 @@ function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
     throw new Error(`probabilities are a dense [${config.heads}, ${n}, ${n}] float32 array (${formatBytes(config.heads * n * n * 4)}): export them for n <= ${MAX_PROBS_N}, or export the mask`);
   }
   // The same Q/K/V as the webview (pasted, or the synthetic ones), so the file matches the maps.
-  const sequence = state.sequence;
-  const input = sequence?.qkv ? qkvForConfig(sequence.qkv, config.heads, n) : syntheticQkv(config.heads, n, sequence?.tokens.slice(0, n) ?? [], SYNTHETIC_D, sequence?.embeddings);
+  const input = resolveInput(config, attentionInputFor(config, state.sequence));
   const out = new Float32Array(input.heads * n * input.d);
   const lse = new Float32Array(input.heads * n);
   const { probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs: true });

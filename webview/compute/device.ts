@@ -17,7 +17,8 @@ export interface DeviceReport {
   wasm: boolean;
 }
 
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
+/** Renderer names of software rasterizers (shaders run on the CPU there). */
+export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
 
 function webgl2Adapter(): Adapter | undefined {
   const gl = document.createElement('canvas').getContext('webgl2');
@@ -25,7 +26,7 @@ function webgl2Adapter(): Adapter | undefined {
   const debug = gl.getExtension('WEBGL_debug_renderer_info');
   const description = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return { description, software: SOFTWARE.test(description) };
+  return { description, software: SOFTWARE_RENDERER.test(description) };
 }
 
 async function webgpuAdapter(): Promise<Adapter | undefined> {
@@ -35,7 +36,7 @@ async function webgpuAdapter(): Promise<Adapter | undefined> {
   if (!adapter) return undefined;
   const info = adapter.info ?? {};
   const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return { description, software: SOFTWARE.test(description) };
+  return { description, software: SOFTWARE_RENDERER.test(description) };
 }
 
 export async function detectDevice(): Promise<DeviceReport> {

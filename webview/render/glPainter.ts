@@ -7,6 +7,7 @@
  */
 import type { SparseProbs } from '../../src/core';
 import type { Viewport } from '../maps';
+import { SOFTWARE_RENDERER } from '../compute/device';
 import { LayerStyle, MapPainter, VIRIDIS } from './painter';
 import { COLOUR_FRAGMENT, FULL_SCREEN_VERTEX, POOL_WEIGHTS_FRAGMENT } from './shaders';
 
@@ -60,7 +61,7 @@ export class GlPainter implements MapPainter {
     this.gl = gl;
     const debug = gl.getExtension('WEBGL_debug_renderer_info');
     this.description = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-    this.software = /swiftshader|llvmpipe|lavapipe|software|basic render/i.test(this.description);
+    this.software = SOFTWARE_RENDERER.test(this.description);
     this.canvas.addEventListener('webglcontextlost', () => (this.lost = true));
     this.colourProgram = compile(gl, FULL_SCREEN_VERTEX, COLOUR_FRAGMENT);
     // Rendering into float textures needs EXT_color_buffer_float; without it weights pool on the CPU.

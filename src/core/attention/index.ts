@@ -15,6 +15,10 @@ export { simdAttentionHeads, simdAvailable } from './simd';
 
 export type CpuKernelName = 'wasm-simd' | 'js';
 
+/** Every CPU kernel takes heads [h0, h1) the same way, so they are interchangeable. */
+export type HeadsKernel = typeof sparseAttentionHeads;
+const KERNELS: Record<CpuKernelName, HeadsKernel> = { 'wasm-simd': simdAttentionHeads, js: sparseAttentionHeads };
+
 export function cpuKernelFor(d: number): CpuKernelName {
   return simdAvailable(d) ? 'wasm-simd' : 'js';
 }
@@ -29,8 +33,7 @@ export function attendHeads(
   options: CpuAttentionOptions = {},
 ): { kernel: CpuKernelName; probs: SparseProbs[] } {
   const kernel = cpuKernelFor(input.d);
-  const run = kernel === 'wasm-simd' ? simdAttentionHeads : sparseAttentionHeads;
-  return { kernel, probs: run(mask, input, h0, h1, buffers, options) };
+  return { kernel, probs: KERNELS[kernel](mask, input, h0, h1, buffers, options) };
 }
-export { syntheticQkv, resolveInput, SYNTHETIC_D } from './synthetic';
-export type { AttentionInput, EmbeddingRows } from './synthetic';
+export { attentionInputFor, syntheticQkv, resolveInput, SYNTHETIC_D } from './synthetic';
+export type { AttentionInput, EmbeddingRows, SequenceInput } from './synthetic';

@@ -5,6 +5,7 @@
  * head. The same text (or numbers) always gives the same maps.
  */
 import type { PatternConfig } from '../config';
+import { qkvForConfig } from '../pastedQkv';
 import type { QKV } from './types';
 
 export const SYNTHETIC_D = 64;
@@ -76,6 +77,23 @@ export function syntheticQkv(heads: number, n: number, tokens: string[] = [], d 
 
 /** Q/K/V given, or made from the sequence where the compute runs (the worker, for the CPU path). */
 export type AttentionInput = QKV | { synthetic: { tokens: string[]; embeddings?: EmbeddingRows } };
+
+/** What a sequence brings to attention: its tokens, and pasted embeddings or Q/K/V. */
+export interface SequenceInput {
+  tokens: string[];
+  embeddings?: EmbeddingRows;
+  qkv?: { heads: number; d: number; q: ArrayLike<number>; k: ArrayLike<number>; v: ArrayLike<number> };
+}
+
+/**
+ * The attention input for a config and its sequence: the pasted Q/K/V (throws a QkvError saying
+ * what to change when they do not fit), else the synthetic Q/K/V of the first n tokens, left to
+ * be made where the compute runs.
+ */
+export function attentionInputFor(config: PatternConfig, sequence?: SequenceInput): AttentionInput {
+  if (sequence?.qkv) return qkvForConfig(sequence.qkv, config.heads, config.n);
+  return { synthetic: { tokens: sequence?.tokens.slice(0, config.n) ?? [], embeddings: sequence?.embeddings } };
+}
 
 export function resolveInput(config: PatternConfig, input: AttentionInput): QKV {
   return 'synthetic' in input ? syntheticQkv(config.heads, config.n, input.synthetic.tokens, SYNTHETIC_D, input.synthetic.embeddings) : input;
