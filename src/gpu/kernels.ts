@@ -8,6 +8,8 @@ import type { GPU, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import type { PatternMask } from '../core/mask';
 import { AttentionResult, CancelledError, CancelToken, checkShapes, QKV, SparseProbs } from '../core/attention/types';
 import { headCsr } from './csr';
+import { kernelClassOf } from './kernelClass';
+import { ATTENTION_KERNELS, KernelSources } from './kernelSources';
 
 /** Largest output dimension used: WebGL on SwiftShader (and some GPUs) stops at 8192. */
 export const MAX_OUTPUT_SIDE = 8192;
@@ -28,7 +30,7 @@ interface Kernels {
   output: IKernelRunShortcut;
 }
 
-function createKernels(gpu: GPU, d: number, maxRow: number): Kernels {
+function createKernels(gpu: GPU, d: number, maxRow: number, sources: KernelSources): Kernels {
   const settings = {
     dynamicOutput: true,
     dynamicArguments: true,
@@ -39,47 +41,12 @@ function createKernels(gpu: GPU, d: number, maxRow: number): Kernels {
     constants: { d },
     output: [1],
   };
-  const lse = gpu.createKernel(function (this: any, q: number[], k: number[], rowPtr: number[], cols: number[], scale: number, rowOffset: number) {
-    const i = this.thread.x + rowOffset;
-    const start = rowPtr[i];
-    const end = rowPtr[i + 1];
-    if (end <= start) return -1e30;
-    // Loops count from an integer 0: WGSL allows ++ only on integers, and rowPtr values are floats.
-    const count = end - start;
-    let max = -1e30;
-    for (let t = 0; t < count; t++) {
-      const j = cols[start + t];
-      let s = 0;
-      for (let c = 0; c < this.constants.d; c++) s += q[i * this.constants.d + c] * k[j * this.constants.d + c];
-      max = Math.max(max, s * scale);
-    }
-    // Distinct names: gpu.js's cpu backend hoists loop variables to function scope.
-    let sum = 0;
-    for (let t2 = 0; t2 < count; t2++) {
-      const j2 = cols[start + t2];
-      let s2 = 0;
-      for (let c2 = 0; c2 < this.constants.d; c2++) s2 += q[i * this.constants.d + c2] * k[j2 * this.constants.d + c2];
-      sum += Math.exp(s2 * scale - max);
-    }
-    return max + Math.log(sum);
-  }, settings);
-  const probs = gpu.createKernel(function (this: any, q: number[], k: number[], cols: number[], rowOf: number[], lse: number[], scale: number, cellOffset: number) {
-    const t = this.thread.x + cellOffset;
-    const i = rowOf[t];
-    const j = cols[t];
-    let s = 0;
-    for (let c = 0; c < this.constants.d; c++) s += q[i * this.constants.d + c] * k[j * this.constants.d + c];
-    return Math.exp(s * scale - lse[i]);
-  }, settings);
-  const output = gpu.createKernel(function (this: any, p: number[], v: number[], rowPtr: number[], cols: number[], rowOffset: number, cellOffset: number) {
-    const i = this.thread.y + rowOffset;
-    const start = rowPtr[i];
-    const count = rowPtr[i + 1] - start;
-    let acc = 0;
-    for (let t = 0; t < count; t++) acc += p[start + t - cellOffset] * v[cols[start + t] * this.constants.d + this.thread.x];
-    return acc;
-  }, settings);
-  return { lse, probs, output };
+  // Sources as text (see kernelSources.ts): what gpu.js translates is never what a minifier made.
+  return {
+    lse: gpu.createKernel(sources.lse, settings),
+    probs: gpu.createKernel(sources.probs, settings),
+    output: gpu.createKernel(sources.output, settings),
+  };
 }
 
 function flat(result: KernelOutput): Float32Array {
@@ -99,7 +66,7 @@ export async function gpuAttention(
   gpu: GPU,
   mask: PatternMask,
   input: QKV,
-  options: { withProbs?: boolean; cancel?: CancelToken } = {},
+  options: { withProbs?: boolean; cancel?: CancelToken; /** Other kernel sources (tests inject a broken one). */ sources?: KernelSources } = {},
 ): Promise<{ result: AttentionResult; info: GpuRunInfo }> {
   checkShapes(input);
   const { heads, n, d } = input;
@@ -123,7 +90,7 @@ export async function gpuAttention(
     const [q, k, v] = [slice(input.q), slice(input.k), slice(input.v)];
     if (!kernels || csr.maxRow > maxRowSeen) {
       // Loop bounds are compiled in: rebuild when a head has longer rows.
-      kernels = createKernels(gpu, d, csr.maxRow);
+      kernels = createKernels(gpu, d, csr.maxRow, options.sources ?? ATTENTION_KERNELS);
       maxRowSeen = csr.maxRow;
     }
     timings.upload += performance.now() - t0;
@@ -161,6 +128,6 @@ export async function gpuAttention(
     for (let i = 0; i < n; i++) lseAll[h * n + i] = lse[i] <= EMPTY_ROW / 2 ? -Infinity : lse[i];
     if (options.withProbs) probs.push({ rowPtr: csr.rowPtr, cols: csr.cols, values: p });
   }
-  const kernelClass = (kernels?.lse as unknown as { kernel?: { constructor: { name: string } } })?.kernel?.constructor.name ?? 'none';
+  const kernelClass = kernelClassOf((kernels?.lse as unknown as { kernel?: object })?.kernel);
   return { result: { out, lse: lseAll, probs: options.withProbs ? probs : undefined }, info: { mode: gpu.mode ?? 'unknown', kernelClass, timings } };
 }
