@@ -19,22 +19,23 @@ if (process.argv.includes('--bench')) {
   targets.push({ entryPoints: ['test/bench/attention.bench.ts'], outfile: 'dist/test/bench-attention.js', platform: 'node', external: ['gpu.js', 'webgpu', '@tensorflow/*'] });
 }
 
+/** esbuild options for one target; tests bundle with exactly these to run what ships. */
+function optionsFor(target, { production: minified = production } = {}) {
+  return {
+    bundle: true,
+    format: target.platform === 'node' ? 'cjs' : 'iife',
+    target: target.platform === 'node' ? 'node20' : 'chrome120',
+    sourcemap: !minified,
+    minify: minified,
+    external: ['vscode'],
+    logLevel: 'warning',
+    ...target,
+  };
+}
+
 async function main() {
   await writeKernel();
-  const contexts = await Promise.all(
-    targets.map((t) =>
-      esbuild.context({
-        bundle: true,
-        format: t.platform === 'node' ? 'cjs' : 'iife',
-        target: t.platform === 'node' ? 'node20' : 'chrome120',
-        sourcemap: !production,
-        minify: production,
-        external: ['vscode'],
-        logLevel: 'warning',
-        ...t,
-      }),
-    ),
-  );
+  const contexts = await Promise.all(targets.map((t) => esbuild.context(optionsFor(t))));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
     return;
@@ -43,7 +44,11 @@ async function main() {
   await Promise.all(contexts.map((c) => c.dispose()));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { targets, optionsFor };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -11,7 +11,7 @@ export class UsageError extends Error {
 
 export type Flags = Map<string, string | true>;
 
-const BOOLEAN_FLAGS = new Set(['bidirectional', 'layout', 'horizontal-global', 'different-layout-per-head', 'json', 'help']);
+const BOOLEAN_FLAGS = new Set(['bidirectional', 'layout', 'horizontal-global', 'different-layout-per-head', 'json', 'help', 'verbose']);
 
 export function parseFlags(argv: string[], known: readonly string[]): Flags {
   const flags: Flags = new Map();
@@ -21,8 +21,11 @@ export function parseFlags(argv: string[], known: readonly string[]): Flags {
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
     if (!known.includes(name)) throw new UsageError(`unknown flag --${name}; known flags: ${known.map((f) => `--${f}`).join(' ')}`);
     if (flags.has(name)) throw new UsageError(`--${name} is given twice`);
-    if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
-    else {
+    if (BOOLEAN_FLAGS.has(name)) {
+      // --flag=false must not mean true: only =true and =false are read, anything else is refused.
+      if (inline === undefined || inline === 'true') flags.set(name, true);
+      else if (inline !== 'false') throw new UsageError(`--${name} is a switch: give it alone, or as --${name}=true / --${name}=false (got "${inline}")`);
+    } else {
       const value = inline ?? argv[++k];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
       flags.set(name, value);

@@ -1,11 +1,13 @@
 /** `sparse-attn attend`: attention restricted to a pattern, on the CPU path or a gpu.js backend. */
 import { writeFileSync } from 'fs';
 import { availableParallelism } from 'os';
-import { buildPattern, encodeNpy, formatBytes, probsToDense, SparseProbs } from '../core';
+import { buildPattern, encodeNpy, formatBytes, PatternMask, probsToDense, SparseProbs } from '../core';
+import { BackendAttempt, fallbackSentence, firstThatRuns } from '../gpu/fallback';
 import { gpuAttention } from '../gpu/kernels';
+import type { KernelSources } from '../gpu/kernelSources';
 import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
 import { runCpuPool } from './cpuPool';
-import { hardwareWebGpu, NodeGpu, nodeWebAssembly, nodeWebGpu } from './nodeGpu';
+import { hardwareWebGpu, NodeGpu, nodeWebAssembly, nodeWebGpu, withQuietConsole } from './nodeGpu';
 import { readQkv } from './npyInputs';
 
 /** --probs writes a dense [H, n, n] float32 array; beyond this n it would not fit sensibly. */
@@ -19,7 +21,7 @@ function requiredPath(flags: Map<string, string | true>, name: string): string {
 }
 
 export async function attendCommand(argv: string[], print: (line: string) => void): Promise<number> {
-  const flags = parseFlags(argv, [...ALL_PATTERN_FLAGS, 'q', 'k', 'v', 'out', 'probs', 'lse', 'backend', 'threads']);
+  const flags = parseFlags(argv, [...ALL_PATTERN_FLAGS, 'q', 'k', 'v', 'out', 'probs', 'lse', 'backend', 'threads', 'verbose']);
   const paths = { q: requiredPath(flags, 'q'), k: requiredPath(flags, 'k'), v: requiredPath(flags, 'v') };
   const out = requiredPath(flags, 'out');
   const backend = String(flags.get('backend') ?? 'auto');
@@ -53,21 +55,18 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
   const started = performance.now();
-  let result: { out: Float32Array | Float64Array; lse: Float32Array | Float64Array; probs?: SparseProbs[] };
+  let run: AttendRun;
   try {
-    if (gpu) {
-      const run = await gpuAttention(gpu.gpu, mask, input, { withProbs, cancel: { get cancelled() { return controller.signal.aborted; } } });
-      result = run.result;
-      const t = run.info.timings;
-      print(`backend: ${gpu.device}, kernel ${run.info.kernelClass}; stages ms: upload ${t.upload.toFixed(1)}, lse ${t.lse.toFixed(1)}, probs ${t.probs.toFixed(1)}, output ${t.output.toFixed(1)}`);
-    } else {
-      const run = await runCpuPool(config, input, withProbs, threads, controller.signal);
-      result = run;
-      print(`backend: cpu (${run.kernel} kernel, ${run.threads} thread${run.threads > 1 ? 's' : ''})${reason}`);
-    }
+    run = await attendWithFallback({ config, mask, input, withProbs, threads, gpu, signal: controller.signal, cpuReason: reason });
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     gpu?.dispose();
+  }
+  const result = run.result;
+  print(`backend: ${run.line}`);
+  if (run.fallback) {
+    process.stderr.write(`sparse-attn attend: ${run.fallback}${flags.has('verbose') ? '' : ' (--verbose prints the compiler text)'}\n`);
+    if (flags.has('verbose')) for (const detail of run.details) process.stderr.write(`${detail}\n`);
   }
   const ms = performance.now() - started;
   const { heads, n, d } = input;
@@ -84,4 +83,61 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   }
   print(`${config.pattern}: ${heads} heads, n=${n}, d=${d} in ${ms.toFixed(1)} ms; wrote ${written.join(', ')}`);
   return 0;
+}
+
+export interface AttendRun {
+  result: { out: Float32Array | Float64Array; lse: Float32Array | Float64Array; probs?: SparseProbs[] };
+  /** What ran, e.g. "webgpu on NVIDIA ..., kernel WebGPUKernel; stages ms: ...". */
+  line: string;
+  /** One sentence when a GPU backend failed and the CPU path ran instead ("" otherwise). */
+  fallback: string;
+  /** The failed backends' whole error text (shader compiler output included). */
+  details: string[];
+}
+
+/**
+ * The chosen gpu.js backend, then the CPU path if that fails to compile, throws, falls back to
+ * gpu.js's CPU kernel or disagrees with float64 on the spot-checked rows.
+ */
+export async function attendWithFallback(options: {
+  config: ReturnType<typeof configFromFlags>;
+  mask: PatternMask;
+  input: Awaited<ReturnType<typeof readQkv>>;
+  withProbs: boolean;
+  threads: number;
+  gpu?: NodeGpu;
+  signal: AbortSignal;
+  cpuReason?: string;
+  /** Kernel sources other than ours: tests break one to see the fallback. */
+  sources?: KernelSources;
+}): Promise<AttendRun> {
+  const { config, mask, input, withProbs, threads, gpu, signal } = options;
+  const attempts: BackendAttempt<Omit<AttendRun, 'fallback' | 'details'>>[] = [];
+  const logs: string[] = [];
+  if (gpu) {
+    attempts.push({
+      backend: gpu.gpu.mode ?? 'gpu',
+      run: async () => {
+        // gpu.js prints whole shaders on a compile error: keep them for --verbose, not the terminal.
+        const { value, lines } = await withQuietConsole(() =>
+          gpuAttention(gpu.gpu, mask, input, { withProbs, sources: options.sources, cancel: { get cancelled() { return signal.aborted; } } }),
+        );
+        logs.push(...lines);
+        const t = value.info.timings;
+        const stages = `upload ${t.upload.toFixed(1)}, lse ${t.lse.toFixed(1)}, probs ${t.probs.toFixed(1)}, output ${t.output.toFixed(1)}, check ${t.check.toFixed(1)}`;
+        return { result: value.result, line: `${gpu.device}, kernel ${value.info.kernelClass}; stages ms: ${stages}` };
+      },
+    });
+  }
+  attempts.push({
+    backend: 'cpu',
+    run: async () => {
+      const cpu = await runCpuPool(config, input, withProbs, threads, signal);
+      return { result: cpu, line: `cpu (${cpu.kernel} kernel, ${cpu.threads} thread${cpu.threads > 1 ? 's' : ''})${options.cpuReason ?? ''}` };
+    },
+  });
+  const isCancel = (e: unknown) => signal.aborted || (e instanceof Error && /cancelled/.test(e.message));
+  const { value, failures } = await firstThatRuns(attempts, isCancel);
+  const fallback = fallbackSentence(failures, 'cpu');
+  return { ...value, line: fallback ? `${value.line}; ${fallback}` : value.line, fallback, details: [...failures.map((f) => f.detail), ...logs] };
 }

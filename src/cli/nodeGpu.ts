@@ -79,3 +79,22 @@ export function nodeWebAssembly(): NodeGpu {
   const gpu = new GPU({ mode: 'webasm' });
   return { gpu, device: 'webasm (WebAssembly SIMD)', software: true, dispose: () => gpu.destroy() };
 }
+
+/**
+ * Runs `fn` with console output collected instead of printed: gpu.js prints whole generated
+ * shaders and "falling back" warnings, which belong in a --verbose report, not on the terminal.
+ */
+export async function withQuietConsole<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
+  const lines: string[] = [];
+  const saved = { log: console.log, warn: console.warn, error: console.error };
+  const keep = (...parts: unknown[]) => lines.push(parts.map(String).join(' '));
+  Object.assign(console, { log: keep, warn: keep, error: keep });
+  try {
+    return { value: await fn(), lines };
+  } catch (e) {
+    if (e instanceof Error && lines.length) e.stack = `${e.stack ?? e.message}\n${lines.join('\n')}`;
+    throw e;
+  } finally {
+    Object.assign(console, saved);
+  }
+}

@@ -7,8 +7,10 @@
 import type { GPU, IKernelRunShortcut, KernelOutput } from 'gpu.js';
 import type { PatternMask } from '../core/mask';
 import { AttentionResult, CancelledError, CancelToken, checkShapes, QKV, SparseProbs } from '../core/attention/types';
+import { SpotCheck, spotCheck, SPOT_CHECK_TOLERANCE } from '../core/attention/spotCheck';
+import { BackendMisbehaved } from './fallback';
 import { headCsr } from './csr';
-import { kernelClassOf } from './kernelClass';
+import { EXPECTED_KERNEL_CLASS, kernelClassOf } from './kernelClass';
 import { ATTENTION_KERNELS, KernelSources } from './kernelSources';
 
 /** Largest output dimension used: WebGL on SwiftShader (and some GPUs) stops at 8192. */
@@ -21,7 +23,9 @@ export interface GpuRunInfo {
   /** The gpu.js mode that ran, and the kernel class it compiled to (a silent fallback shows here). */
   mode: string;
   kernelClass: string;
-  timings: { upload: number; lse: number; probs: number; output: number };
+  timings: { upload: number; lse: number; probs: number; output: number; check: number };
+  /** Rows recomputed in float64 after the run, and the worst error among them. */
+  check: SpotCheck;
 }
 
 interface Kernels {
@@ -74,7 +78,7 @@ export async function gpuAttention(
   const out = new Float32Array(heads * n * d);
   const lseAll = new Float32Array(heads * n);
   const probs: SparseProbs[] = [];
-  const timings = { upload: 0, lse: 0, probs: 0, output: 0 };
+  const timings = { upload: 0, lse: 0, probs: 0, output: 0, check: 0 };
   let kernels: Kernels | undefined;
   let maxRowSeen = 0;
   const rowChunk = Math.max(1, Math.min(MAX_OUTPUT_SIDE, Math.floor(MAX_OUTPUT_CELLS / d)));
@@ -129,5 +133,15 @@ export async function gpuAttention(
     if (options.withProbs) probs.push({ rowPtr: csr.rowPtr, cols: csr.cols, values: p });
   }
   const kernelClass = kernelClassOf((kernels?.lse as unknown as { kernel?: object })?.kernel);
-  return { result: { out, lse: lseAll, probs: options.withProbs ? probs : undefined }, info: { mode: gpu.mode ?? 'unknown', kernelClass, timings } };
+  const mode = gpu.mode ?? 'unknown';
+  const expected = EXPECTED_KERNEL_CLASS[mode];
+  // gpu.js replaces a kernel it cannot build with its CPU kernel and only warns: that is a failure here.
+  if (expected && kernelClass !== expected) throw new BackendMisbehaved('gpu.js fell back to its CPU kernel', `gpu.js ran ${kernelClass} instead of ${expected}`);
+  const t0 = performance.now();
+  const check = spotCheck(mask, input, out);
+  timings.check = performance.now() - t0;
+  if (!(check.maxError <= SPOT_CHECK_TOLERANCE)) {
+    throw new BackendMisbehaved('wrong results', `${mode} results differ from float64 by ${check.maxError.toPrecision(3)} (relative to |V|) on ${check.rows} checked rows`);
+  }
+  return { result: { out, lse: lseAll, probs: options.withProbs ? probs : undefined }, info: { mode, kernelClass, timings, check } };
 }

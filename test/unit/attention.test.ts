@@ -1,8 +1,8 @@
 import { strict as assert } from 'assert';
-import { existsSync } from 'fs';
 import { GPU } from 'gpu.js';
 import { allocateBuffers, buildPattern, defaultConfig, FactorizedConfig, simdAttentionHeads, sparseAttentionHeads } from '../../src/core';
-import { nodeWebGpu } from '../../src/cli/nodeGpu';
+import type { nodeWebGpu } from '../../src/cli/nodeGpu';
+import { sharedWebGpu } from '../support/webgpu';
 import { gpuAttention } from '../../src/gpu/kernels';
 import { assertMatchesReference, ATTENTION_CASES, randomQkv } from '../support/attentionCases';
 
@@ -63,16 +63,12 @@ describe('sparse attention with gpu.js kernels in Node', function () {
 
 describe('sparse attention with gpu.js WebGPU in Node (Dawn on SwiftShader Vulkan)', function () {
   this.timeout(180000);
-  const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
-  // One Dawn instance for the whole suite: creating several in one process crashed Dawn
-  // (std::system_error, "Invalid argument") on a CI run.
   let gpu: Awaited<ReturnType<typeof nodeWebGpu>> | undefined;
   before(async function () {
-    if (!existsSync(icd)) this.skip();
-    process.env.VK_ICD_FILENAMES ??= icd;
-    gpu = await nodeWebGpu();
+    const shared = sharedWebGpu();
+    if (!shared) this.skip();
+    gpu = await shared;
   });
-  after(() => gpu?.dispose());
 
   for (const [name, config] of ATTENTION_CASES) {
     it(`webgpu (WebGPUKernel) equals the float64 reference: ${name}`, async () => {

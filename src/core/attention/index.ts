@@ -6,6 +6,8 @@ import type { QKV, SparseProbs } from './types';
 
 export * from './types';
 export { referenceAttention } from './reference';
+export { spotCheck, SPOT_CHECK_TOLERANCE } from './spotCheck';
+export type { SpotCheck } from './spotCheck';
 export { firstColumnAtLeast, poolFromQkv, poolProbs, rowFromQkv, rowScorer } from './pooling';
 export type { RowScorer } from './simd';
 export type { PoolView } from './pooling';
