@@ -56,6 +56,10 @@ export interface ComputeSummary {
   heads: number;
   ms: number;
   stages: Record<string, number>;
+  /** "WebGPU failed (shader compile), used the CPU path" when the chosen backend did not run. */
+  fallback?: string;
+  /** Rows recomputed in float64 after a GPU run, and the worst relative error among them. */
+  check?: { rows: number; maxError: number };
 }
 
 /** What the maps show after each draw: the kind of map, who painted it and where pooling ran. */
@@ -86,6 +90,8 @@ export type WebviewToHost =
   | { type: 'computed'; compute: ComputeSummary }
   | { type: 'mapsDrawn'; maps: MapsSummary }
   | { type: 'computeFailed'; message: string }
+  /** A backend that failed before another one ran: the whole compiler text, for the output channel. */
+  | { type: 'backendFailed'; backend: string; stage: string; detail: string }
   | { type: 'copyTorchSnippet' }
   | { type: 'tokenize'; text: string; tokenizer: PasteKind }
   | { type: 'export' }
@@ -212,7 +218,9 @@ function isCompute(v: unknown): v is ComputeSummary {
     isNumber(v.heads) &&
     isNumber(v.ms) &&
     isObject(v.stages) &&
-    Object.values(v.stages).every(isNumber)
+    Object.values(v.stages).every(isNumber) &&
+    (v.fallback === undefined || isString(v.fallback)) &&
+    (v.check === undefined || (isObject(v.check) && isNumber(v.check.rows) && typeof v.check.maxError === 'number'))
   );
 }
 
@@ -242,6 +250,8 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
       return isCompute(v.compute) ? (v as WebviewToHost) : undefined;
     case 'mapsDrawn':
       return isMapsSummary(v.maps) ? (v as WebviewToHost) : undefined;
+    case 'backendFailed':
+      return isString(v.backend) && isString(v.stage) && isString(v.detail) ? (v as WebviewToHost) : undefined;
     case 'log':
     case 'error':
     case 'computeFailed':

@@ -5,9 +5,9 @@
  */
 import { attentionInputFor, type AttentionInput, type AttentionResult, type PatternConfig } from '../src/core';
 import type { ComputeBackendSetting, Sequence, WebviewToHost } from '../src/protocol';
-import { computeAttention, ComputeJob } from './compute/attention';
+import { computeAttention, ComputeJob, ComputeReport } from './compute/attention';
 import type { ViewWeights } from './compute/viewWeights';
-import { chooseBackend, detectDevice, DeviceReport } from './compute/device';
+import { chooseBackend, detectDevice, DeviceReport, fallbackChain } from './compute/device';
 
 export class ComputeView {
   readonly element = document.createElement('div');
@@ -69,15 +69,18 @@ export class ComputeView {
       this.post({ type: 'computeFailed', message: (e as Error).message });
       return;
     }
-    const job = computeAttention(choice.backend, config, input, { withProbs, serveViews: !withProbs, onProgress });
+    const fallbacks = fallbackChain(choice.backend, device);
+    const job = computeAttention(choice.backend, config, input, { withProbs, serveViews: !withProbs, onProgress, fallbacks });
     this.job = job;
     try {
       const { result, report, views } = await job.promise;
       if (generation !== this.generation) return views?.dispose();
       this.views = views;
       this.onResult(result, config, views);
-      this.show(`Attention: ${report.backend} (${report.kernel}) in ${report.ms.toFixed(1)} ms; ${choice.reason}`, false);
-      this.post({ type: 'computed', compute: { ...report, reason: choice.reason, n: config.n, heads: config.heads } });
+      for (const failure of report.failures ?? []) this.post({ type: 'backendFailed', ...failure });
+      this.show(statusLine(report, choice.reason), false);
+      const { failures: _details, ...summary } = report;
+      this.post({ type: 'computed', compute: { ...summary, reason: choice.reason, n: config.n, heads: config.heads } });
     } catch (e) {
       if (generation !== this.generation) return;
       const message = (e as Error).message;
@@ -107,4 +110,14 @@ export class ComputeView {
     this.progress.hidden = !busy;
     this.element.dataset.busy = String(busy);
   }
+}
+
+/**
+ * One line: what ran and how long it took; after a fallback, the sentence that says so instead
+ * of the reason for the first choice; after a GPU run, how many rows were checked against float64.
+ */
+export function statusLine(report: ComputeReport, reason: string): string {
+  const ran = `${report.backend} (${report.kernel}) in ${report.ms.toFixed(1)} ms`;
+  const checked = report.check ? `; ${report.check.rows} rows match float64 (max error ${report.check.maxError.toExponential(1)})` : '';
+  return report.fallback ? `Attention: ${report.fallback}: ${ran}.` : `Attention: ${ran}; ${reason}${checked}`;
 }

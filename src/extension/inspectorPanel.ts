@@ -164,7 +164,8 @@ export class InspectorPanel {
       case 'computed':
         this.lastComputeSummary = message.compute;
         this.log.info(
-          `attention n=${message.compute.n} on ${message.compute.backend} (${message.compute.kernel}, ${message.compute.reason}) in ${message.compute.ms.toFixed(1)} ms`,
+          `attention n=${message.compute.n} on ${message.compute.backend} (${message.compute.kernel}, ${message.compute.reason}) in ${message.compute.ms.toFixed(1)} ms` +
+            (message.compute.fallback ? `; ${message.compute.fallback}` : ''),
         );
         break;
       case 'mapsDrawn':
@@ -199,6 +200,10 @@ export class InspectorPanel {
         else request?.reject(new Error(message.message));
         break;
       }
+      case 'backendFailed':
+        // The status line says it in one sentence; the compiler's whole text belongs here only.
+        this.log.error(`attention backend ${message.backend} failed (${message.stage}):\n${message.detail}`);
+        break;
       case 'log':
         this.log.info(`webview: ${message.message}`);
         break;

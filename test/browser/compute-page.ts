@@ -2,7 +2,8 @@
 // float64 reference (kept here, not in page.evaluate, so no test-runner helpers leak in).
 import { buildPattern, PatternConfig, poolProbs, referenceAttention } from '../../src/core';
 import { computeAttention, setWorkerUrl } from '../../webview/compute/attention';
-import { BackendName, chooseBackend, detectDevice } from '../../webview/compute/device';
+import { BackendName, chooseBackend, detectDevice, fallbackChain } from '../../webview/compute/device';
+import { BROKEN_KERNELS } from '../support/brokenKernels';
 
 function seededInput(config: PatternConfig, d: number) {
   let seed = 12345;
@@ -79,4 +80,15 @@ async function serveProbe(backend: BackendName, config: PatternConfig, d: number
   return { worst };
 }
 
-(window as unknown as { sai: object }).sai = { runCase, cancelProbe, serveProbe, setWorkerUrl, chooseBackend, detectDevice };
+/** A backend whose kernels are broken on purpose: which backend ran in the end, the sentence, and the error. */
+async function fallbackProbe(backend: BackendName, broken: keyof typeof BROKEN_KERNELS, config: PatternConfig) {
+  const input = seededInput(config, 16);
+  const ref = referenceAttention(buildPattern(config), input);
+  const fallbacks = fallbackChain(backend, await detectDevice());
+  const { result, report } = await computeAttention(backend, config, input, { withProbs: true, fallbacks, sources: BROKEN_KERNELS[broken] }).promise;
+  let outErr = 0;
+  for (let x = 0; x < ref.out.length; x++) outErr = Math.max(outErr, Math.abs(ref.out[x] - result.out[x]));
+  return { backend: report.backend, kernel: report.kernel, fallback: report.fallback, details: (report.failures ?? []).map((f) => f.detail).join('\n'), outErr };
+}
+
+(window as unknown as { sai: object }).sai = { runCase, cancelProbe, serveProbe, fallbackProbe, setWorkerUrl, chooseBackend, detectDevice };

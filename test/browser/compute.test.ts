@@ -15,7 +15,10 @@ describe('attention in headless Chromium (webview compute)', function () {
   let view: WebviewPage;
 
   before(async () => {
-    await build({ entryPoints: [resolve(__dirname, 'compute-page.ts')], outfile: resolve(ROOT, 'dist/test/browser-compute.js'), bundle: true, platform: 'browser', format: 'iife', logLevel: 'warning' });
+    // Minified exactly as the shipped webview bundle is: gpu.js once broke only there.
+    const { optionsFor } = require('../../esbuild.js');
+    const options = optionsFor({ entryPoints: [resolve(__dirname, 'compute-page.ts')], outfile: resolve(ROOT, 'dist/test/browser-compute.js'), platform: 'browser' }, { production: true });
+    await build({ ...options, absWorkingDir: ROOT });
     view = await openWebview('/compute.html');
     await view.page.evaluate(() => (window as any).sai.setWorkerUrl('/dist/attention-worker.js'));
   });
@@ -64,6 +67,22 @@ describe('attention in headless Chromium (webview compute)', function () {
       const r = await view.page.evaluate(({ backend, config }) => (window as any).sai.serveProbe(backend, config, 16), { backend, config });
       assert.equal(r.error, undefined, r.error);
       assert.ok(r.worst <= 1e-5, `worst difference ${r.worst}`);
+    });
+  }
+
+  const fallbacks: Array<[string, string, string, RegExp]> = [
+    ['webgpu', 'redeclared', 'WebGPU failed (shader compile) and WebGL2 failed (shader compile), used the CPU path', /redeclaration/],
+    ['webgl2', 'redeclared', 'WebGL2 failed (shader compile), used the CPU path', /redefinition/],
+    ['webasm', 'wrong', 'gpu.js WebAssembly failed (wrong results), used the CPU path', /differ from float64/],
+  ];
+  for (const [backend, broken, sentence, detail] of fallbacks) {
+    it(`${backend} with ${broken} kernels falls back: "${sentence}"`, async () => {
+      const config = ATTENTION_CASES[0][1];
+      const r = await view.page.evaluate(({ backend, broken, config }) => (window as any).sai.fallbackProbe(backend, broken, config), { backend, broken, config });
+      assert.equal(r.fallback, sentence);
+      assert.equal(r.backend, 'cpu');
+      assert.match(r.details, detail, 'the compiler text is kept for the output channel');
+      assert.ok(r.outErr <= 1e-5, `the CPU path's output is right: ${r.outErr}`);
     });
   }
 

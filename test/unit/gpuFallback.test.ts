@@ -9,21 +9,13 @@ import { GPU } from 'gpu.js';
 import { buildPattern, defaultConfig, FactorizedConfig, spotCheck } from '../../src/core';
 import { attendWithFallback } from '../../src/cli/attend';
 import { backendFailure, BackendFailure, fallbackSentence, failureStage } from '../../src/gpu/fallback';
-import { ATTENTION_KERNELS } from '../../src/gpu/kernelSources';
+import { REDECLARED, WRONG_LSE } from '../support/brokenKernels';
 import { gpuAttention } from '../../src/gpu/kernels';
 import { nodeWebAssembly } from '../../src/cli/nodeGpu';
 import { assertMatchesReference, randomQkv } from '../support/attentionCases';
 import { sharedWebGpu } from '../support/webgpu';
 
 const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 64, stride: 16, c: 2, heads: 2, subblocks: 2 };
-
-/** What the minifier did to our kernels: two sibling block-scoped locals renamed to one name. */
-const REDECLARED = {
-  ...ATTENTION_KERNELS,
-  lse: ATTENTION_KERNELS.lse.replace(/\bs2\b/g, 's').replace(/\bj2\b/g, 'j').replace(/\bc2\b/g, 'c').replace(/\bt2\b/g, 't'),
-};
-/** Compiles and runs, but every row's log-sum-exp is 0: probabilities and outputs are wrong. */
-const WRONG_LSE = { ...ATTENTION_KERNELS, lse: 'function (q, k, rowPtr, cols, scale, rowOffset) {\n  return 0;\n}' };
 
 describe('a failing gpu.js backend falls back to the CPU path', function () {
   this.timeout(180000);

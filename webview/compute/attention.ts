@@ -5,6 +5,8 @@
 import { GPU } from 'gpu.js';
 import { AttentionResult, buildPattern, PatternConfig } from '../../src/core';
 import { gpuAttention } from '../../src/gpu/kernels';
+import { fallbackSentence, firstThatRuns } from '../../src/gpu/fallback';
+import type { KernelSources } from '../../src/gpu/kernelSources';
 import type { BackendName } from './device';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
 import { ViewWeights } from './viewWeights';
@@ -16,6 +18,12 @@ export interface ComputeReport {
   kernel: string;
   stages: Record<string, number>;
   ms: number;
+  /** "WebGPU failed (shader compile), used the CPU path" when an earlier backend failed. */
+  fallback?: string;
+  /** Each failed backend's whole error (the compiler's text), for the output channel. */
+  failures?: { backend: string; stage: string; detail: string }[];
+  /** GPU runs: rows recomputed in float64 and the worst relative error. */
+  check?: { rows: number; maxError: number };
 }
 
 export interface ComputeOutcome {
@@ -98,14 +106,22 @@ async function serveFromWorker(config: PatternConfig, input: AttentionInput, lse
   return new ViewWeights(worker);
 }
 
-function runOnGpu(backend: Exclude<BackendName, 'cpu'>, config: PatternConfig, input: AttentionInput, withProbs: boolean, serve: boolean): ComputeJob {
+function runOnGpu(
+  backend: Exclude<BackendName, 'cpu'>,
+  config: PatternConfig,
+  input: AttentionInput,
+  withProbs: boolean,
+  serve: boolean,
+  sources?: KernelSources,
+): ComputeJob {
   let cancelled = false;
   const started = performance.now();
   const gpu = new GPU({ mode: backend });
-  const promise = gpuAttention(gpu, buildPattern(config), resolveInput(config, input), { withProbs, cancel: { get cancelled() { return cancelled; } } })
+  const promise = Promise.resolve()
+    .then(() => gpuAttention(gpu, buildPattern(config), resolveInput(config, input), { withProbs, sources, cancel: { get cancelled() { return cancelled; } } }))
     .then(async ({ result, info }) => ({
       result,
-      report: { backend, kernel: info.kernelClass, stages: { ...info.timings }, ms: performance.now() - started },
+      report: { backend, kernel: info.kernelClass, stages: { ...info.timings }, ms: performance.now() - started, check: info.check },
       views: serve && !withProbs && !cancelled ? await serveFromWorker(config, input, result.lse) : undefined,
     }))
     .finally(() => gpu.destroy());
@@ -119,9 +135,47 @@ export interface ComputeOptions {
   serveViews?: boolean;
   /** The fraction of heads done (the CPU worker reports it after each head). */
   onProgress?: (fraction: number) => void;
+  /** Backends to try, in order, when `backend` fails (see fallbackChain). */
+  fallbacks?: readonly BackendName[];
+  /** Other gpu.js kernel sources: tests break one to see the fallback. */
+  sources?: KernelSources;
 }
 
-export function computeAttention(backend: BackendName, config: PatternConfig, input: AttentionInput, options: ComputeOptions = {}): ComputeJob {
+function runOne(backend: BackendName, config: PatternConfig, input: AttentionInput, options: ComputeOptions): ComputeJob {
   const { withProbs = false, serveViews = false, onProgress } = options;
-  return backend === 'cpu' ? runInWorker(config, input, withProbs, serveViews, onProgress) : runOnGpu(backend, config, input, withProbs, serveViews);
+  return backend === 'cpu' ? runInWorker(config, input, withProbs, serveViews, onProgress) : runOnGpu(backend, config, input, withProbs, serveViews, options.sources);
+}
+
+/** Runs on `backend`; if it fails (not when cancelled), on each of `options.fallbacks` in turn. */
+export function computeAttention(backend: BackendName, config: PatternConfig, input: AttentionInput, options: ComputeOptions = {}): ComputeJob {
+  let current: ComputeJob | undefined;
+  let cancelled = false;
+  const started = performance.now();
+  const attempts = [backend, ...(options.fallbacks ?? [])].map((b) => ({
+    backend: b,
+    run: () => {
+      if (cancelled) return Promise.reject(new Error('attention compute cancelled'));
+      current = runOne(b, config, input, options);
+      return current.promise;
+    },
+  }));
+  const isCancel = (e: unknown) => cancelled || (e instanceof Error && /cancelled/.test(e.message));
+  const promise = firstThatRuns(attempts, isCancel).then(({ value, backend: ran, failures }) => {
+    if (!failures.length) return value;
+    const report: ComputeReport = {
+      ...value.report,
+      ms: performance.now() - started,
+      fallback: fallbackSentence(failures, ran),
+      failures: failures.map((f) => ({ backend: f.backend, stage: f.stage, detail: f.detail })),
+    };
+    return { ...value, report };
+  });
+  promise.catch(() => {}); // a cancelled job nobody awaits is not an unhandled rejection
+  return {
+    promise,
+    cancel: () => {
+      cancelled = true;
+      current?.cancel();
+    },
+  };
 }

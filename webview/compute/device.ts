@@ -59,3 +59,12 @@ export function chooseBackend(preference: BackendPreference, device: DeviceRepor
   const software = device.webgpu?.description ?? device.webgl2?.description;
   return { backend: 'cpu', reason: software ? `software renderer (${software}): the CPU path is faster` : 'no GPU adapter' };
 }
+
+/**
+ * What to try when `backend` fails: WebGPU moves to WebGL2 (when there is one), and every gpu.js
+ * backend ends on the CPU path, which always runs.
+ */
+export function fallbackChain(backend: BackendName, device: DeviceReport): BackendName[] {
+  if (backend === 'webgpu') return device.webgl2 ? ['webgl2', 'cpu'] : ['cpu'];
+  return backend === 'cpu' ? [] : ['cpu'];
+}
