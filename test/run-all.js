@@ -45,7 +45,8 @@ stage('install test tools (apt + VS Code server)', () => command('bash', ['test/
 stage('type check (tsc --noEmit)', () => command(process.execPath, [tsc, '-p', '.', '--noEmit']));
 stage('type check webview (DOM)', () => command(process.execPath, [tsc, '-p', 'webview', '--noEmit']));
 stage('type check browser tests (DOM)', () => command(process.execPath, [tsc, '-p', 'test/browser', '--noEmit']));
-stage('build (esbuild)', () => command(process.execPath, ['esbuild.js']));
+// The production build, minified as `npm run package` ships it: every suite below runs what users install.
+stage('build (esbuild --production)', () => command(process.execPath, ['esbuild.js', '--production']));
 stage('unit tests (mocha, Node)', () => suite('test/unit/run.js', 10 * 60 * 1000));
 stage('webview tests (headless Chromium)', () => suite('test/browser/run.js', 5 * 60 * 1000));
 stage('build the real-VS-Code suite', () => command(process.execPath, ['test/vscode/build-suite.js']));

@@ -38,6 +38,24 @@ async function runFromPalette(page, title) {
   }
 }
 
+/** Edits the machine settings file as a user editing settings.json would; VS Code picks it up live. */
+function setMachineSetting(server, key, value) {
+  const file = path.join(server.dir, 'user-data/Machine/settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  settings[key] = value;
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+}
+
+/** The webview's attention status line once it matches `pattern` (or the last text after 60 s). */
+async function waitForStatus(frame, pattern) {
+  let text = '';
+  for (const deadline = Date.now() + 60000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    text = await frame.locator('.compute-status').innerText().catch(() => '');
+    if (pattern.test(text)) return { ok: true, text };
+  }
+  return { ok: false, text };
+}
+
 async function main() {
   execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: 'inherit' });
   const size = fs.statSync(VSIX).size;
@@ -77,6 +95,12 @@ async function main() {
       check('it draws 4 head maps and the union', canvases === 5, `${canvases} canvases`);
       const stats = await frame.locator('.stats').innerText();
       check('it shows the statistics of n=256, l=32, c=4, 4 distinct sub-blocks', /18,560/.test(stats), stats);
+      // The shipped webview bundle's gpu.js kernels, on each backend, checked against float64 in the page.
+      for (const [backend, kernel] of [['webgl2', 'WebGL2Kernel'], ['webgpu', 'WebGPUKernel'], ['webasm', 'WebAssemblyKernel']]) {
+        setMachineSetting(server, 'sparseAttention.computeBackend', backend);
+        const line = await waitForStatus(frame, new RegExp(`^Attention: ${backend} \\(${kernel}\\) in [\\d.]+ ms; set by sparseAttention.computeBackend; \\d+ rows match float64`));
+        check(`the packaged webview computes on ${backend} (${kernel}) and matches float64`, !!line.ok, line.text);
+      }
     }
     await page.waitForTimeout(500);
     fs.mkdirSync(path.dirname(SHOT), { recursive: true });
