@@ -3,7 +3,8 @@
  * closed forms per tile (a full tile adds its width to a run of rows in O(1)), and only
  * rule-based rows are swept.
  */
-import { HeadMask, PatternMask, Tile, tileRow, unionOf } from './mask';
+import { ColumnCoverage } from './coverage';
+import { HeadMask, mod, PatternMask, Tile, tileRow, unionOf } from './mask';
 import { RangeList } from './ranges';
 
 export interface CostEstimate {
@@ -40,7 +41,7 @@ export function costOf(cells: number, n: number, d: number): CostEstimate {
 
 /** Number of allowed columns in every row. */
 export function rowCounts(head: HeadMask): Float64Array {
-  if (head.tiles) return tileRowCounts(head.n, head.tiles);
+  if (head.tiles) return head.disjoint ? disjointTileRowCounts(head.n, head.tiles) : tileRowCounts(head.n, head.tiles);
   const counts = new Float64Array(head.n);
   const list = new RangeList();
   for (let i = 0; i < head.n; i++) {
@@ -50,69 +51,155 @@ export function rowCounts(head: HeadMask): Float64Array {
   return counts;
 }
 
+/** Cells of a band or stride tile in row i (inside [r0, r1)), in O(1). */
+export function tileRowCount(tile: Tile, i: number): number {
+  const rule = tile.rule;
+  if (rule.kind === 'full') return tile.c1 - tile.c0;
+  const start = Math.max(tile.c0, i - rule.hi);
+  const end = Math.min(tile.c1, i - rule.lo + 1);
+  if (end <= start) return 0;
+  if (rule.kind === 'band') return end - start;
+  const first = start + mod(i - start, rule.m);
+  return first < end ? Math.floor((end - 1 - first) / rule.m) + 1 : 0;
+}
+
 /**
- * Row counts of a union of (possibly overlapping) tiles. Rows are cut into segments where the
- * set of covering tiles is constant; the full tiles' columns are merged once per segment and
- * only the few diagonal-shaped tiles are evaluated per row.
+ * Row counts of tiles that share no cell: each full tile adds its width to a run of rows through
+ * a difference array (O(1) a tile); band and stride tiles add a closed form per row they span.
  */
-export function tileRowCounts(n: number, tiles: readonly Tile[]): Float64Array {
+export function disjointTileRowCounts(n: number, tiles: readonly Tile[]): Float64Array {
   const counts = new Float64Array(n);
-  const byStart = [...tiles].sort((a, b) => a.r0 - b.r0);
-  const breaks = Array.from(new Set([0, n, ...tiles.flatMap((t) => [t.r0, t.r1])]))
-    .filter((r) => r >= 0 && r <= n)
-    .sort((a, b) => a - b);
-  let active: Tile[] = [];
-  let next = 0;
-  const full = new RangeList();
-  const partial = new RangeList();
-  for (let s = 0; s + 1 < breaks.length; s++) {
-    const a = breaks[s];
-    const b = breaks[s + 1];
-    active = active.filter((t) => t.r1 > a);
-    while (next < byStart.length && byStart[next].r0 <= a) {
-      if (byStart[next].r1 > a) active.push(byStart[next]);
-      next++;
-    }
-    full.clear();
-    const shaped: Tile[] = [];
-    for (const t of active) {
-      if (t.rule.kind === 'full') full.push(t.c0, t.c1);
-      else shaped.push(t);
-    }
-    full.normalize();
-    const fullCount = full.count();
-    for (let i = a; i < b; i++) {
-      if (!shaped.length) {
-        counts[i] = fullCount;
-        continue;
-      }
-      partial.clear();
-      for (const t of shaped) tileRow(t, i, partial);
-      partial.normalize();
-      counts[i] = fullCount + partial.count() - overlap(full, partial);
-    }
+  const steps = new Float64Array(n + 1);
+  for (const t of tiles) {
+    const r0 = Math.max(0, t.r0);
+    const r1 = Math.min(n, t.r1);
+    if (r1 <= r0 || t.c1 <= t.c0) continue;
+    if (t.rule.kind === 'full') {
+      steps[r0] += t.c1 - t.c0;
+      steps[r1] -= t.c1 - t.c0;
+    } else for (let i = r0; i < r1; i++) counts[i] += tileRowCount(t, i);
   }
+  let run = 0;
+  for (let i = 0; i < n; i++) counts[i] += run += steps[i];
   return counts;
 }
 
-/** Columns shared by two normalized range lists; binary search because `full` can be long. */
-function overlap(full: RangeList, part: RangeList): number {
-  let shared = 0;
-  for (let r = 0; r < part.length; r++) {
-    const s = part.starts[r];
-    const e = part.ends[r];
-    let lo = 0;
-    let hi = full.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (full.ends[mid] <= s) lo = mid + 1;
-      else hi = mid;
+/** `items` ordered by a non-negative integer key, with a native typed-array sort (no comparator calls). */
+function orderBy<T>(items: readonly T[], key: (item: T) => number): T[] {
+  // key * slot + index stays an exact float64 integer while key * slot < 2^53.
+  const slot = 2 ** Math.ceil(Math.log2(items.length + 1));
+  const keyed = new Float64Array(items.length);
+  for (let x = 0; x < items.length; x++) keyed[x] = key(items[x]) * slot + x;
+  keyed.sort();
+  return Array.from(keyed, (k) => items[k % slot]);
+}
+
+/** The rows where some tile starts or ends, with `extra`, clipped to [0, n], sorted, once each. */
+function uniqueSorted(extra: number[], tiles: readonly Tile[], n: number): Int32Array {
+  const all = new Int32Array(extra.length + 2 * tiles.length);
+  all.set(extra);
+  tiles.forEach((t, x) => {
+    all[extra.length + 2 * x] = Math.min(n, Math.max(0, t.r0));
+    all[extra.length + 2 * x + 1] = Math.min(n, Math.max(0, t.r1));
+  });
+  all.sort();
+  let length = 0;
+  for (let x = 0; x < all.length; x++) if (x === 0 || all[x] !== all[x - 1]) all[length++] = all[x];
+  return all.subarray(0, length);
+}
+
+/**
+ * Full tiles over the same rows whose columns touch become one tile (the heads' summary strips of
+ * one block side by side): the union is unchanged and the sweep has fewer tiles to add and remove.
+ */
+function mergeFullTiles(full: readonly Tile[]): Tile[] {
+  const byStart = orderBy(full, (t) => Math.max(0, t.r0));
+  const merged: Tile[] = [];
+  for (let x = 0; x < byStart.length; ) {
+    let y = x;
+    while (y < byStart.length && byStart[y].r0 === byStart[x].r0) y++;
+    const group = byStart.slice(x, y).sort((a, b) => a.r1 - b.r1 || a.c0 - b.c0);
+    let last: Tile | undefined;
+    for (const t of group) {
+      if (last && last.r1 === t.r1 && t.c0 <= last.c1) last.c1 = Math.max(last.c1, t.c1);
+      else merged.push((last = { r0: t.r0, r1: t.r1, c0: t.c0, c1: t.c1, rule: t.rule }));
     }
-    for (let f = lo; f < full.length && full.starts[f] < e; f++) {
-      shared += Math.min(e, full.ends[f]) - Math.max(s, full.starts[f]);
+    x = y;
+  }
+  return merged;
+}
+
+function sameTile(a: Tile, b: Tile): boolean {
+  const [p, q] = [a.rule, b.rule];
+  if (a.r0 !== b.r0 || a.r1 !== b.r1 || a.c0 !== b.c0 || a.c1 !== b.c1 || p.kind !== q.kind || p.kind === 'full' || q.kind === 'full') return false;
+  return p.lo === q.lo && p.hi === q.hi && (p.kind !== 'stride' || (q.kind === 'stride' && p.m === q.m));
+}
+
+/** One copy of each band or stride tile, ordered by first row. */
+function dedupeShaped(shaped: readonly Tile[]): Tile[] {
+  const byStart = orderBy(shaped, (t) => Math.max(0, t.r0));
+  const kept: Tile[] = [];
+  let groupStart = 0;
+  for (const t of byStart) {
+    if (kept.length && kept[kept.length - 1].r0 !== t.r0) groupStart = kept.length;
+    let seen = false;
+    for (let x = groupStart; x < kept.length && !seen; x++) seen = sameTile(kept[x], t);
+    if (!seen) kept.push(t);
+  }
+  return kept;
+}
+
+/**
+ * Row counts of a union of (possibly overlapping) tiles. Rows are cut into segments where the set
+ * of covering tiles is constant; full tiles enter and leave a column coverage tree at their first
+ * and last rows (O(log n) each), so a segment's full columns are known at once. Only rows under
+ * band or stride tiles are visited, and each of their ranges asks the tree for its overlap.
+ */
+export function tileRowCounts(n: number, tiles: readonly Tile[]): Float64Array {
+  const counts = new Float64Array(n);
+  const live = tiles.filter((t) => t.r1 > t.r0 && t.c1 > t.c0 && t.r1 > 0 && t.r0 < n);
+  // Full tiles may repeat (the tree counts multiplicity); shaped ones are deduplicated, since
+  // every head repeats the same diagonal blocks and one copy keeps the fast path below.
+  const full = mergeFullTiles(live.filter((t) => t.rule.kind === 'full'));
+  const shaped = dedupeShaped(live.filter((t) => t.rule.kind !== 'full'));
+  const starts = orderBy(full, (t) => Math.max(0, t.r0));
+  const ends = orderBy(full, (t) => Math.min(n, t.r1));
+  const breaks = uniqueSorted([0, n], live, n);
+  const coverage = new ColumnCoverage(n);
+  const partial = new RangeList();
+  let nextStart = 0;
+  let nextEnd = 0;
+  let nextShaped = 0;
+  let active: Tile[] = [];
+  for (let s = 0; s + 1 < breaks.length; s++) {
+    const a = breaks[s];
+    const b = breaks[s + 1];
+    for (; nextEnd < ends.length && ends[nextEnd].r1 <= a; nextEnd++) coverage.add(ends[nextEnd].c0, ends[nextEnd].c1, -1);
+    // Every tile starts on a break, so it is added before any break at or past its end.
+    for (; nextStart < starts.length && starts[nextStart].r0 <= a; nextStart++) coverage.add(starts[nextStart].c0, starts[nextStart].c1, 1);
+    if (active.length) active = active.filter((t) => t.r1 > a);
+    for (; nextShaped < shaped.length && shaped[nextShaped].r0 <= a; nextShaped++) active.push(shaped[nextShaped]);
+    const fullCount = coverage.total();
+    if (!active.length) {
+      counts.fill(fullCount, a, b);
+      continue;
+    }
+    // The usual case (a diagonal block beside earlier summary columns): one shaped tile whose
+    // columns no full tile covers adds its closed-form count.
+    if (active.length === 1 && coverage.coveredIn(active[0].c0, active[0].c1) === 0) {
+      for (let i = a; i < b; i++) counts[i] = fullCount + tileRowCount(active[0], i);
+      continue;
+    }
+    for (let i = a; i < b; i++) {
+      partial.clear();
+      for (const t of active) tileRow(t, i, partial);
+      partial.normalize();
+      let extra = 0;
+      for (let r = 0; r < partial.length; r++) extra += partial.ends[r] - partial.starts[r] - coverage.coveredIn(partial.starts[r], partial.ends[r]);
+      counts[i] = fullCount + extra;
     }
   }
-  return shared;
+  return counts;
 }
 
 export function headStats(head: HeadMask, d: number): HeadStats {

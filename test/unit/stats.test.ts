@@ -11,6 +11,9 @@ import {
   unionOf,
 } from '../../src/core';
 import { headToDense, rng } from './brute';
+import { RangeList } from '../../src/core/ranges';
+import { Tile, tileRow, TileRule } from '../../src/core/mask';
+import { disjointTileRowCounts, tileRowCount, tileRowCounts } from '../../src/core/stats';
 
 function factorized(over: Partial<FactorizedConfig>): FactorizedConfig {
   return { ...(defaultConfig('fixed') as FactorizedConfig), ...over };
@@ -78,8 +81,46 @@ describe('statistics', () => {
         assert.equal(s.densityVsCausal, nnz / ((n * (n + 1)) / 2));
         assert.equal(s.densityVsFull, nnz / (n * n));
       });
-      const unionDense = headToDense(unionOf(mask));
-      assert.equal(stats.union.nnz, unionDense.reduce((a, b) => a + b, 0));
+      const unionCounts = bruteRowCounts(headToDense(unionOf(mask)), n);
+      assert.equal(stats.union.nnz, unionCounts.reduce((a, b) => a + b, 0));
+      assert.equal(stats.union.rowMin, Math.min(...unionCounts), JSON.stringify(config));
+      assert.equal(stats.union.rowMax, Math.max(...unionCounts), JSON.stringify(config));
+    }
+  });
+
+  it('row counts of overlapping tiles of every rule (duplicates, rows past n) equal a cell-by-cell count', () => {
+    const random = rng(33);
+    const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+    for (let trial = 0; trial < 300; trial++) {
+      const n = int(1, 40);
+      const tiles: Tile[] = [];
+      for (let t = int(0, 8); t > 0; t--) {
+        const [r0, r1, c0] = [int(-3, n), int(-3, n + 5), int(0, n)];
+        const c1 = c0 + int(0, 12);
+        const kind = int(0, 2);
+        const lo = int(-5, 5);
+        const rule: TileRule = kind === 0 ? { kind: 'full' } : kind === 1 ? { kind: 'band', lo, hi: random() < 0.3 ? Infinity : lo + int(0, 6) } : { kind: 'stride', m: int(1, 4), lo, hi: lo + int(0, 12) };
+        tiles.push({ r0, r1, c0, c1, rule });
+        if (random() < 0.3) tiles.push({ ...tiles[tiles.length - 1] });
+      }
+      const expected = new Float64Array(n);
+      const cell = new RangeList();
+      for (let i = 0; i < n; i++) {
+        cell.clear();
+        for (const t of tiles) if (t.r0 <= i && i < t.r1) tileRow(t, i, cell);
+        cell.normalize();
+        for (let r = 0; r < cell.length; r++) expected[i] += Math.max(0, Math.min(n, cell.ends[r]) - Math.max(0, cell.starts[r]));
+      }
+      const context = JSON.stringify({ n, tiles });
+      // Columns are kept inside [0, n) by every builder; clip the random ones the same way.
+      const clipped = tiles.map((t) => ({ ...t, c0: Math.min(t.c0, n), c1: Math.min(t.c1, n) }));
+      assert.deepEqual(Array.from(tileRowCounts(n, clipped)), Array.from(expected), context);
+      for (const t of clipped) {
+        const one = new Float64Array(n);
+        for (let i = Math.max(0, t.r0); i < Math.min(n, t.r1); i++) one[i] = tileRowCount(t, i);
+        const single = Array.from(disjointTileRowCounts(n, [t]));
+        assert.deepEqual(single, Array.from(one), JSON.stringify(t));
+      }
     }
   });
 
