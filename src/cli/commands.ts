@@ -90,9 +90,12 @@ export function statsCommand(argv: string[], print: Print): number {
   }
   const { stats, reach } = analysis;
   print(`${config.pattern}: n=${stats.n}, ${stats.heads.length} heads, d=${d}; ${stats.storedElements} stored tiles/rules`);
-  print(['head', 'nnz', 'vs causal', 'vs full', 'row min', 'row mean', 'row max', 'GFLOP', 'vs dense causal'].map(pad).join(''));
-  stats.heads.forEach((s, h) => print(statsRow(String(h), s)));
-  print(statsRow('union', stats.union));
+  const table = [['head', 'nnz', 'vs causal', 'vs full', 'row min', 'row mean', 'row max', 'GFLOP', 'vs dense causal']];
+  stats.heads.forEach((s, h) => table.push(statsRow(String(h), s)));
+  table.push(statsRow('union', stats.union));
+  // Columns as wide as their widest cell (nnz at n = 2^20 has 12 digits), two spaces apart.
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)) + 2);
+  for (const row of table) print(row.map((cell, c) => cell.padEnd(widths[c])).join('').trimEnd());
   const reachText = !reach.checked
     ? `not checked (${reach.reason})`
     : reach.ok
@@ -104,15 +107,11 @@ export function statsCommand(argv: string[], print: Print): number {
   return 0;
 }
 
-function pad(text: string): string {
-  return text.padEnd(12);
-}
-
-function statsRow(label: string, s: HeadStats): string {
+function statsRow(label: string, s: HeadStats): string[] {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const cells = [label, String(s.nnz), pct(s.densityVsCausal), pct(s.densityVsFull), String(s.rowMin), s.rowMean.toFixed(1), String(s.rowMax)];
   cells.push((s.cost.flops / 1e9).toFixed(3), `${(s.denseCausalCost.flops / s.cost.flops).toFixed(1)}x less`);
-  return cells.map(pad).join('');
+  return cells;
 }
 
 export function diffCommand(argv: string[], print: Print): number {
