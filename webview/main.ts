@@ -3,11 +3,12 @@
  * statistics and the attention status line. Masks and statistics come from src/core here; the host
  * supplies state and settings, tokenizes pasted text and writes exports.
  */
-import { analyzePattern, buildPattern, ConfigIssue, PatternAnalysis, PatternConfig, validateConfig } from '../src/core';
+import { analyzePattern, buildPattern, ConfigIssue, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
 import { defaultConfig, PatternName } from '../src/core/config';
 import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
 import { setWorkerUrl } from './compute/attention';
 import { ComputeView } from './computeView';
+import { PatternWorker } from './compute/patternWorker';
 import { fieldsFor, FieldSpec } from './fields';
 import { MapsView } from './mapsView';
 import { statsTable } from './statsView';
@@ -21,6 +22,14 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 /** The exact 2-hop check costs about n·row² steps; above this n the UI skips it (the CLI can run it). */
 const UI_REACH_LIMIT = 2048;
+/**
+ * Up to this n the page builds the mask and its statistics itself (tens of milliseconds); beyond,
+ * a worker does, and pools the maps per viewport, so that no n blocks the panel.
+ */
+const IN_PAGE_N = 16384;
+/** The worker analysing the newest large config; a newer config terminates it (cancellation). */
+let analysing: PatternWorker | undefined;
+let renderGeneration = 0;
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
@@ -165,6 +174,9 @@ function scheduleRender(delayMs: number): void {
 
 function render(): void {
   const started = performance.now();
+  const generation = ++renderGeneration;
+  analysing?.dispose();
+  analysing = undefined;
   const config = state.config;
   messages.replaceChildren();
   const issues = validateConfig(config);
@@ -175,28 +187,61 @@ function render(): void {
   const summary: RenderSummary = { config, heads: config.heads, nnz: [], unionNnz: 0, errors: issues, warnings: [], ms: 0 };
   if (issues.length) {
     app.dataset.status = 'invalid';
+    maps.markStale('These maps are of the last valid configuration: fix the fields marked in red to update them.');
     compute.cancel('Attention not computed: fix the configuration.');
     summary.ms = performance.now() - started;
     return post({ type: 'rendered', summary });
   }
+  if (config.n > IN_PAGE_N) return void renderInWorker(config, summary, started, generation);
   try {
     const mask = buildPattern(config);
-    const analysis: PatternAnalysis = analyzePattern(config, 64, mask, UI_REACH_LIMIT);
-    const nnz = analysis.stats.heads.map((h) => h.nnz);
-    maps.show(config, mask, nnz, analysis.stats.union.nnz, state.sequence);
-    stats.replaceChildren(statsTable(analysis));
-    for (const w of analysis.warnings) messages.append(el('p', { className: 'warning' }, `⚠ ${w}`));
-    if (analysis.note) messages.append(el('p', { className: 'note' }, analysis.note));
-    Object.assign(summary, { nnz, unionNnz: analysis.stats.union.nnz, warnings: analysis.warnings, reachOk: analysis.reach.checked ? analysis.reach.ok : undefined });
-    app.dataset.status = 'rendered';
-    const cells = nnz.reduce((a, b) => a + b, 0);
-    void compute.start(config, state.sequence, settings.computeBackend, cells <= MAX_WEIGHT_CELLS);
+    showAnalysis(config, mask, analyzePattern(config, 64, mask, UI_REACH_LIMIT), summary);
   } catch (e) {
     app.dataset.status = 'failed';
     post({ type: 'error', message: `could not draw ${config.pattern} (n=${config.n}): ${(e as Error).message}` });
   }
   summary.ms = performance.now() - started;
   post({ type: 'rendered', summary });
+}
+
+/** Large n: the worker builds the mask and its statistics while the panel shows progress. */
+async function renderInWorker(config: PatternConfig, summary: RenderSummary, started: number, generation: number): Promise<void> {
+  app.dataset.status = 'analysing';
+  compute.cancel('Attention waits for the pattern.');
+  const progress = el('progress', { max: 1, value: 0 });
+  progress.setAttribute('aria-label', 'Pattern analysis progress');
+  const line = el('p', {}, `Building the mask and statistics of n = ${config.n.toLocaleString('en-US')} in a worker…`);
+  stats.replaceChildren(el('div', { className: 'analysis-progress' }, line, progress));
+  maps.markStale(`n = ${config.n.toLocaleString('en-US')}: the maps follow when the worker has built the pattern`);
+  try {
+    const worker = await PatternWorker.start();
+    if (generation !== renderGeneration) return worker.dispose();
+    analysing = worker;
+    const { analysis } = await worker.analyze(config, UI_REACH_LIMIT, (f) => (progress.value = f));
+    if (generation !== renderGeneration) return;
+    analysing = undefined; // the maps own it now
+    showAnalysis(config, () => buildPattern(config), analysis, summary, worker);
+  } catch (e) {
+    if (generation !== renderGeneration || /replaced/.test((e as Error).message)) return;
+    app.dataset.status = 'failed';
+    post({ type: 'error', message: `could not draw ${config.pattern} (n=${config.n}): ${(e as Error).message}` });
+  }
+  summary.ms = performance.now() - started;
+  post({ type: 'rendered', summary });
+}
+
+/** Maps, statistics, warnings and the attention compute for an analysed config. */
+function showAnalysis(config: PatternConfig, mask: PatternMask | (() => PatternMask), analysis: PatternAnalysis, summary: RenderSummary, worker?: PatternWorker): void {
+  const nnz = analysis.stats.heads.map((h) => h.nnz);
+  maps.show(config, mask, nnz, analysis.stats.union.nnz, state.sequence, worker);
+  stats.replaceChildren(statsTable(analysis));
+  for (const w of analysis.warnings) messages.append(el('p', { className: 'warning' }, `⚠ ${w}`));
+  if (analysis.note) messages.append(el('p', { className: 'note' }, analysis.note));
+  Object.assign(summary, { nnz, unionNnz: analysis.stats.union.nnz, warnings: analysis.warnings, reachOk: analysis.reach.checked ? analysis.reach.ok : undefined });
+  app.dataset.status = 'rendered';
+  const cells = nnz.reduce((a, b) => a + b, 0);
+  // Past IN_PAGE_N probabilities never come to the page: pooling them here would block it.
+  void compute.start(config, state.sequence, settings.computeBackend, cells <= MAX_WEIGHT_CELLS && config.n <= IN_PAGE_N);
 }
 
 function apply(next: InspectorState): void {

@@ -3,7 +3,7 @@
  * chosen resolution, painted like the screen, and an SVG for papers, cell by cell up to SVG_CELLS
  * positions and max-pooled blocks beyond, with masked cells left empty.
  */
-import { formatBytes, gridSvg, pooledNote, type PatternConfig, type PatternMask } from '../src/core';
+import { formatBytes, gridSvg, pooledNote, type PatternConfig } from '../src/core';
 import { composePng } from './compose';
 import { FigureRequest, MapFigures } from './mapFigures';
 import { CanvasPainter } from './render/canvasPainter';
@@ -15,15 +15,14 @@ const SVG_CELLS = 128;
 /** Pooled values a full-map export may hold at once (size² × heads × 4 bytes). */
 const FULL_EXPORT_BYTES = 256 * 1024 * 1024;
 
-function needMaps(mask: PatternMask | undefined): PatternMask {
-  if (!mask) throw new Error('there are no maps to export (fix the configuration first)');
-  return mask;
+function needMaps(config: PatternConfig | undefined): PatternConfig {
+  if (!config) throw new Error('there are no maps to export (fix the configuration first)');
+  return config;
 }
 
 /** Pixels a side for a full-map PNG, or an error naming a resolution that fits in memory. */
-export function fullPngSize(mask: PatternMask | undefined, resolution: number): number {
-  const { n, heads: all } = needMaps(mask);
-  const heads = all.length;
+export function fullPngSize(config: PatternConfig | undefined, resolution: number): number {
+  const { n, heads } = needMaps(config);
   const size = Math.min(resolution, n);
   const bytes = size * size * heads * 4;
   if (bytes > FULL_EXPORT_BYTES) {
@@ -33,8 +32,8 @@ export function fullPngSize(mask: PatternMask | undefined, resolution: number): 
   return size;
 }
 
-export function fullSvgSize(mask: PatternMask | undefined): number {
-  return Math.min(needMaps(mask).n, SVG_CELLS);
+export function fullSvgSize(config: PatternConfig | undefined): number {
+  return Math.min(needMaps(config).n, SVG_CELLS);
 }
 
 /** Painted by the screen's painter, in a square-ish grid of maps. */
@@ -46,7 +45,7 @@ export function fullMapPng(painter: MapPainter, request: FigureRequest, size: nu
 /** Coloured on the CPU (its own canvas painter), so the values never leave for the GPU. */
 export function fullMapSvg(config: PatternConfig, request: FigureRequest, size: number): string {
   const maps = new MapFigures(new CanvasPainter()).svgMaps(request, size);
-  const n = request.mask.n;
+  const n = request.n;
   const what = request.kind === 'weights' ? `attention weights, ${request.scale} scale` : request.kind === 'diff' ? `difference against ${request.other!.name}` : 'masks';
-  return gridSvg(maps, size, `${config.pattern} n=${n}, ${request.mask.heads.length} heads: ${what}${pooledNote(size, n)}`);
+  return gridSvg(maps, size, `${config.pattern} n=${n}, ${request.heads} heads: ${what}${pooledNote(size, n)}`);
 }

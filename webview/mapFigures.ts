@@ -14,7 +14,12 @@ export type FigureKind = 'mask' | 'weights' | 'diff';
 
 export interface FigureRequest {
   kind: FigureKind;
-  mask: PatternMask;
+  n: number;
+  heads: number;
+  /** Needed unless the masks come pooled (maskLayers) or the weights do. */
+  mask?: PatternMask;
+  /** Masks already pooled for this view (by the pattern worker, at large n), one layer per head. */
+  maskLayers?: Float32Array[];
   nnz: number[];
   unionNnz: number;
   probs?: SparseProbs[];
@@ -36,7 +41,8 @@ export interface FigureTimings {
 
 interface Filled {
   kind: FigureKind;
-  mask: PatternMask;
+  mask?: PatternMask;
+  maskLayers?: Float32Array[];
   probs?: SparseProbs[];
   layers?: Float32Array[];
   other?: PatternMask;
@@ -73,24 +79,26 @@ export class MapFigures {
     const { kind, mask, probs, view } = request;
     const painter = this.painter;
     const weights = kind === 'weights';
-    const next: Filled = { kind, mask, probs: weights ? probs : undefined, layers: weights ? request.layers : undefined, other: request.other?.mask, view, size, painter };
+    const maskLayers = kind === 'mask' ? request.maskLayers : undefined;
+    const next: Filled = { kind, mask, maskLayers, probs: weights ? probs : undefined, layers: weights ? request.layers : undefined, other: request.other?.mask, view, size, painter };
     const last = layerOwner.get(painter) === this ? this.filled : undefined;
     layerOwner.set(painter, this);
     if (last && (Object.keys(next) as Array<keyof Filled>).every((k) => (k === 'view' ? sameView(last.view, view) : last[k] === next[k]))) return 'cached';
     this.filled = next;
-    const heads = mask.heads;
-    painter.layers(size, heads.length);
-    if (weights && request.layers) {
-      request.layers.forEach((layer, h) => painter.setLayer(h, layer));
+    painter.layers(size, request.heads);
+    const pooledAlready = weights ? request.layers : maskLayers;
+    if (pooledAlready) {
+      pooledAlready.forEach((layer, h) => painter.setLayer(h, layer));
       return 'worker';
     }
     if (weights) {
       const onGpu = painter.useProbs(probs);
-      heads.forEach((_, h) => {
+      for (let h = 0; h < request.heads; h++) {
         if (!(onGpu && painter.poolWeights(h, h, view))) painter.setLayer(h, poolProbs(probs![h], view, size));
-      });
+      }
       return onGpu ? 'gpu' : 'cpu';
     }
+    const heads = mask!.heads;
     if (kind === 'diff') {
       this.differ = heads.map((head, h) => {
         const flags = classifyDiff(head, request.other!.mask.heads[h], view, size);
@@ -120,11 +128,10 @@ export class MapFigures {
 
   /** What each map shows: its layer (or the union of all), caption, screen-reader label and style. */
   private entries(request: FigureRequest): Array<{ layer: number | 'all'; caption: string; label: string; style: LayerStyle }> {
-    const { kind, mask } = request;
+    const { kind, n } = request;
     const style = this.style(request);
-    const n = mask.n;
     const other = request.other?.name;
-    const entries = mask.heads.map((_, h) =>
+    const entries = Array.from({ length: request.heads }, (_, h) =>
       kind === 'diff'
         ? { layer: h, caption: `head ${h} vs ${other}`, label: `Head ${h} against ${other}: ${this.differ[h]} pixels differ`, style }
         : kind === 'weights'
@@ -134,8 +141,8 @@ export class MapFigures {
     const all = 'all' as const;
     if (kind === 'weights') return [...entries, { layer: all, caption: 'max over heads', label: 'Largest weight over heads', style }];
     if (kind === 'diff') return entries;
-    const union = { ...(style as Extract<LayerStyle, { kind: 'counts' }>), total: mask.heads.length };
-    const label = `Union of ${mask.heads.length} heads: ${request.unionNnz} allowed cells; darker where more heads attend`;
+    const union = { ...(style as Extract<LayerStyle, { kind: 'counts' }>), total: request.heads };
+    const label = `Union of ${request.heads} heads: ${request.unionNnz} allowed cells; darker where more heads attend`;
     return [...entries, { layer: all, caption: 'union', label, style: union }];
   }
 

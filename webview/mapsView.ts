@@ -4,7 +4,7 @@
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
-import { AttentionResult, explainCell, PatternConfig, PatternMask, SparseProbs } from '../src/core';
+import { AttentionResult, explainCell, explainedByDefinition, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedMask } from './diffMaps';
@@ -16,6 +16,7 @@ import { FigureKind, FigureRequest, MapFigures } from './mapFigures';
 import { fullView, MAP_CSS_PIXELS, MapFigure, mapPixels, sizeCanvas, Viewport } from './maps';
 import { choosePainter } from './render/choosePainter';
 import type { ViewWeights } from './compute/viewWeights';
+import type { PatternWorker } from './compute/patternWorker';
 import { RowView } from './rowView';
 import { describeView, panBy, zoomAt } from './viewport';
 import { maxWeightIn, weightAt } from './weightMaps';
@@ -23,7 +24,10 @@ import { maxWeightIn, weightAt } from './weightMaps';
 
 interface Current {
   config: PatternConfig;
-  mask: PatternMask;
+  /** Built on first use when the pattern worker holds the mask (large n): only exports, diffs and port hovers need it here. */
+  readonly mask: PatternMask;
+  /** At large n: the worker that holds the mask and pools it per viewport. */
+  patternWorker?: PatternWorker;
   nnz: number[];
   unionNnz: number;
   sequence?: Sequence;
@@ -49,7 +53,7 @@ export class MapsView {
   private readonly grid = document.createElement('div');
   private readonly controls = new MapControls(
     () => this.draw(),
-    () => this.setView(fullView(this.current?.mask.n ?? 1)),
+    () => this.setView(fullView(this.current?.config.n ?? 1)),
   );
   readonly hoverInfo = document.createElement('p');
   readonly rowView = new RowView((i) => this.token(i));
@@ -64,6 +68,8 @@ export class MapsView {
   private rendererSetting: MapRendererSetting = 'auto';
   private viewLayers: ViewLayers | undefined;
   private requestedKey: string | undefined;
+  private maskLayers: ViewLayers | undefined;
+  private requestedMaskKey: string | undefined;
   private compared: { current: Current; value: string; result?: { mask: PatternMask; name: string } } | undefined;
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
   private drag?: { x: number; y: number; view: Viewport; moved: boolean; cellsPerCss: number };
@@ -103,18 +109,41 @@ export class MapsView {
     return this.controls.kind;
   }
 
-  /** New config: masks now; weights arrive with setWeights. */
-  show(config: PatternConfig, mask: PatternMask, nnz: number[], unionNnz: number, sequence?: Sequence): void {
-    const sameSize = this.current?.mask.n === mask.n;
-    this.current = { config, mask, nnz, unionNnz, sequence };
+  /**
+   * New config: masks now; weights arrive with setWeights. `mask` may be a function that builds it
+   * (large n: `patternWorker` pools the maps, and the page builds the mask only if a feature asks).
+   */
+  show(config: PatternConfig, mask: PatternMask | (() => PatternMask), nnz: number[], unionNnz: number, sequence?: Sequence, patternWorker?: PatternWorker): void {
+    const sameSize = this.current?.config.n === config.n;
+    let built = typeof mask === 'function' ? undefined : mask;
+    this.current?.patternWorker?.dispose();
+    this.current = {
+      config,
+      get mask() {
+        return (built ??= (mask as () => PatternMask)());
+      },
+      nnz,
+      unionNnz,
+      sequence,
+      patternWorker,
+    };
     this.viewLayers = undefined;
     this.requestedKey = undefined;
+    this.maskLayers = undefined;
+    this.requestedMaskKey = undefined;
     this.cursor = { h: 0, i: 0, j: 0 };
-    if (!sameSize) this.view = fullView(mask.n);
-    this.controls.setConfig(config, mask.heads.length);
+    if (!sameSize) this.view = fullView(config.n);
+    this.controls.setConfig(config, config.heads);
     this.rowView.clear();
     this.hoverInfo.textContent = '';
     this.draw();
+  }
+
+  /** The config changed and its maps are not ready: the old ones stay, greyed, with `reason` (never shown as current). */
+  markStale(reason: string): void {
+    this.grid.dataset.stale = 'true';
+    this.grid.title = reason;
+    this.hoverInfo.textContent = reason;
   }
 
   setWeights(result: AttentionResult, config: PatternConfig, views?: ViewWeights): void {
@@ -156,6 +185,29 @@ export class MapsView {
     return undefined;
   }
 
+  /** The pattern worker's pooled masks for the current viewport, or undefined while it pools them. */
+  private maskLayersForView(current: Current, size: number): Float32Array[] | undefined {
+    const worker = current.patternWorker!;
+    const key = viewKey(this.view, size);
+    if (this.maskLayers?.key === key) return this.maskLayers.layers;
+    if (this.requestedMaskKey === key) return undefined;
+    this.requestedMaskKey = key;
+    const view = this.view;
+    worker
+      .poolMask(view, size)
+      .then((layers) => {
+        if (this.current !== current || this.requestedMaskKey !== key) return;
+        this.maskLayers = { key, view, size, layers };
+        // Only the maps that wait for these masks redraw (weights may have arrived first).
+        if (this.grid.dataset.pending === 'masks') this.draw();
+      })
+      .catch((e: Error) => {
+        if (this.current !== current || this.requestedMaskKey !== key || /superseded|replaced/.test(e.message)) return;
+        this.hoverInfo.textContent = `The masks of this view could not be pooled: ${e.message}`;
+      });
+    return undefined;
+  }
+
   private draw(): void {
     const current = this.current;
     if (!current) return;
@@ -170,12 +222,36 @@ export class MapsView {
     if (this.kind === 'weights' && !weights) {
       this.hoverInfo.textContent = current.views ? 'Showing masks while the attention weights of this view are computed…' : 'Showing masks: attention weights appear when computed.';
     } else if (this.hoverInfo.textContent?.startsWith('Showing masks')) this.hoverInfo.textContent = '';
-    this.controls.viewLabel.textContent = describeView(this.view, current.mask.n);
+    this.controls.viewLabel.textContent = describeView(this.view, current.config.n);
     const other = this.comparison(current);
     const kind = other ? 'diff' : weights ? 'weights' : 'mask';
     const scale = this.controls.scale;
     const focus = this.controls.focus;
-    const figures = this.figures.draw({ ...current, kind, other, layers, view: this.view, scale, threshold: this.controls.thresholdValue() }, size, kind === 'diff' && focus === -1 ? undefined : focus);
+    // Large n: the pattern worker pools the masks; the maps wait for its answer (the UI never does).
+    const remoteMasks = kind === 'mask' && current.patternWorker ? this.maskLayersForView(current, size) : undefined;
+    if (kind === 'mask' && current.patternWorker && !remoteMasks) {
+      this.grid.dataset.pending = 'masks';
+      return;
+    }
+    delete this.grid.dataset.pending;
+    delete this.grid.dataset.stale;
+    this.grid.removeAttribute('title');
+    const request: FigureRequest = {
+      kind,
+      n: current.config.n,
+      heads: current.config.heads,
+      mask: remoteMasks || (kind === 'weights' && current.patternWorker) ? undefined : current.mask,
+      maskLayers: remoteMasks,
+      nnz: current.nnz,
+      unionNnz: current.unionNnz,
+      probs: current.probs,
+      other,
+      layers,
+      view: this.view,
+      scale,
+      threshold: this.controls.thresholdValue(),
+    };
+    const figures = this.figures.draw(request, size, kind === 'diff' && focus === -1 ? undefined : focus);
     const { renderer, pooledOn, poolMs, paintMs } = this.figures.timings;
     Object.assign(this.grid.dataset, { renderer, pooledOn });
     const pooled = pooledOn === 'cached' ? 'pooling reused' : pooledOn === 'worker' ? 'weights pooled in the attention worker' : `pooled on the ${pooledOn.toUpperCase()} in ${poolMs.toFixed(0)} ms`;
@@ -187,13 +263,13 @@ export class MapsView {
     const focused = active && this.grid.contains(active) ? active.dataset.head : undefined;
     this.grid.replaceChildren(...figures.map((f) => this.mapElement(f, css)));
     if (focused !== undefined) this.grid.querySelector<HTMLElement>(`canvas[data-head="${focused}"]`)?.focus();
-    this.onDrawn({ n: current.mask.n, kind, renderer, pooledOn, span: this.view.span });
+    this.onDrawn({ n: current.config.n, kind, renderer, pooledOn, span: this.view.span });
   }
 
   /** One map on the page: its canvas at `css` pixels a side with the pointer and keyboard wired, and its caption. */
   private mapElement(f: MapFigure, css: number): HTMLElement {
     const { canvas, head } = f;
-    const n = this.current!.mask.n;
+    const n = this.current!.config.n;
     sizeCanvas(canvas, css);
     canvas.tabIndex = 0;
     canvas.dataset.head = String(head);
@@ -238,21 +314,24 @@ export class MapsView {
   private async wholeMatrix(size: number): Promise<FigureRequest> {
     const current = this.current!;
     const kind = (this.grid.dataset.kind ?? 'mask') as FigureKind;
-    const view = fullView(current.mask.n);
+    const view = fullView(current.config.n);
     const layers = kind === 'weights' && !current.probs ? await current.views!.pool(view, size, undefined, 'export') : undefined;
+    const maskLayers = kind === 'mask' && current.patternWorker ? await current.patternWorker.poolMask(view, size) : undefined;
     const other = kind === 'diff' ? this.comparison(current) : undefined;
-    return { ...current, kind, other, layers, view, scale: this.controls.scale, threshold: this.controls.thresholdValue() };
+    const { config, nnz, unionNnz, probs } = current;
+    const mask = maskLayers || (kind === 'weights' && current.patternWorker) ? undefined : current.mask;
+    return { kind, n: config.n, heads: config.heads, mask, maskLayers, nnz, unionNnz, probs, other, layers, view, scale: this.controls.scale, threshold: this.controls.thresholdValue() };
   }
 
   /** Every head's whole map as shown, `resolution` pixels a side each: the full-map PNG export. */
   async fullPng(resolution: number): Promise<string> {
-    const size = fullPngSize(this.current?.mask, resolution);
+    const size = fullPngSize(this.current?.config, resolution);
     return fullMapPng(this.figures.painter, await this.wholeMatrix(size), size);
   }
 
   /** Every head's whole map as shown, as SVG (exact cells up to 128 positions, blocks beyond). */
   async fullSvg(): Promise<string> {
-    const size = fullSvgSize(this.current?.mask);
+    const size = fullSvgSize(this.current?.config);
     return fullMapSvg(this.current!.config, await this.wholeMatrix(size), size);
   }
 
@@ -277,7 +356,7 @@ export class MapsView {
     const onMove = (ev: MouseEvent) => {
       if (Math.hypot(ev.clientX - drag.x, ev.clientY - drag.y) <= 3) return;
       drag.moved = true;
-      const n = this.current!.mask.n;
+      const n = this.current!.config.n;
       this.setView(panBy(drag.view, n, -(ev.clientY - drag.y) * drag.cellsPerCss, -(ev.clientX - drag.x) * drag.cellsPerCss));
     };
     window.addEventListener('mousemove', onMove);
@@ -313,7 +392,7 @@ export class MapsView {
   /** The largest weight of the head's (or, for -1, any head's) cells under a pixel; -1 if all are masked. */
   private pooledWeight(head: number, i0: number, i1: number, j0: number, j1: number, pixel: number, size: number): number | undefined {
     const current = this.current!;
-    const heads = head < 0 ? current.mask.heads.map((_, h) => h) : [head];
+    const heads = head < 0 ? Array.from({ length: current.config.heads }, (_, h) => h) : [head];
     if (current.probs) return Math.max(...heads.map((h) => maxWeightIn(current.probs![h], i0, i1, j0, j1) ?? -1));
     const pooled = this.viewLayers;
     if (!pooled || pooled.size !== size || pooled.key !== viewKey(this.view, size)) return undefined;
@@ -340,9 +419,10 @@ export class MapsView {
   describe(head: number, i: number, j: number): void {
     const current = this.current!;
     this.cursor = { h: Math.max(0, head), i, j };
-    const heads = head < 0 ? current.mask.heads.map((_, h) => h) : [head];
+    const heads = head < 0 ? Array.from({ length: current.config.heads }, (_, h) => h) : [head];
     const parts = heads.map((h) => {
-      const reason = explainCell(current.config, h, i, j, current.mask);
+      // The fixed family is explained from its definition; other presets ask the mask (built here on first use).
+      const reason = explainCell(current.config, h, i, j, explainedByDefinition(current.config) ? undefined : current.mask);
       const w = this.weightOf(h, i, j);
       const weight = w === undefined ? '' : `, weight ${w.toPrecision(3)}`;
       return `head ${h}: ${reason === 'masked' ? 'masked' : `allowed by ${reason}`}${weight}`;
@@ -351,7 +431,7 @@ export class MapsView {
   }
 
   private onKey(e: KeyboardEvent, head: number): void {
-    const n = this.current!.mask.n;
+    const n = this.current!.config.n;
     const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     if (moves[e.key] && e.shiftKey) {
       e.preventDefault();

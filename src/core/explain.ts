@@ -14,13 +14,18 @@ function headSets(config: PatternConfig, h: number): { a1: boolean; a2: boolean;
   return config.layer % 2 === 0 ? { a1: true, a2: false, k: 0 } : { a1: false, a2: true, k: h % K };
 }
 
+/** Presets whose cells explainCell answers from the definition alone, without a mask. */
+export function explainedByDefinition(config: PatternConfig): boolean {
+  return config.pattern === 'fixed' || config.pattern === 'strided' || config.pattern === 'jukebox-summary';
+}
+
 /**
  * For fixed, strided and jukebox: 'A1', 'A2' or 'A1+A2' by the paper's definitions. For the other
  * presets: a short name of the rule that allows the cell. 'masked' when the head does not attend.
  */
 export function explainCell(config: PatternConfig, h: number, i: number, j: number, mask?: PatternMask): CellReason {
   const causalOk = !('bidirectional' in config) || config.bidirectional || j <= i;
-  if (config.pattern === 'fixed' || config.pattern === 'strided' || config.pattern === 'jukebox-summary') {
+  if (explainedByDefinition(config) && 'stride' in config && 'c' in config) {
     const { stride: l, c } = config;
     const { a1: usesA1, a2: usesA2, k } = headSets(config, h);
     let inA1: boolean;

@@ -12,7 +12,7 @@ export * from './npy';
 export { PORT_NOTES } from './patterns/ports';
 export * from './attention';
 export { torchSnippet } from './export/torchSnippet';
-export { explainCell } from './explain';
+export { explainCell, explainedByDefinition } from './explain';
 export * from './tokenize';
 export { gridSvg, maskSvg, pooledNote } from './export/svg';
 export type { SvgMap } from './export/svg';

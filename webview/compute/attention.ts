@@ -47,7 +47,7 @@ export function setWorkerUrl(url: string): void {
   });
 }
 
-async function startWorker(): Promise<Worker> {
+export async function startWorker(): Promise<Worker> {
   if (!workerSource) throw new Error('the attention worker URL was not set');
   const url = URL.createObjectURL(new Blob([await workerSource], { type: 'text/javascript' }));
   const worker = new Worker(url);

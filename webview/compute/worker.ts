@@ -5,7 +5,8 @@
  * maps work at any n without ever holding all probabilities. A GPU compute hands its log-sum-exp
  * to a worker started with `serve` for the same purpose.
  */
-import { attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, QKV, rowFromQkv, RowScorer, rowScorer } from '../../src/core';
+import { analyzePattern, attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, QKV, rowFromQkv, RowScorer, rowScorer } from '../../src/core';
+import { poolMask } from '../maps';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
@@ -57,10 +58,39 @@ async function pool(id: number, channel: string, view: { row: number; col: numbe
   scope.postMessage({ type: 'pooled', id, layers }, layers.map((l) => l.buffer));
 }
 
+/** The pattern of an `analyze` request: kept for the maps' poolMask requests. */
+let analysed: PatternMask | undefined;
+
+function analyze(id: number, config: PatternConfig, reachLimit: number): void {
+  const started = performance.now();
+  scope.postMessage({ type: 'analyzeProgress', id, fraction: 0, stage: 'building the mask' });
+  analysed = buildPattern(config);
+  scope.postMessage({ type: 'analyzeProgress', id, fraction: 0.3, stage: 'statistics' });
+  const analysis = analyzePattern(config, 64, analysed, reachLimit);
+  scope.postMessage({ type: 'analyzed', id, analysis, ms: performance.now() - started });
+}
+
+async function poolMasks(id: number, view: { row: number; col: number; span: number }, size: number): Promise<void> {
+  newestPool.set('mask', id);
+  const mask = analysed!;
+  const distinct = Array.from(new Set(mask.heads));
+  const layers: Float32Array[] = [];
+  for (const head of distinct) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (newestPool.get('mask') !== id) return scope.postMessage({ type: 'superseded', id });
+    layers.push(poolMask(head, view, size));
+  }
+  scope.postMessage({ type: 'maskPooled', id, layers, headLayer: mask.heads.map((h) => distinct.indexOf(h)) }, layers.map((l) => l.buffer));
+}
+
 scope.onmessage = (event) => {
   const m = event.data;
   try {
-    if (m.type === 'compute') compute(m.config, m.input, m.withProbs, m.serve);
+    if (m.type === 'analyze') analyze(m.id, m.config, m.reachLimit);
+    else if (m.type === 'poolMask') {
+      if (!analysed) throw new Error('the worker holds no pattern to pool');
+      void poolMasks(m.id, m.view, m.size).catch((e) => scope.postMessage({ type: 'failed', id: m.id, message: (e as Error).message }));
+    } else if (m.type === 'compute') compute(m.config, m.input, m.withProbs, m.serve);
     else if (m.type === 'serve') served = { mask: buildPattern(m.config), input: resolveInput(m.config, m.input), lse: m.lse, scorers: [] };
     else if (!served) throw new Error('the worker holds no attention to answer from');
     else if (m.type === 'pool') void pool(m.id, m.channel, m.view, m.size).catch((e) => scope.postMessage({ type: 'failed', id: m.id, message: (e as Error).message }));
