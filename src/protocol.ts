@@ -90,6 +90,8 @@ export type WebviewToHost =
   | { type: 'computed'; compute: ComputeSummary }
   | { type: 'mapsDrawn'; maps: MapsSummary }
   | { type: 'computeFailed'; message: string }
+  /** Attention was not computed on purpose (it would not fit): the maps show masks. */
+  | { type: 'computeSkipped'; reason: string }
   /** A backend that failed before another one ran: the whole compiler text, for the output channel. */
   | { type: 'backendFailed'; backend: string; stage: string; detail: string }
   | { type: 'copyTorchSnippet' }
@@ -250,6 +252,8 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
       return isCompute(v.compute) ? (v as WebviewToHost) : undefined;
     case 'mapsDrawn':
       return isMapsSummary(v.maps) ? (v as WebviewToHost) : undefined;
+    case 'computeSkipped':
+      return isString(v.reason) ? (v as WebviewToHost) : undefined;
     case 'backendFailed':
       return isString(v.backend) && isString(v.stage) && isString(v.detail) ? (v as WebviewToHost) : undefined;
     case 'log':

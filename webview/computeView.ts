@@ -3,7 +3,7 @@
  * shows progress with a Cancel button, then the backend, kernel and time; a newer config
  * cancels the running job.
  */
-import { attentionInputFor, type AttentionInput, type AttentionResult, type PatternConfig } from '../src/core';
+import { attentionInputFor, attentionMemory, SYNTHETIC_D, type AttentionInput, type AttentionResult, type PatternConfig } from '../src/core';
 import type { ComputeBackendSetting, Sequence, WebviewToHost } from '../src/protocol';
 import { computeAttention, ComputeJob, ComputeReport } from './compute/attention';
 import type { ViewWeights } from './compute/viewWeights';
@@ -64,6 +64,13 @@ export class ComputeView {
     let input: AttentionInput;
     try {
       input = attentionInputFor(config, sequence);
+      const d = 'synthetic' in input ? SYNTHETIC_D : input.d;
+      const memory = attentionMemory(config, d);
+      if (!memory.fits) {
+        this.show(`Attention not computed: ${memory.message}.`, false);
+        this.post({ type: 'computeSkipped', reason: memory.message });
+        return;
+      }
     } catch (e) {
       this.show(`Attention not computed: ${(e as Error).message}`, false);
       this.post({ type: 'computeFailed', message: (e as Error).message });

@@ -3,7 +3,7 @@
  * statistics and the attention status line. Masks and statistics come from src/core here; the host
  * supplies state and settings, tokenizes pasted text and writes exports.
  */
-import { analyzePattern, buildPattern, ConfigIssue, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
+import { analyzePattern, buildPattern, ConfigIssue, inspectorIssues, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
 import { defaultConfig, PatternName } from '../src/core/config';
 import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
 import { setWorkerUrl } from './compute/attention';
@@ -179,7 +179,9 @@ function render(): void {
   analysing = undefined;
   const config = state.config;
   messages.replaceChildren();
-  const issues = validateConfig(config);
+  // The config's own rules first; then what the inspector can afford (with the estimate), before any work.
+  const invalid = validateConfig(config);
+  const issues = invalid.length ? invalid : inspectorIssues(config);
   showIssues(issues);
   showSequence();
   vscode.setState(state);

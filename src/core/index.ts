@@ -18,3 +18,4 @@ export { gridSvg, maskSvg, pooledNote } from './export/svg';
 export type { SvgMap } from './export/svg';
 export * from './embeddings';
 export * from './pastedQkv';
+export * from './budget';

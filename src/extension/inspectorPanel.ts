@@ -200,6 +200,9 @@ export class InspectorPanel {
         else request?.reject(new Error(message.message));
         break;
       }
+      case 'computeSkipped':
+        this.log.info(`attention not computed: ${message.reason}`);
+        break;
       case 'backendFailed':
         // The status line says it in one sentence; the compiler's whole text belongs here only.
         this.log.error(`attention backend ${message.backend} failed (${message.stage}):\n${message.detail}`);
