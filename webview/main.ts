@@ -3,7 +3,7 @@
  * statistics and the attention status line. Masks and statistics come from src/core here; the host
  * supplies state and settings, tokenizes pasted text and writes exports.
  */
-import { analyzePattern, buildPattern, ConfigIssue, inspectorIssues, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
+import { buildPattern, ConfigIssue, inspectorIssues, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
 import { defaultConfig, PatternName } from '../src/core/config';
 import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
 import { setWorkerUrl } from './compute/attention';
@@ -23,11 +23,11 @@ declare function acquireVsCodeApi(): VsCodeApi;
 /** The exact 2-hop check costs about n·row² steps; above this n the UI skips it (the CLI can run it). */
 const UI_REACH_LIMIT = 2048;
 /**
- * Up to this n the page builds the mask and its statistics itself (tens of milliseconds); beyond,
- * a worker does, and pools the maps per viewport, so that no n blocks the panel.
+ * Up to this n (and MAX_WEIGHT_CELLS) every probability comes to the page, for the GPU painter and
+ * exact hovers; beyond, the attention worker pools each viewport's weights on demand.
  */
-const IN_PAGE_N = 16384;
-/** The worker analysing the newest large config; a newer config terminates it (cancellation). */
+const PROBS_IN_PAGE_N = 16384;
+/** The worker analysing the newest config; a newer config terminates it (cancellation). */
 let analysing: PatternWorker | undefined;
 let renderGeneration = 0;
 
@@ -194,32 +194,32 @@ function render(): void {
     summary.ms = performance.now() - started;
     return post({ type: 'rendered', summary });
   }
-  if (config.n > IN_PAGE_N) return void renderInWorker(config, summary, started, generation);
-  try {
-    const mask = buildPattern(config);
-    showAnalysis(config, mask, analyzePattern(config, 64, mask, UI_REACH_LIMIT), summary);
-  } catch (e) {
-    app.dataset.status = 'failed';
-    post({ type: 'error', message: `could not draw ${config.pattern} (n=${config.n}): ${(e as Error).message}` });
-  }
-  summary.ms = performance.now() - started;
-  post({ type: 'rendered', summary });
+  void renderInWorker(config, summary, started, generation);
 }
 
-/** Large n: the worker builds the mask and its statistics while the panel shows progress. */
+/**
+ * A worker builds the mask and its statistics (the panel shows progress) and pools the maps per
+ * viewport, so that no n blocks the panel; the page builds the mask itself only if a feature
+ * needs it (the difference view, exports, hovers on the ports).
+ */
 async function renderInWorker(config: PatternConfig, summary: RenderSummary, started: number, generation: number): Promise<void> {
   app.dataset.status = 'analysing';
   compute.cancel('Attention waits for the pattern.');
   const progress = el('progress', { max: 1, value: 0 });
   progress.setAttribute('aria-label', 'Pattern analysis progress');
   const line = el('p', {}, `Building the mask and statistics of n = ${config.n.toLocaleString('en-US')} in a worker…`);
-  stats.replaceChildren(el('div', { className: 'analysis-progress' }, line, progress));
-  maps.markStale(`n = ${config.n.toLocaleString('en-US')}: the maps follow when the worker has built the pattern`);
+  // Small patterns answer within a frame or two: show progress only if it takes longer.
+  const showProgress = window.setTimeout(() => {
+    if (generation !== renderGeneration) return;
+    stats.replaceChildren(el('div', { className: 'analysis-progress' }, line, progress));
+    maps.markStale(`n = ${config.n.toLocaleString('en-US')}: the maps follow when the worker has built the pattern`);
+  }, 150);
   try {
     const worker = await PatternWorker.start();
     if (generation !== renderGeneration) return worker.dispose();
     analysing = worker;
     const { analysis } = await worker.analyze(config, UI_REACH_LIMIT, (f) => (progress.value = f));
+    window.clearTimeout(showProgress);
     if (generation !== renderGeneration) return;
     analysing = undefined; // the maps own it now
     showAnalysis(config, () => buildPattern(config), analysis, summary, worker);
@@ -242,8 +242,8 @@ function showAnalysis(config: PatternConfig, mask: PatternMask | (() => PatternM
   Object.assign(summary, { nnz, unionNnz: analysis.stats.union.nnz, warnings: analysis.warnings, reachOk: analysis.reach.checked ? analysis.reach.ok : undefined });
   app.dataset.status = 'rendered';
   const cells = nnz.reduce((a, b) => a + b, 0);
-  // Past IN_PAGE_N probabilities never come to the page: pooling them here would block it.
-  void compute.start(config, state.sequence, settings.computeBackend, cells <= MAX_WEIGHT_CELLS && config.n <= IN_PAGE_N);
+  // Past PROBS_IN_PAGE_N probabilities never come to the page: pooling them here would block it.
+  void compute.start(config, state.sequence, settings.computeBackend, cells <= MAX_WEIGHT_CELLS && config.n <= PROBS_IN_PAGE_N);
 }
 
 function apply(next: InspectorState): void {

@@ -75,6 +75,46 @@ export class MapFigures {
     return figures;
   }
 
+  /**
+   * Like draw, but the canvases are painted a few per task (at most about `budgetMs` each), so
+   * that nine large maps never hold the UI thread for long. `painted` resolves when all are done,
+   * or rejects when another drawing took the painter's layers first.
+   */
+  drawInSlices(request: FigureRequest, size = mapPixels(request.view.span), only?: number, budgetMs = 30): { figures: MapFigure[]; painted: Promise<void> } {
+    const started = performance.now();
+    const pooledOn = this.fill(request, size);
+    const pooled = performance.now();
+    const entries = this.entries(request).filter(({ layer }) => only === undefined || figureHead(layer) === only);
+    const figures = entries.map((entry) => this.blankFigure(entry));
+    // Sized now, so that hover maps pixels to cells before the paint reaches a canvas.
+    for (const { canvas } of figures) [canvas.width, canvas.height] = [size, size];
+    let paintMs = 0;
+    const painted = new Promise<void>((resolve, reject) => {
+      let next = 0;
+      const slice = () => {
+        if (layerOwner.get(this.painter) !== this) return reject(new Error('superseded: another drawing took the painter'));
+        const t0 = performance.now();
+        while (next < entries.length && (next === 0 || performance.now() - t0 < budgetMs)) {
+          this.painter.paint(figures[next].canvas, entries[next].layer, entries[next].style);
+          next++;
+        }
+        paintMs += performance.now() - t0;
+        this.timings = { renderer: this.painter.name, pooledOn, poolMs: pooled - started, paintMs };
+        if (next < entries.length) setTimeout(slice, 0);
+        else resolve();
+      };
+      slice();
+    });
+    return { figures, painted };
+  }
+
+  private blankFigure({ layer, caption, label }: { layer: number | 'all'; caption: string; label: string }): MapFigure {
+    const canvas = document.createElement('canvas');
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', label);
+    return { caption, canvas, head: figureHead(layer) };
+  }
+
   private fill(request: FigureRequest, size: number): FigureTimings['pooledOn'] {
     const { kind, mask, probs, view } = request;
     const painter = this.painter;
@@ -147,15 +187,12 @@ export class MapFigures {
   }
 
   private paint(request: FigureRequest, only?: number): MapFigure[] {
-    const head = (layer: number | 'all') => (layer === 'all' ? -1 : layer);
     return this.entries(request)
-      .filter(({ layer }) => only === undefined || head(layer) === only)
-      .map(({ layer, caption, label, style }) => {
-        const canvas = document.createElement('canvas');
-        this.painter.paint(canvas, layer, style);
-        canvas.setAttribute('role', 'img');
-        canvas.setAttribute('aria-label', label);
-        return { caption, canvas, head: head(layer) };
+      .filter(({ layer }) => only === undefined || figureHead(layer) === only)
+      .map((entry) => {
+        const figure = this.blankFigure(entry);
+        this.painter.paint(figure.canvas, entry.layer, entry.style);
+        return figure;
       });
   }
 
@@ -166,6 +203,11 @@ export class MapFigures {
     this.fill(request, size);
     return this.entries(request).map(({ layer, caption, style }) => ({ caption, colours: painter.colours(layer, style) }));
   }
+}
+
+/** The head a figure shows: -1 for the union (or the max over heads). */
+function figureHead(layer: number | 'all'): number {
+  return layer === 'all' ? -1 : layer;
 }
 
 function sameView(a: Viewport, b: Viewport): boolean {

@@ -69,6 +69,8 @@ export class MapsView {
   private viewLayers: ViewLayers | undefined;
   private requestedKey: string | undefined;
   private maskLayers: ViewLayers | undefined;
+  /** Counts draws: a slow paint that a newer draw replaced reports nothing. */
+  private drawGeneration = 0;
   private requestedMaskKey: string | undefined;
   private compared: { current: Current; value: string; result?: { mask: PatternMask; name: string } } | undefined;
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
@@ -251,19 +253,29 @@ export class MapsView {
       scale,
       threshold: this.controls.thresholdValue(),
     };
-    const figures = this.figures.draw(request, size, kind === 'diff' && focus === -1 ? undefined : focus);
-    const { renderer, pooledOn, poolMs, paintMs } = this.figures.timings;
-    Object.assign(this.grid.dataset, { renderer, pooledOn });
-    const pooled = pooledOn === 'cached' ? 'pooling reused' : pooledOn === 'worker' ? 'weights pooled in the attention worker' : `pooled on the ${pooledOn.toUpperCase()} in ${poolMs.toFixed(0)} ms`;
-    this.controls.rendererLabel.textContent = `${renderer === 'webgl2' ? 'WebGL2' : 'canvas'}: ${pooled}, painted in ${paintMs.toFixed(0)} ms${this.rendererNote ? ` (${this.rendererNote})` : ''}`;
-    this.grid.dataset.kind = kind;
+    const { figures, painted } = this.figures.drawInSlices(request, size, kind === 'diff' && focus === -1 ? undefined : focus);
+    const generation = ++this.drawGeneration;
+    this.grid.dataset.painting = 'true';
     this.legendElement.replaceChildren(...legend(kind, this.controls.scale, other?.name, this.controls.thresholdValue()));
     // The maps are replaced (zoom, or weights arriving later): the focused one keeps the focus.
     const active = document.activeElement as HTMLElement | null;
     const focused = active && this.grid.contains(active) ? active.dataset.head : undefined;
     this.grid.replaceChildren(...figures.map((f) => this.mapElement(f, css)));
     if (focused !== undefined) this.grid.querySelector<HTMLElement>(`canvas[data-head="${focused}"]`)?.focus();
-    this.onDrawn({ n: current.config.n, kind, renderer, pooledOn, span: this.view.span });
+    painted.then(
+      () => {
+        if (generation !== this.drawGeneration) return;
+        delete this.grid.dataset.painting;
+        this.grid.dataset.kind = kind;
+        const { renderer, pooledOn, poolMs, paintMs } = this.figures.timings;
+        Object.assign(this.grid.dataset, { renderer, pooledOn });
+        const pooled = pooledOn === 'cached' ? 'pooling reused' : pooledOn === 'worker' ? `${kind === 'weights' ? 'weights pooled in the attention worker' : 'masks pooled in the pattern worker'}` : `pooled on the ${pooledOn.toUpperCase()} in ${poolMs.toFixed(0)} ms`;
+        this.controls.rendererLabel.textContent = `${renderer === 'webgl2' ? 'WebGL2' : 'canvas'}: ${pooled}, painted in ${paintMs.toFixed(0)} ms${this.rendererNote ? ` (${this.rendererNote})` : ''}`;
+        this.onDrawn({ n: current.config.n, kind, renderer, pooledOn, span: this.view.span });
+      },
+      // An export took the painter's layers while these maps were painted: paint them again.
+      () => generation === this.drawGeneration && this.draw(),
+    );
   }
 
   /** One map on the page: its canvas at `css` pixels a side with the pointer and keyboard wired, and its caption. */

@@ -3,7 +3,7 @@
  * as labelled bars with the set that allows each key. Weights come from the stored probabilities,
  * or, past the transfer limit, from the attention worker for just this row.
  */
-import { explainCell, type PatternConfig, type PatternMask, type SparseProbs } from '../src/core';
+import { explainCell, explainedByDefinition, type PatternConfig, type PatternMask, type SparseProbs } from '../src/core';
 import type { ViewWeights } from './compute/viewWeights';
 
 export interface RowSource {
@@ -61,7 +61,7 @@ export class RowView {
       const bar = document.createElement('span');
       bar.className = 'bar';
       bar.style.width = `${Math.max(1, Math.round(w * 200))}px`;
-      item.append(bar, ` j=${j}${this.token(j)}: ${w.toPrecision(3)} (${explainCell(source.config, h, i, j, source.mask)})`);
+      item.append(bar, ` j=${j}${this.token(j)}: ${w.toPrecision(3)} (${explainCell(source.config, h, i, j, explainedByDefinition(source.config) ? undefined : source.mask)})`);
       list.append(item);
     }
     this.element.replaceChildren(title, list);

@@ -7,16 +7,19 @@ describe('a focused head', function () {
   this.timeout(60000);
   let view: WebviewPage;
   const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 1024, stride: 64, c: 4, heads: 4, subblocks: 4 };
-  const maps = () =>
-    view.page.evaluate(() =>
+  const maps = async () => {
+    await view.mapsSettled();
+    return view.page.evaluate(() =>
       Array.from(document.querySelectorAll<HTMLCanvasElement>('.maps canvas')).map((c) => ({ head: c.dataset.head, css: c.clientWidth, pixels: c.width, caption: c.parentElement!.textContent })),
     );
+  };
 
   before(async () => {
     view = await openWebview();
     await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c }, settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'), config);
     await view.page.waitForSelector('.maps canvas');
     await view.page.selectOption('#map-kind', 'mask');
+    await view.mapsSettled();
   });
   after(async () => view?.close());
 

@@ -33,6 +33,11 @@ export interface WebviewPage {
   page: Page;
   close(): Promise<void>;
   posted(type: string): Promise<any[]>;
+  /**
+   * Waits until the maps show the current config and view: the pattern analysed, their masks
+   * pooled (by the worker) and every canvas painted. Call it after the action that redraws.
+   */
+  mapsSettled(): Promise<void>;
 }
 
 export function chromiumArgs(): string[] {
@@ -79,6 +84,13 @@ export async function openWebview(path = '/'): Promise<WebviewPage> {
   return {
     page,
     posted: (type) => page.evaluate((t) => (window as any).__posted.filter((m: any) => m.type === t), type),
+    mapsSettled: async () => {
+      await page.waitForFunction(() => {
+        const grid = document.querySelector<HTMLElement>('.maps');
+        const status = document.getElementById('app')?.dataset.status;
+        return !!grid && !grid.dataset.painting && !grid.dataset.pending && !grid.dataset.stale && status !== 'analysing' && grid.querySelector('canvas') !== null;
+      }, undefined, { timeout: 60000 });
+    },
     close: async () => {
       await context.close();
       server.close();

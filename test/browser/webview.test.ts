@@ -92,8 +92,10 @@ describe('inspector webview in headless Chromium', function () {
   });
 
   it('arrow keys move the hover cursor cell by cell on a focused map', async () => {
+    const before = (await view.posted('rendered')).length;
     await view.page.evaluate(() => window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 256, heads: 4, stride: 32, c: 4, subblocks: 4, mode: 'merged', layer: 0, bidirectional: false } }, '*'));
-    await view.page.waitForSelector('.maps canvas');
+    await lastRender(before + 1);
+    await view.mapsSettled();
     await view.page.focus('.maps canvas');
     for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowRight', 'ArrowRight']) await view.page.keyboard.press(key);
     assert.match(await view.page.locator('.hover-info').innerText(), /^query i=4 → key j=3: head 0: allowed by A1/);
@@ -211,6 +213,7 @@ describe('inspector webview in headless Chromium', function () {
       window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 16384, heads: 1, stride: 128, c: 1, subblocks: 1, mode: 'merged', layer: 0, bidirectional: false } }, '*'),
     );
     await lastRender(before + 1);
+    await view.mapsSettled();
     const litColumns = await view.page.evaluate(() => {
       const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
       const row = canvas.getContext('2d')!.getImageData(0, canvas.height - 1, canvas.width, 1).data;

@@ -63,8 +63,8 @@ export class CanvasPainter implements MapPainter {
   }
 
   /**
-   * Same colours as colourOf, without an array per pixel: weights index the palette directly,
-   * counts and flags look their few distinct values up in a small table.
+   * Same colours as colourOf, one 32-bit write per pixel: weights index a packed palette, counts and
+   * flags (small integers) a packed table filled on first use. Nine 256² maps paint in a few ms.
    */
   paint(target: HTMLCanvasElement, layer: number | 'all', style: LayerStyle): void {
     const size = this.size;
@@ -72,27 +72,37 @@ export class CanvasPainter implements MapPainter {
     target.height = size;
     const ctx = target.getContext('2d')!;
     const image = ctx.createImageData(size, size);
-    const data = image.data;
+    const pixels = new Uint32Array(image.data.buffer);
     const sources = layer === 'all' ? this.values : [this.values[layer]];
-    const table = new Map<number, Rgb>();
-    for (let p = 0; p < size * size; p++) {
-      const value = sources.length === 1 ? sources[0][p] : combine(sources, p, style);
-      const o = 4 * p;
-      let rgb: ArrayLike<number>;
-      let at = 0;
-      if (style.kind !== 'weights') {
-        rgb = table.get(value) ?? table.set(value, colourOf(value, style)).get(value)!;
-      } else if (value < 0) rgb = style.background;
-      else if (value < style.threshold) rgb = style.belowThreshold;
-      else {
-        rgb = VIRIDIS;
-        at = paletteIndex(value, style.log) * 3;
+    const single = sources.length === 1 ? sources[0] : undefined;
+    if (style.kind === 'weights') {
+      const background = pack(style.background);
+      const below = pack(style.belowThreshold);
+      for (let p = 0; p < pixels.length; p++) {
+        const value = single ? single[p] : combine(sources, p, style);
+        pixels[p] = value < 0 ? background : value < style.threshold ? below : PACKED_VIRIDIS[paletteIndex(value, style.log)];
       }
-      data[o] = rgb[at];
-      data[o + 1] = rgb[at + 1];
-      data[o + 2] = rgb[at + 2];
-      data[o + 3] = 255;
+    } else {
+      const table: number[] = [];
+      for (let p = 0; p < pixels.length; p++) {
+        const value = single ? single[p] : combine(sources, p, style);
+        pixels[p] = table[value] ?? (table[value] = pack(colourOf(value, style)));
+      }
     }
     ctx.putImageData(image, 0, 0);
   }
 }
+
+const scratch = new Uint8ClampedArray(4);
+const scratchWord = new Uint32Array(scratch.buffer);
+
+/** RGB as one opaque RGBA word in the platform's byte order, rounded as ImageData's clamped bytes round. */
+function pack(rgb: ArrayLike<number>): number {
+  scratch[0] = rgb[0];
+  scratch[1] = rgb[1];
+  scratch[2] = rgb[2];
+  scratch[3] = 255;
+  return scratchWord[0];
+}
+
+const PACKED_VIRIDIS = Uint32Array.from({ length: 256 }, (_, v) => pack([VIRIDIS[3 * v], VIRIDIS[3 * v + 1], VIRIDIS[3 * v + 2]]));
