@@ -2,8 +2,9 @@
  * `npm run bench` (inspector part): the built webview in headless Chromium (SwiftShader, as on
  * this machine): time from the host's init message to the first drawn map at n = 4096, hover
  * latency (handler time per mousemove), weight-map repaint and zoom on the WebGL2 painter against the
- * canvas painter, weight maps pooled by the worker at n = 16384, and n = 65536 drawn with the
- * webview's JS heap reported.
+ * canvas painter, weight maps pooled by the worker at n = 16384, n = 65536 drawn with the
+ * webview's JS heap reported, and the longest UI-thread task while opening and zooming n = 4096
+ * to 2^20 (PerformanceObserver long tasks).
  */
 import { openWebview } from '../browser/harness';
 
