@@ -1,6 +1,6 @@
 /**
  * The map grid: per-head masks, or attention weights with the mask overlaid once computed. All maps
- * share one viewport: the wheel (or + and -) zooms at the cell under the pointer, dragging (or
+ * share one viewport: Ctrl/Cmd+wheel or a pinch (or + and -) zooms at the cell under the pointer, dragging (or
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
@@ -295,7 +295,10 @@ export class MapsView {
       this.hoverAt(canvas, head, ...local(e));
     });
     canvas.addEventListener('mousedown', (e) => this.startDrag(canvas, e));
+    // As in VS Code's image preview: the wheel scrolls the panel; Ctrl/Cmd+wheel (and a pinch,
+    // which Chromium reports as Ctrl+wheel) zooms at the pointed cell.
     canvas.addEventListener('wheel', (e) => {
+      if (!(e.ctrlKey || e.metaKey)) return;
       e.preventDefault();
       const { i0, j0 } = this.cellsAt(canvas, ...local(e));
       this.setView(zoomAt(this.view, n, i0, j0, e.deltaY < 0 ? 2 : 0.5));

@@ -20,6 +20,7 @@ describe('attention weights at n = 32768 (25M allowed cells), pooled per view by
   it('draws weight maps of the whole matrix without sending the probabilities to the page', async () => {
     await view.page.waitForSelector('.maps[data-kind="weights"][data-pooled-on="worker"] canvas', { timeout: 100000 });
     assert.match(await view.page.locator('.renderer-label').innerText(), /weights pooled in the attention worker/);
+    await view.mapsSettled();
     const pixels = await view.page.evaluate(() => {
       const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
       const context = canvas.getContext('2d')!;

@@ -19,6 +19,7 @@ describe('map rendering on the GPU (WebGL2, here on SwiftShader) equals the CPU 
 
   /** Keeps every map's pixels in the page, to compare with the next call's. */
   async function snapshot(): Promise<number> {
+    await view.mapsSettled();
     return view.page.evaluate(() => {
       const canvases = Array.from(document.querySelectorAll<HTMLCanvasElement>('.maps canvas'));
       (window as any).__snapshot = canvases.map((c) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
@@ -28,6 +29,7 @@ describe('map rendering on the GPU (WebGL2, here on SwiftShader) equals the CPU 
 
   /** Largest channel difference to the snapshot, and pixels that differ by more than `tolerance`. */
   async function compare(tolerance: number): Promise<{ maps: number; maxDiff: number; over: number; size: number }> {
+    await view.mapsSettled();
     return view.page.evaluate((tol) => {
       const before: Uint8ClampedArray[] = (window as any).__snapshot;
       const canvases = Array.from(document.querySelectorAll<HTMLCanvasElement>('.maps canvas'));

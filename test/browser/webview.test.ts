@@ -34,6 +34,7 @@ describe('inspector webview in headless Chromium', function () {
     assert.match((await view.page.locator('.maps canvas').first().getAttribute('aria-label'))!, /Head 0 mask: 7808 allowed cells/);
     assert.match(await view.page.locator('.stats').innerText(), /every allowed pair connected/);
     // The summary cells of head 0 (last column of each block) are lit in the last row of the map.
+    await view.mapsSettled();
     const lit = await view.page.evaluate(() => {
       const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
       const data = canvas.getContext('2d')!.getImageData(0, 255, 256, 1).data;
@@ -56,6 +57,7 @@ describe('inspector webview in headless Chromium', function () {
   it('attention-weight maps keep masked cells on the background and allowed cells in the palette', async () => {
     await view.page.selectOption('#map-kind', 'weights');
     await view.page.waitForSelector('.maps[data-kind="weights"] canvas');
+    await view.mapsSettled();
     const [masked, ...allowed] = await view.page.evaluate(() => {
       const context = (document.querySelector('.maps canvas') as HTMLCanvasElement).getContext('2d')!;
       return [[200, 100], [31, 255], [28, 255], [100, 100]].map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3)));
@@ -178,6 +180,7 @@ describe('inspector webview in headless Chromium', function () {
       document.body.className = 'vscode-light';
     });
     await lastRender(before + 1);
+    await view.mapsSettled();
     const corner = await view.page.evaluate(() => {
       const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
       return Array.from(canvas.getContext('2d')!.getImageData(canvas.width - 1, 0, 1, 1).data.slice(0, 3));
@@ -214,6 +217,7 @@ describe('inspector webview in headless Chromium', function () {
     );
     await lastRender(before + 1);
     await view.mapsSettled();
+    await view.mapsSettled();
     const litColumns = await view.page.evaluate(() => {
       const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
       const row = canvas.getContext('2d')!.getImageData(0, canvas.height - 1, canvas.width, 1).data;
@@ -243,7 +247,7 @@ describe('inspector webview in headless Chromium', function () {
     assert.deepEqual(size, [canvases * width + (canvases - 1) * 8, width + 16]);
   });
 
-  it('zooms with + and the wheel at the pointed cell, pans with Shift+arrows, resets with 0', async () => {
+  it('zooms with + and Ctrl+wheel at the pointed cell (the wheel alone scrolls), pans with Shift+arrows, resets with 0', async () => {
     // Still at n = 16384, l = 128, c = 1 from the previous test.
     await view.page.focus('.maps canvas');
     for (let k = 0; k < 3; k++) await view.page.keyboard.press('ArrowDown');
@@ -256,6 +260,7 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.keyboard.press('Shift+ArrowRight');
     assert.match(await view.page.locator('.view-label').innerText(), /^rows 3–130, columns 32–159/);
     // The zoomed map shows the summary column 127 in row 127's pixel row.
+    await view.mapsSettled();
     const lit = await view.page.evaluate(() => {
       const canvas = document.querySelector('.maps canvas') as HTMLCanvasElement;
       const data = canvas.getContext('2d')!.getImageData(127 - 32, 127 - 3, 1, 1).data;
@@ -264,7 +269,14 @@ describe('inspector webview in headless Chromium', function () {
     assert.equal(lit, true);
     const box = await view.page.locator('.maps canvas').first().boundingBox();
     await view.page.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    // The wheel alone scrolls the panel (as in VS Code's image preview); Ctrl+wheel zooms.
+    const label = await view.page.locator('.view-label').innerText();
     await view.page.mouse.wheel(0, 100);
+    await view.page.waitForTimeout(100);
+    assert.equal(await view.page.locator('.view-label').innerText(), label, 'a plain wheel does not zoom');
+    await view.page.keyboard.down('Control');
+    await view.page.mouse.wheel(0, 100);
+    await view.page.keyboard.up('Control');
     assert.match(await view.page.locator('.view-label').innerText(), /zoom 64\.0×/);
     await view.page.focus('.maps canvas');
     await view.page.keyboard.press('0');
@@ -296,6 +308,7 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.keyboard.press('0');
     await view.page.selectOption('#map-compare', 'lra-fixed');
     await view.page.waitForSelector('.maps[data-kind="diff"] canvas');
+    await view.mapsSettled();
     const [theirsOnly, both, neither] = await view.page.evaluate(() => {
       const context = (document.querySelector('.maps canvas') as HTMLCanvasElement).getContext('2d')!;
       return [[0, 16], [7, 16], [30, 16]].map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3)));
@@ -326,6 +339,7 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.waitForSelector('.maps[data-kind="weights"] canvas');
     await view.page.fill('#map-threshold', '1');
     await view.page.dispatchEvent('#map-threshold', 'input');
+    await view.mapsSettled();
     const colours = await view.page.evaluate(() => {
       const context = (document.querySelector('.maps canvas') as HTMLCanvasElement).getContext('2d')!;
       return [[6, 20], [40, 20]].map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3)));
