@@ -42,6 +42,8 @@ export type HostToWebview =
   | { type: 'settings'; settings: InspectorSettings }
   | { type: 'setConfig'; config: PatternConfig }
   | { type: 'setSequence'; sequence: Sequence }
+  /** Pasted text that could not become a sequence: said next to the text box, which keeps the text. */
+  | { type: 'pasteError'; message: string }
   /** Without resolution: the maps as shown. With it: every head's whole map at that many pixels a side. */
   | { type: 'requestPng'; id: number; resolution?: number }
   /** Every head's whole map as shown, as SVG. */
@@ -186,6 +188,8 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
       return isPatternConfig(v.config) ? (v as HostToWebview) : undefined;
     case 'setSequence':
       return isSequence(v.sequence) ? (v as HostToWebview) : undefined;
+    case 'pasteError':
+      return isString(v.message) ? (v as HostToWebview) : undefined;
     case 'requestSvg':
       return isNumber(v.id) ? (v as HostToWebview) : undefined;
     case 'requestPng':

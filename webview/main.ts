@@ -4,7 +4,7 @@
  * supplies state and settings, tokenizes pasted text and writes exports.
  */
 import { buildPattern, ConfigIssue, inspectorIssues, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
-import { defaultConfig, PatternName } from '../src/core/config';
+import { defaultConfig, PatternName, switchPreset } from '../src/core/config';
 import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
 import { setWorkerUrl } from './compute/attention';
 import { ComputeView } from './computeView';
@@ -79,7 +79,14 @@ const pasteTokenizer = el(
   ].map(([value, text]) => el('option', { value }, text)),
 );
 const pasteButton = el('button', { type: 'button', className: 'action' }, 'Use as sequence');
-pasteButton.addEventListener('click', () => post({ type: 'tokenize', text: pasteText.value, tokenizer: pasteTokenizer.value as PasteKind }));
+const pasteError = el('p', { id: 'paste-error', className: 'field-error paste-error' });
+pasteError.setAttribute('role', 'alert');
+pasteText.setAttribute('aria-describedby', pasteError.id);
+pasteButton.addEventListener('click', () => {
+  pasteError.textContent = '';
+  pasteText.removeAttribute('aria-invalid');
+  post({ type: 'tokenize', text: pasteText.value, tokenizer: pasteTokenizer.value as PasteKind });
+});
 const paste = el(
   'details',
   { className: 'paste' },
@@ -89,6 +96,7 @@ const paste = el(
   el('label', { htmlFor: 'paste-tokenizer' }, 'Read as'),
   pasteTokenizer,
   pasteButton,
+  pasteError,
 );
 app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, actions, paste, sequenceView, messages, compute.element, maps.element, stats);
 app.removeAttribute('aria-busy');
@@ -123,9 +131,8 @@ function buildForm(config: PatternConfig): void {
 
 function onFieldChange(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): void {
   if (spec.key === 'pattern') {
-    const next = defaultConfig(input.value as PatternName);
-    // Keep what the presets share so switching does not lose the user's sequence length or heads.
-    state = { ...state, config: { ...next, n: state.config.n, heads: state.config.heads } };
+    // Keep every value the presets share (n, heads, l, c, …); only what the new one rejects resets.
+    state = { ...state, config: switchPreset(state.config, input.value as PatternName) };
     buildForm(state.config);
     scheduleRender(0);
     return;
@@ -278,7 +285,13 @@ window.addEventListener('message', (event: MessageEvent) => {
       (dataUrl) => post({ type: 'png', id, dataUrl }),
       (e: Error) => post({ type: 'pngFailed', id, message: e.message }),
     );
+  } else if (message.type === 'pasteError') {
+    pasteError.textContent = message.message;
+    pasteText.setAttribute('aria-invalid', 'true');
+    paste.open = true;
   } else {
+    pasteError.textContent = '';
+    pasteText.removeAttribute('aria-invalid');
     // n follows the sequence; pasted per-head Q/K/V also set the number of heads.
     const heads = message.sequence.qkv && message.sequence.qkv.heads > 1 ? message.sequence.qkv.heads : state.config.heads;
     apply({ ...state, sequence: message.sequence, config: { ...state.config, n: message.sequence.tokens.length, heads } });

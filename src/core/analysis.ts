@@ -34,5 +34,22 @@ export function analyzePattern(config: PatternConfig, d = 64, mask: PatternMask 
     reach = twoHopReach(union, union, causal, reachLimit);
     reachSteps = 'union of heads, twice';
   }
-  return { stats: patternStats(mask, d), reach, reachSteps, warnings: mask.warnings, note: mask.note };
+  return { stats: patternStats(mask, d), reach, reachSteps, warnings: [...shapeWarnings(config), ...mask.warnings], note: mask.note };
+}
+
+/**
+ * A config whose one window spans the whole sequence: every head is the same dense (causal)
+ * pattern, which looks like a bug in the tool unless it is said.
+ */
+export function shapeWarnings(config: PatternConfig): string[] {
+  const n = config.n;
+  const [window, what, change] =
+    config.pattern === 'deepspeed-fixed'
+      ? [config.block * config.numLocalBlocks, `block × num_local_blocks (${config.block} × ${config.numLocalBlocks})`, 'a smaller block or fewer local blocks']
+      : config.pattern === 'dense'
+        ? [0, '', '']
+        : [config.stride, `l (${config.stride})`, 'l < n'];
+  if (!window || n > window) return [];
+  const shape = isCausal(config) ? 'dense causal triangle' : 'dense square';
+  return [`n (${n}) ≤ ${what}: the whole sequence is one window, so every head is the same ${shape}; choose ${change} to see the sparse pattern`];
 }

@@ -218,3 +218,28 @@ function validateDeepSpeed(config: DeepSpeedFixedConfig, issues: ConfigIssue[]):
     issues.push({ field: 'n', message: `Sequence Length, ${config.n}, needs to be dividable by Block size ${config.block}!` });
   }
 }
+
+/**
+ * The config for another preset that keeps every value the two presets share (n, heads, l, c,
+ * block, …). A kept value the new preset rejects (say 4 sub-blocks for a port with one summary
+ * set) falls back to the new preset's default, so switching never lands on an error the user
+ * did not make.
+ */
+export function switchPreset(current: PatternConfig, pattern: PatternName): PatternConfig {
+  const fresh = defaultConfig(pattern) as unknown as Record<string, unknown>;
+  const old = current as unknown as Record<string, unknown>;
+  const kept = { ...fresh };
+  for (const key of Object.keys(fresh)) if (key !== 'pattern' && key in old && typeof old[key] === typeof fresh[key]) kept[key] = old[key];
+  let config = kept as unknown as PatternConfig;
+  // Reset the fields the new preset complains about, one round at a time (a reset can clear another issue).
+  for (let round = 0; round < 4; round++) {
+    // n and heads are the user's sequence: kept even when the preset objects (the field says why).
+    const resettable = (field: string) => field !== 'n' && field !== 'heads' && field in fresh && (config as unknown as Record<string, unknown>)[field] !== fresh[field];
+    const issues = validateConfig(config).filter((issue) => resettable(issue.field));
+    if (!issues.length) break;
+    const next = { ...(config as unknown as Record<string, unknown>) };
+    for (const issue of issues) next[issue.field] = fresh[issue.field];
+    config = next as unknown as PatternConfig;
+  }
+  return config;
+}

@@ -8,43 +8,16 @@ import * as vscode from 'vscode';
 import { analyzePattern, attendHeads, attentionInputFor, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, resolveInput, toDense, torchSnippet, validateConfig } from '../core';
 import { maskPng } from '../png';
 import type { InspectorState } from '../protocol';
+import { CHOICES, defaultExportName, ExportFormat, FULL_PNG_RESOLUTIONS, MAX_PROBS_N } from './exportFormats';
+
+export { EXPORT_FORMATS, FULL_PNG_RESOLUTIONS } from './exportFormats';
+export type { ExportFormat } from './exportFormats';
 
 /** What only the open panel can make: the maps as it shows them. */
 export interface PanelImages {
   png(resolution?: number): Promise<Uint8Array>;
   svg(): Promise<Uint8Array>;
 }
-
-/** Pixels a side per head for the full-map PNG. */
-export const FULL_PNG_RESOLUTIONS = [256, 512, 1024, 2048, 4096];
-
-export const EXPORT_FORMATS = ['png', 'png-full', 'png-full-view', 'svg', 'svg-view', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-/** --probs style limit: a dense [H, n, n] float32 array beyond this n is refused. */
-const MAX_PROBS_N = 4096;
-
-const CHOICES: Array<{ format: ExportFormat; label: string; detail: string; extension: string }> = [
-  { format: 'png', label: 'PNG', detail: 'the maps exactly as shown', extension: 'png' },
-  { format: 'png-full', label: 'PNG, full mask', detail: 'every head\'s whole mask at a chosen resolution (max-pooled)', extension: 'png' },
-  {
-    format: 'png-full-view',
-    label: 'PNG, full map as shown',
-    detail: 'every head\'s whole map as the panel shows it (attention weights, masks or the difference) at a chosen resolution (max-pooled)',
-    extension: 'png',
-  },
-  { format: 'svg', label: 'SVG, masks', detail: 'the masks as vector cells (max-pooled above 512 positions)', extension: 'svg' },
-  {
-    format: 'svg-view',
-    label: 'SVG, maps as shown',
-    detail: 'every head\'s whole map as the panel shows it (attention weights, masks or the difference), cells up to 128 positions, max-pooled blocks above',
-    extension: 'svg',
-  },
-  { format: 'mask-npy', label: '.npy mask', detail: 'bool-valued uint8 [H, n, n]', extension: 'npy' },
-  { format: 'probs-npy', label: '.npy probabilities', detail: `float32 [H, n, n], n <= ${MAX_PROBS_N}`, extension: 'npy' },
-  { format: 'json', label: 'JSON', detail: 'the config, statistics and warnings', extension: 'json' },
-  { format: 'torch', label: 'PyTorch snippet', detail: 'Python that builds mask as a torch bool tensor', extension: 'py' },
-];
 
 function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
   const n = config.n;
@@ -110,7 +83,7 @@ export async function chooseExport(config: PatternConfig): Promise<{ format: Exp
     resolution = size.r;
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const name = `${config.pattern}-n${config.n}.${pick.choice.extension}`;
+  const name = defaultExportName(config, pick.choice.format);
   const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: { [pick.choice.label]: [pick.choice.extension] } });
   return uri ? { format: pick.choice.format, uri, resolution } : undefined;
 }

@@ -180,7 +180,9 @@ export class InspectorPanel {
           const sequence = sequenceFromText(message.text, message.tokenizer, 'pasted text');
           this.post({ type: 'setSequence', sequence });
         } catch (e) {
-          void vscode.window.showErrorMessage(`Sparse Attention Inspector: ${(e as Error).message}`);
+          // Next to the text box, in full (a notification would truncate it and cover the maps).
+          this.log.warn(`pasted text: ${(e as Error).message}`);
+          this.post({ type: 'pasteError', message: (e as Error).message });
         }
         break;
       case 'copyTorchSnippet':

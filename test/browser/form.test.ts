@@ -1,0 +1,60 @@
+import { strict as assert } from 'assert';
+import { defaultConfig, FactorizedConfig } from '../../src/core';
+import { openWebview, WebviewPage } from './harness';
+
+/** The config form as a user meets it: switching presets, a window as long as n, a paste that fails. */
+describe('the config form', function () {
+  this.timeout(60000);
+  let view: WebviewPage;
+  const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 512, heads: 8, stride: 64, c: 8, subblocks: 4 };
+  const rendered = async (before: number) => {
+    await view.page.waitForFunction((b) => (window as any).__posted.filter((m: any) => m.type === 'rendered').length > b, before);
+    const all = await view.posted('rendered');
+    return all[all.length - 1].summary;
+  };
+
+  before(async () => {
+    view = await openWebview();
+    await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c }, settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'), config);
+    await rendered(0);
+  });
+  after(async () => view?.close());
+
+  it('switching presets keeps n, heads, l and c; what the new preset rejects falls back to its default', async () => {
+    let before = (await view.posted('rendered')).length;
+    await view.page.selectOption('#field-pattern', 'lra-fixed');
+    const lra = await rendered(before);
+    assert.deepEqual([lra.config.n, lra.config.heads, lra.config.stride, lra.config.c, lra.config.subblocks], [512, 8, 64, 8, 1]);
+    assert.deepEqual(lra.errors, []);
+    assert.equal(await view.page.inputValue('#field-stride'), '64');
+    before = (await view.posted('rendered')).length;
+    await view.page.selectOption('#field-pattern', 'fixed');
+    const back = await rendered(before);
+    assert.deepEqual([back.config.n, back.config.heads, back.config.stride, back.config.c], [512, 8, 64, 8]);
+  });
+
+  it('warns when one window spans the whole sequence (n ≤ l): every head is the same dense triangle', async () => {
+    const before = (await view.posted('rendered')).length;
+    await view.page.fill('#field-stride', '512');
+    const summary = await rendered(before);
+    assert.match(summary.warnings.join(), /n \(512\) ≤ l \(512\): the whole sequence is one window, so every head is the same dense causal triangle/);
+    assert.match(await view.page.locator('.messages').innerText(), /one window/);
+    await view.page.fill('#field-stride', '64');
+  });
+
+  it('a paste that cannot be read says why next to the text box, and keeps the text', async () => {
+    await view.page.locator('.paste summary').click();
+    await view.page.fill('#paste-text', '{"q": [[1, 2]], "k": [[1]]}');
+    await view.page.selectOption('#paste-tokenizer', 'qkv');
+    await view.page.getByRole('button', { name: 'Use as sequence' }).click();
+    const [request] = await view.posted('tokenize');
+    assert.equal(request.tokenizer, 'qkv');
+    // The host answers as it does in VS Code (the real host's message is tested in the VS Code suite).
+    await view.page.evaluate(() => window.postMessage({ type: 'pasteError', message: 'pasted Q/K/V: "v" is missing; give {"q", "k", "v"}, each [n, d] or [heads, n, d]' }, '*'));
+    await view.page.waitForFunction(() => (document.getElementById('paste-error')?.textContent ?? '').length > 0);
+    assert.match(await view.page.locator('#paste-error').innerText(), /"v" is missing/);
+    assert.equal(await view.page.getAttribute('#paste-text', 'aria-invalid'), 'true');
+    assert.equal(await view.page.inputValue('#paste-text'), '{"q": [[1, 2]], "k": [[1]]}', 'the text stays for fixing');
+    assert.equal(await view.page.getAttribute('#paste-error', 'role'), 'alert');
+  });
+});

@@ -1,0 +1,36 @@
+import { strict as assert } from 'assert';
+import { defaultConfig, FactorizedConfig, switchPreset, validateConfig } from '../../src/core';
+
+describe('switching presets keeps what they share', () => {
+  const mine: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 512, heads: 8, stride: 64, c: 8, subblocks: 4, mode: 'split', layer: 3, bidirectional: true };
+
+  it('fixed -> strided keeps n, heads, l, mode, layer and bidirectional', () => {
+    const next = switchPreset(mine, 'strided') as FactorizedConfig;
+    assert.equal(next.pattern, 'strided');
+    assert.deepEqual([next.n, next.heads, next.stride, next.mode, next.layer, next.bidirectional], [512, 8, 64, 'split', 3, true]);
+    assert.deepEqual(validateConfig(next), []);
+  });
+
+  it('a kept value the new preset rejects falls back to its default, the rest stay', () => {
+    const next = switchPreset(mine, 'lra-fixed') as FactorizedConfig;
+    const lra = defaultConfig('lra-fixed') as FactorizedConfig;
+    assert.equal(next.subblocks, lra.subblocks, 'lra-fixed has one summary set');
+    assert.equal(next.mode, lra.mode, 'lra-fixed builds one merged mask');
+    assert.deepEqual([next.n, next.heads, next.stride, next.c], [512, 8, 64, 8]);
+    assert.deepEqual(validateConfig(next), []);
+  });
+
+  it('to and from DeepSpeed: n and heads travel, block parameters come from the preset', () => {
+    const ds = switchPreset(mine, 'deepspeed-fixed');
+    assert.deepEqual([ds.pattern, ds.n, ds.heads], ['deepspeed-fixed', 512, 8]);
+    assert.deepEqual(validateConfig(ds), []);
+    const back = switchPreset({ ...ds, n: 1024 }, 'fixed') as FactorizedConfig;
+    assert.deepEqual([back.n, back.heads], [1024, 8]);
+  });
+
+  it('n stays the user\'s even when the new preset objects to it; the n field then says why', () => {
+    const odd = switchPreset({ ...mine, n: 100 }, 'deepspeed-fixed');
+    assert.equal(odd.n, 100);
+    assert.match(validateConfig(odd).map((i) => `${i.field}: ${i.message}`).join(), /^n: Sequence Length, 100, needs to be dividable by Block size/);
+  });
+});
