@@ -55,7 +55,10 @@ export class MapsView {
     () => this.draw(),
     () => this.setView(fullView(this.current?.config.n ?? 1)),
   );
+  /** The cell under the pointer or the keyboard cursor: a readout that follows it over the maps. */
   readonly hoverInfo = document.createElement('p');
+  /** What the maps are waiting for, or why they show what they show. */
+  readonly mapsNote = document.createElement('p');
   readonly rowView = new RowView((i) => this.token(i));
   /** CSS pixels a side of the maps last drawn. */
   private drawnCss = MAP_CSS_PIXELS;
@@ -83,12 +86,15 @@ export class MapsView {
     this.grid.className = 'maps';
     this.hoverInfo.className = 'hover-info';
     this.hoverInfo.setAttribute('aria-live', 'polite');
+    this.hoverInfo.dataset.shown = 'false';
+    this.mapsNote.className = 'maps-note';
+    this.mapsNote.setAttribute('aria-live', 'polite');
     // A focused map takes the panel's width: follow it when the panel is resized.
     new ResizeObserver(() => {
       if (this.controls.focus !== undefined && this.mapCssPixels() !== this.drawnCss) this.draw();
     }).observe(this.element);
     this.legendElement.className = 'legend';
-    this.element.append(this.controls.element, this.grid, this.legendElement, this.hoverInfo, this.rowView.element);
+    this.element.append(this.controls.element, this.mapsNote, this.grid, this.legendElement, this.hoverInfo, this.rowView.element);
   }
 
   /** A focused map takes the panel's width (256 to 768 CSS pixels); the grid of heads 256 each. */
@@ -138,6 +144,8 @@ export class MapsView {
     this.controls.setConfig(config, config.heads);
     this.rowView.clear();
     this.hoverInfo.textContent = '';
+    this.hoverInfo.dataset.shown = 'false';
+    this.mapsNote.textContent = '';
     this.draw();
   }
 
@@ -145,7 +153,7 @@ export class MapsView {
   markStale(reason: string): void {
     this.grid.dataset.stale = 'true';
     this.grid.title = reason;
-    this.hoverInfo.textContent = reason;
+    this.mapsNote.textContent = reason;
   }
 
   setWeights(result: AttentionResult, config: PatternConfig, views?: ViewWeights): void {
@@ -172,7 +180,7 @@ export class MapsView {
     const view = this.view;
     views
       .pool(view, size, (fraction) => {
-        if (this.requestedKey === key) this.hoverInfo.textContent = `Showing masks while the attention weights of this view are computed: ${Math.round(fraction * 100)}%…`;
+        if (this.requestedKey === key) this.mapsNote.textContent = `Showing masks while the attention weights of this view are computed: ${Math.round(fraction * 100)}%…`;
       })
       .then((layers) => {
         if (this.current !== current || this.requestedKey !== key) return;
@@ -182,7 +190,7 @@ export class MapsView {
       .catch((e: Error) => {
         // Superseded by a newer view, or the attention was replaced: nothing to say.
         if (this.current !== current || this.requestedKey !== key || /superseded|replaced/.test(e.message)) return;
-        this.hoverInfo.textContent = `The attention weights of this view could not be computed: ${e.message}`;
+        this.mapsNote.textContent = `The attention weights of this view could not be computed: ${e.message}`;
       });
     return undefined;
   }
@@ -205,7 +213,7 @@ export class MapsView {
       })
       .catch((e: Error) => {
         if (this.current !== current || this.requestedMaskKey !== key || /superseded|replaced/.test(e.message)) return;
-        this.hoverInfo.textContent = `The masks of this view could not be pooled: ${e.message}`;
+        this.mapsNote.textContent = `The masks of this view could not be pooled: ${e.message}`;
       });
     return undefined;
   }
@@ -222,8 +230,8 @@ export class MapsView {
     const weights = this.kind === 'weights' && (current.probs || layers);
     this.controls.weightsShown = !!weights;
     if (this.kind === 'weights' && !weights) {
-      this.hoverInfo.textContent = current.views ? 'Showing masks while the attention weights of this view are computed…' : 'Showing masks: attention weights appear when computed.';
-    } else if (this.hoverInfo.textContent?.startsWith('Showing masks')) this.hoverInfo.textContent = '';
+      this.mapsNote.textContent = current.views ? 'Showing masks while the attention weights of this view are computed…' : 'Showing masks: attention weights appear when computed.';
+    } else if (this.mapsNote.textContent?.startsWith('Showing masks')) this.mapsNote.textContent = '';
     this.controls.viewLabel.textContent = describeView(this.view, current.config.n);
     const other = this.comparison(current);
     const kind = other ? 'diff' : weights ? 'weights' : 'mask';
@@ -293,7 +301,9 @@ export class MapsView {
     canvas.addEventListener('mousemove', (e) => {
       if (this.drag && e.buttons & 1) return;
       this.hoverAt(canvas, head, ...local(e));
+      this.placeReadout(e.clientX, e.clientY);
     });
+    canvas.addEventListener('mouseleave', () => (this.hoverInfo.dataset.shown = 'false'));
     canvas.addEventListener('mousedown', (e) => this.startDrag(canvas, e));
     // As in VS Code's image preview: the wheel scrolls the panel; Ctrl/Cmd+wheel (and a pinch,
     // which Chromium reports as Ctrl+wheel) zooms at the pointed cell.
@@ -308,12 +318,36 @@ export class MapsView {
       this.drag = undefined;
       if (!moved) this.openRow(head);
     });
-    canvas.addEventListener('keydown', (e) => this.onKey(e, head));
+    canvas.addEventListener('keydown', (e) => {
+      this.onKey(e, head);
+      this.placeAtCursor(canvas);
+    });
     const figure = document.createElement('figure');
     const caption = document.createElement('figcaption');
     caption.textContent = f.caption;
     figure.append(canvas, caption);
     return figure;
+  }
+
+  /** Shows the readout beside the pointer (flipped to stay inside the panel). */
+  private placeReadout(clientX: number, clientY: number): void {
+    const box = this.element.getBoundingClientRect();
+    const info = this.hoverInfo;
+    info.dataset.shown = 'true';
+    const width = info.offsetWidth;
+    const x = clientX - box.left + 16;
+    const left = x + width > box.width ? Math.max(0, clientX - box.left - 16 - width) : x;
+    info.style.left = `${left}px`;
+    info.style.top = `${clientY - box.top + 16}px`;
+  }
+
+  /** Shows the readout beside the keyboard cursor's cell on `canvas`. */
+  private placeAtCursor(canvas: HTMLCanvasElement): void {
+    const { row, col, span } = this.view;
+    const { i, j } = this.cursor;
+    if (i < row || i >= row + span || j < col || j >= col + span) return;
+    const rect = canvas.getBoundingClientRect();
+    this.placeReadout(rect.left + ((j - col + 0.5) / span) * rect.width, rect.top + ((i - row + 0.5) / span) * rect.height);
   }
 
   /** The maps side by side, exactly their pixels, with a caption strip: the PNG export. */
@@ -360,7 +394,7 @@ export class MapsView {
       const mask = k >= 0 ? { ...current.mask, heads: current.mask.heads.map(() => current.mask.heads[k]) } : comparedMask(current.config, value);
       this.compared = { current, value, result: mask && { mask, name: k >= 0 ? `head ${k}` : value } };
     }
-    if (!this.compared.result) this.hoverInfo.textContent = `${value} does not take this config's parameters: nothing to compare`;
+    if (!this.compared.result) this.mapsNote.textContent = `${value} does not take this config's parameters: nothing to compare`;
     return this.compared.result;
   }
 

@@ -85,6 +85,15 @@ describe('inspector webview in headless Chromium', function () {
       const [, hi, hj] = /^query i=(\d+) → key j=(\d+): head 0: /.exec(text)!.map(Number);
       assert.ok(Math.abs(hi - i) <= 1 && Math.abs(hj - j) <= 1, text);
       assert.match(text, new RegExp(`head 0: ${expected(hi, hj)}(, weight [\\d.e-]+)?$`));
+      // The readout sits beside the pointer, not below the maps.
+      const readout = await view.page.evaluate(() => {
+        const r = document.querySelector('.hover-info')!.getBoundingClientRect();
+        return { left: r.left, top: r.top, opacity: getComputedStyle(document.querySelector('.hover-info')!).opacity };
+      });
+      const pointer = { x: box.x + (j + 0.5) * box.scale, y: box.y + (i + 0.5) * box.scale };
+      assert.equal(readout.opacity, '1');
+      assert.ok(Math.abs(readout.top - pointer.y - 16) <= 2, `readout top ${readout.top} vs pointer ${pointer.y}`);
+      assert.ok(readout.left >= pointer.x + 14 || readout.left + 20 <= pointer.x, `readout beside the pointer: ${readout.left} vs ${pointer.x}`);
     }
     await view.page.mouse.down();
     await view.page.mouse.up();
