@@ -2,6 +2,7 @@
 import { diffColours } from './diffMaps';
 import { VIRIDIS } from './render/painter';
 import { BELOW_THRESHOLD, type WeightScale } from './weightMaps';
+import type { Sequence } from '../src/protocol';
 
 function swatch(rgb: ArrayLike<number>, text: string): HTMLElement {
   const item = document.createElement('span');
@@ -13,7 +14,17 @@ function swatch(rgb: ArrayLike<number>, text: string): HTMLElement {
   return item;
 }
 
-export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0): HTMLElement[] {
+/**
+ * Where the attention weights come from, said on the legend: seeded synthetic Q/K/V are not a
+ * trained model's attention, and a user must not read meaning into them.
+ */
+export function weightsSource(sequence?: Sequence): string {
+  if (sequence?.qkv) return 'Weights from your pasted Q, K, V.';
+  if (sequence?.embeddings) return 'Weights from synthetic Q/K/V: seeded random projections of your pasted embeddings, not a trained model.';
+  return 'Weights from synthetic Q/K/V (seeded from the tokens): a stand-in, not a trained model\'s attention. Paste Q, K, V to see real ones.';
+}
+
+export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0, source = ''): HTMLElement[] {
   const colours = diffColours();
   if (kind === 'diff') return [swatch(colours[1], 'only this pattern'), swatch(colours[2], `only ${other}`), swatch(colours[3], 'both'), swatch(colours[0], 'neither')];
   if (kind === 'mask') return [swatch([55, 148, 255], 'allowed (union: darker where more heads attend)'), swatch(colours[0], 'masked')];
@@ -33,5 +44,8 @@ export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, ot
   labels.textContent = ends.join(' … ');
   const items = [bar, labels, swatch(colours[0], 'masked')];
   if (threshold > 0) items.push(swatch(BELOW_THRESHOLD, `allowed, weight below ${threshold.toPrecision(2)}`));
-  return items;
+  const from = document.createElement('span');
+  from.className = 'legend-source';
+  from.textContent = source;
+  return [...items, from];
 }

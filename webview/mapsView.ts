@@ -8,7 +8,7 @@ import { AttentionResult, explainCell, explainedByDefinition, PatternConfig, Pat
 import type { Sequence } from '../src/protocol';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedMask } from './diffMaps';
-import { legend } from './legend';
+import { legend, weightsSource } from './legend';
 import { composePng } from './compose';
 import { MapControls, type MapKind } from './mapControls';
 import { fullMapPng, fullMapSvg, fullPngSize, fullSvgSize } from './mapExports';
@@ -264,7 +264,7 @@ export class MapsView {
     const { figures, painted } = this.figures.drawInSlices(request, size, kind === 'diff' && focus === -1 ? undefined : focus);
     const generation = ++this.drawGeneration;
     this.grid.dataset.painting = 'true';
-    this.legendElement.replaceChildren(...legend(kind, this.controls.scale, other?.name, this.controls.thresholdValue()));
+    this.legendElement.replaceChildren(...legend(kind, this.controls.scale, other?.name, this.controls.thresholdValue(), weightsSource(current.sequence)));
     // The maps are replaced (zoom, or weights arriving later): the focused one keeps the focus.
     const active = document.activeElement as HTMLElement | null;
     const focused = active && this.grid.contains(active) ? active.dataset.head : undefined;

@@ -32,6 +32,7 @@ describe('pasted Q, K and V drive the maps', function () {
     assert.equal(await view.page.inputValue('#field-n'), '4');
     assert.match(await view.page.locator('.sequence').innerText(), /Sequence: 4 tokens from pasted text \(Q\/K\/V \[4, 2\], shared by every head\)/);
     await view.page.waitForSelector('.maps[data-kind="weights"] canvas');
+    assert.match(await view.page.locator('.legend-source').innerText(), /^Weights from your pasted Q, K, V\.$/);
     await view.page.locator('.maps canvas').first().focus();
     for (let k = 0; k < 3; k++) await view.page.keyboard.press('ArrowDown');
     await view.page.keyboard.press('Enter');

@@ -57,6 +57,8 @@ describe('inspector webview in headless Chromium', function () {
   it('attention-weight maps keep masked cells on the background and allowed cells in the palette', async () => {
     await view.page.selectOption('#map-kind', 'weights');
     await view.page.waitForSelector('.maps[data-kind="weights"] canvas');
+    // Seeded synthetic Q/K/V say so on the legend: nobody should read meaning into them.
+    assert.match(await view.page.locator('.legend-source').innerText(), /synthetic Q\/K\/V \(seeded from the tokens\): a stand-in, not a trained model's attention/);
     await view.mapsSettled();
     const [masked, ...allowed] = await view.page.evaluate(() => {
       const context = (document.querySelector('.maps canvas') as HTMLCanvasElement).getContext('2d')!;
