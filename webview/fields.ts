@@ -8,27 +8,29 @@ export interface FieldSpec {
   options?: readonly string[];
   min?: number;
   title?: string;
+  /** Its name in the one-line summary of the folded config bar (the key when absent). */
+  short?: string;
 }
 
 const F = {
   pattern: { key: 'pattern', label: 'Pattern', kind: 'select', options: PATTERN_NAMES },
   n: { key: 'n', label: 'Sequence length n', kind: 'number', min: 1 },
   heads: { key: 'heads', label: 'Heads', kind: 'number', min: 1 },
-  stride: { key: 'stride', label: 'Stride l', kind: 'number', min: 1, title: 'Block length of the fixed pattern' },
-  c: { key: 'c', label: 'Summary c', kind: 'number', min: 1, title: 'Summary cells per block' },
-  subblocks: { key: 'subblocks', label: 'Sub-blocks K', kind: 'number', min: 1, title: 'Distinct summary sub-blocks; head h uses h mod K' },
+  stride: { key: 'stride', label: 'Stride l', kind: 'number', min: 1, title: 'Block length of the fixed pattern', short: 'l' },
+  c: { key: 'c', label: 'Summary c', kind: 'number', min: 1, title: 'Summary cells per block', short: 'c' },
+  subblocks: { key: 'subblocks', label: 'Sub-blocks K', kind: 'number', min: 1, title: 'Distinct summary sub-blocks; head h uses h mod K', short: 'K' },
   mode: { key: 'mode', label: 'Mode', kind: 'select', options: ['merged', 'split', 'interleaved'] },
   layer: { key: 'layer', label: 'Layer r', kind: 'number', min: 0, title: 'Interleaved mode: even layers use A1, odd layers A2' },
   bidirectional: { key: 'bidirectional', label: 'Bidirectional', kind: 'checkbox' },
-  block: { key: 'block', label: 'Block B', kind: 'number', min: 1 },
-  numVerts: { key: 'numVerts', label: 'num_verts', kind: 'number', min: 1 },
-  vertsize: { key: 'vertsize', label: 'vertsize', kind: 'number', min: 1 },
-  numLocalBlocks: { key: 'numLocalBlocks', label: 'num_local_blocks', kind: 'number', min: 1 },
-  numGlobalBlocks: { key: 'numGlobalBlocks', label: 'num_global_blocks', kind: 'number', min: 1 },
+  block: { key: 'block', label: 'Block B', kind: 'number', min: 1, short: 'B' },
+  numVerts: { key: 'numVerts', label: 'num_verts', kind: 'number', min: 1, short: 'num_verts' },
+  vertsize: { key: 'vertsize', label: 'vertsize', kind: 'number', min: 1, short: 'vertsize' },
+  numLocalBlocks: { key: 'numLocalBlocks', label: 'num_local_blocks', kind: 'number', min: 1, short: 'local' },
+  numGlobalBlocks: { key: 'numGlobalBlocks', label: 'num_global_blocks', kind: 'number', min: 1, short: 'global' },
   attention: { key: 'attention', label: 'attention', kind: 'select', options: ['bidirectional', 'unidirectional'] },
   horizontalGlobalAttention: { key: 'horizontalGlobalAttention', label: 'horizontal_global_attention', kind: 'checkbox' },
   differentLayoutPerHead: { key: 'differentLayoutPerHead', label: 'different_layout_per_head', kind: 'checkbox' },
-  numDifferentGlobalPatterns: { key: 'numDifferentGlobalPatterns', label: 'num_different_global_patterns', kind: 'number', min: 1 },
+  numDifferentGlobalPatterns: { key: 'numDifferentGlobalPatterns', label: 'num_different_global_patterns', kind: 'number', min: 1, short: 'patterns' },
 } satisfies Record<string, FieldSpec>;
 
 const MODES = [F.mode, F.layer];

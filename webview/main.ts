@@ -98,7 +98,24 @@ const paste = el(
   pasteButton,
   pasteError,
 );
-app.replaceChildren(el('h1', {}, 'Sparse Attention Inspector'), form, actions, paste, sequenceView, messages, compute.element, maps.element, stats);
+/**
+ * The maps lead: a compact config bar (the form folds to a one-line summary) with the actions, the
+ * messages, the maps with their toolbar, then a quiet status line (attention, painting times),
+ * the statistics and the sequence.
+ */
+const configSummary = el('summary', { className: 'config-summary' });
+const configBar = el('details', { className: 'config-bar', open: true }, configSummary, form);
+const statusLine = el('footer', { className: 'status-line' }, compute.element, maps.rendererLabel);
+app.replaceChildren(
+  el('h1', { className: 'sr-only' }, 'Sparse Attention Inspector'),
+  el('header', { className: 'top-bar' }, configBar, actions),
+  messages,
+  maps.element,
+  statusLine,
+  stats,
+  sequenceView,
+  paste,
+);
 app.removeAttribute('aria-busy');
 
 function fieldValue(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): unknown {
@@ -179,8 +196,24 @@ function scheduleRender(delayMs: number): void {
   }, delayMs);
 }
 
+/** The config in one line, for the folded config bar: "fixed · n 4096 · l 128 · c 8 · K 4 · 8 heads · merged". */
+function describeConfig(config: PatternConfig): string {
+  const parts: string[] = [config.pattern, `n ${config.n.toLocaleString('en-US')}`];
+  for (const spec of fieldsFor(config.pattern)) {
+    if (spec.key === 'pattern' || spec.key === 'n' || spec.key === 'heads') continue;
+    if (spec.key === 'layer' && !('mode' in config && config.mode === 'interleaved')) continue;
+    const value = (config as unknown as Record<string, unknown>)[spec.key];
+    if (typeof value === 'boolean') {
+      if (value) parts.push(spec.label.toLowerCase());
+    } else parts.push(typeof value === 'number' ? `${spec.short ?? spec.key} ${value}` : String(value));
+  }
+  parts.push(`${config.heads} heads`);
+  return parts.join(' · ');
+}
+
 function render(): void {
   const started = performance.now();
+  configSummary.textContent = describeConfig(state.config);
   const generation = ++renderGeneration;
   analysing?.dispose();
   analysing = undefined;

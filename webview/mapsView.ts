@@ -57,6 +57,10 @@ export class MapsView {
   );
   /** The cell under the pointer or the keyboard cursor: a readout that follows it over the maps. */
   readonly hoverInfo = document.createElement('p');
+  /** Who painted the maps and how long it took: for the panel's quiet status line. */
+  get rendererLabel(): HTMLElement {
+    return this.controls.rendererLabel;
+  }
   /** What the maps are waiting for, or why they show what they show. */
   readonly mapsNote = document.createElement('p');
   readonly rowView = new RowView((i) => this.token(i));

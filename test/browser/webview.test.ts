@@ -295,8 +295,11 @@ describe('inspector webview in headless Chromium', function () {
   });
 
   it('dragging a map pans it', async () => {
+    await view.mapsSettled();
     await view.page.focus('.maps canvas');
     for (let k = 0; k < 4; k++) await view.page.keyboard.press('+');
+    assert.match(await view.page.locator('.view-label').innerText(), /zoom 16\.0×/);
+    await view.mapsSettled();
     const before = await view.page.locator('.view-label').innerText();
     const box = (await view.page.locator('.maps canvas').first().boundingBox())!;
     await view.page.mouse.move(box.x + 100, box.y + 100);
