@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Installs a real VS Code (code-server's bundled VS Code server) plus Debian chromium for the
-# integration tests. Idempotent: a second run only checks and exits.
+# Installs a real VS Code (code-server's bundled VS Code server) and the Debian packages its
+# install needs; with --for test (the default) also what the tests need (chromium, numpy, torch,
+# the Vulkan loader). `npm start` runs it with --for start. Idempotent: a second run only checks.
 # Why code-server: VS Code downloads (test-electron, electron) are unreachable here; npm works.
 set -euo pipefail
 
 CODE_SERVER_VERSION="4.100.3"   # = VS Code 1.100.3, the last line that runs on Node 20
 RG_CACHE_NAME="vscode-ripgrep-cache-1.15.11"
 RG_TARBALL="ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
-APT_PACKAGES=(chromium libkrb5-dev ripgrep python3 make g++ python3-numpy python3-torch libvulkan1)
+# code-server's native modules (kerberos, node-pty) build with these; rg seeds @vscode/ripgrep.
+APT_START=(libkrb5-dev ripgrep python3 make g++)
+APT_TEST=(chromium python3-numpy python3-torch libvulkan1)
+PURPOSE="test"
+[ "${1:-}" = "--for" ] && PURPOSE="${2:-test}"
+case "$PURPOSE" in
+  start) APT_PACKAGES=("${APT_START[@]}") ;;
+  test) APT_PACKAGES=("${APT_START[@]}" "${APT_TEST[@]}") ;;
+  *) echo "usage: $0 [--for start|test]" >&2; exit 2 ;;
+esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DEST="$ROOT/.vscode-test/code-server"
