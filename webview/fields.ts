@@ -1,5 +1,5 @@
 /** The config form's fields per preset: what to show, how to read it back into the config. */
-import { PATTERN_NAMES, PatternName } from '../src/core/config';
+import { PATTERN_NAMES, PatternConfig, PatternName } from '../src/core/config';
 
 export interface FieldSpec {
   key: string;
@@ -66,4 +66,19 @@ export function fieldsFor(pattern: PatternName): FieldSpec[] {
         F.numDifferentGlobalPatterns,
       ];
   }
+}
+
+/** The config in one line, for the folded config bar: "fixed · n 4096 · l 128 · c 8 · K 4 · 8 heads · merged". */
+export function describeConfig(config: PatternConfig): string {
+  const parts: string[] = [config.pattern, `n ${config.n.toLocaleString('en-US')}`];
+  for (const spec of fieldsFor(config.pattern)) {
+    if (spec.key === 'pattern' || spec.key === 'n' || spec.key === 'heads') continue;
+    if (spec.key === 'layer' && !('mode' in config && config.mode === 'interleaved')) continue;
+    const value = (config as unknown as Record<string, unknown>)[spec.key];
+    if (typeof value === 'boolean') {
+      if (value) parts.push(spec.label.toLowerCase());
+    } else parts.push(typeof value === 'number' ? `${spec.short ?? spec.key} ${value}` : String(value));
+  }
+  parts.push(`${config.heads} heads`);
+  return parts.join(' · ');
 }

@@ -1,18 +1,13 @@
-/** The colour legend under the maps: what a colour means in the current view. */
+/**
+ * What a colour means in the current view: one description, drawn as the legend under the maps
+ * and as the footer of exported PNGs (which must stand on their own in a paper or a bug report).
+ */
 import { diffColours } from './diffMaps';
 import { VIRIDIS } from './render/painter';
 import { BELOW_THRESHOLD, type WeightScale } from './weightMaps';
 import type { Sequence } from '../src/protocol';
 
-function swatch(rgb: ArrayLike<number>, text: string): HTMLElement {
-  const item = document.createElement('span');
-  item.className = 'legend-item';
-  const box = document.createElement('span');
-  box.className = 'legend-swatch';
-  box.style.background = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
-  item.append(box, text);
-  return item;
-}
+export type LegendEntry = { rgb: ArrayLike<number>; text: string } | { gradient: WeightScale; text: string };
 
 /**
  * Where the attention weights come from, said on the legend: seeded synthetic Q/K/V are not a
@@ -24,10 +19,24 @@ export function weightsSource(sequence?: Sequence): string {
   return 'Weights from synthetic Q/K/V (seeded from the tokens): a stand-in, not a trained model\'s attention. Paste Q, K, V to see real ones.';
 }
 
-export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0, source = ''): HTMLElement[] {
+export function legendEntries(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0): LegendEntry[] {
   const colours = diffColours();
-  if (kind === 'diff') return [swatch(colours[1], 'only this pattern'), swatch(colours[2], `only ${other}`), swatch(colours[3], 'both'), swatch(colours[0], 'neither')];
-  if (kind === 'mask') return [swatch([55, 148, 255], 'allowed (union: darker where more heads attend)'), swatch(colours[0], 'masked')];
+  if (kind === 'diff') {
+    return [
+      { rgb: colours[1], text: 'only this pattern' },
+      { rgb: colours[2], text: `only ${other}` },
+      { rgb: colours[3], text: 'both' },
+      { rgb: colours[0], text: 'neither' },
+    ];
+  }
+  if (kind === 'mask') return [{ rgb: [55, 148, 255], text: 'allowed (union: darker where more heads attend)' }, { rgb: colours[0], text: 'masked' }];
+  const entries: LegendEntry[] = [{ gradient: scale, text: (scale === 'log' ? ['≤1e-4', '1e-2', '1'] : ['0', '0.5', '1']).join(' … ') }, { rgb: colours[0], text: 'masked' }];
+  if (threshold > 0) entries.push({ rgb: BELOW_THRESHOLD, text: `allowed, weight below ${threshold.toPrecision(2)}` });
+  return entries;
+}
+
+/** The viridis bar, 256 × 1 pixels (stretched by CSS or drawImage). */
+export function gradientBar(scale: WeightScale): HTMLCanvasElement {
   const bar = document.createElement('canvas');
   bar.width = 256;
   bar.height = 1;
@@ -38,12 +47,26 @@ export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, ot
   ctx.putImageData(image, 0, 0);
   bar.setAttribute('role', 'img');
   bar.setAttribute('aria-label', scale === 'log' ? 'weight colour scale, logarithmic from 1e-4 to 1' : 'weight colour scale, linear from 0 to 1');
-  const ends = scale === 'log' ? ['≤1e-4', '1e-2', '1'] : ['0', '0.5', '1'];
-  const labels = document.createElement('span');
-  labels.className = 'legend-labels';
-  labels.textContent = ends.join(' … ');
-  const items = [bar, labels, swatch(colours[0], 'masked')];
-  if (threshold > 0) items.push(swatch(BELOW_THRESHOLD, `allowed, weight below ${threshold.toPrecision(2)}`));
+  return bar;
+}
+
+export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0, source = ''): HTMLElement[] {
+  const items: HTMLElement[] = legendEntries(kind, scale, other, threshold).flatMap((entry) => {
+    const item = document.createElement('span');
+    item.className = 'legend-item';
+    if ('gradient' in entry) {
+      const labels = document.createElement('span');
+      labels.className = 'legend-labels';
+      labels.textContent = entry.text;
+      return [gradientBar(entry.gradient), labels];
+    }
+    const box = document.createElement('span');
+    box.className = 'legend-swatch';
+    box.style.background = `rgb(${entry.rgb[0]}, ${entry.rgb[1]}, ${entry.rgb[2]})`;
+    item.append(box, entry.text);
+    return [item];
+  });
+  if (kind !== 'weights') return items;
   const from = document.createElement('span');
   from.className = 'legend-source';
   from.textContent = source;

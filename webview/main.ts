@@ -9,7 +9,7 @@ import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspecto
 import { setWorkerUrl } from './compute/attention';
 import { ComputeView } from './computeView';
 import { PatternWorker } from './compute/patternWorker';
-import { fieldsFor, FieldSpec } from './fields';
+import { describeConfig, fieldsFor, FieldSpec } from './fields';
 import { MapsView } from './mapsView';
 import { statsTable } from './statsView';
 
@@ -194,21 +194,6 @@ function scheduleRender(delayMs: number): void {
     pending = undefined;
     render();
   }, delayMs);
-}
-
-/** The config in one line, for the folded config bar: "fixed · n 4096 · l 128 · c 8 · K 4 · 8 heads · merged". */
-function describeConfig(config: PatternConfig): string {
-  const parts: string[] = [config.pattern, `n ${config.n.toLocaleString('en-US')}`];
-  for (const spec of fieldsFor(config.pattern)) {
-    if (spec.key === 'pattern' || spec.key === 'n' || spec.key === 'heads') continue;
-    if (spec.key === 'layer' && !('mode' in config && config.mode === 'interleaved')) continue;
-    const value = (config as unknown as Record<string, unknown>)[spec.key];
-    if (typeof value === 'boolean') {
-      if (value) parts.push(spec.label.toLowerCase());
-    } else parts.push(typeof value === 'number' ? `${spec.short ?? spec.key} ${value}` : String(value));
-  }
-  parts.push(`${config.heads} heads`);
-  return parts.join(' · ');
 }
 
 function render(): void {

@@ -4,7 +4,7 @@
  * positions and max-pooled blocks beyond, with masked cells left empty.
  */
 import { formatBytes, gridSvg, pooledNote, type PatternConfig } from '../src/core';
-import { composePng } from './compose';
+import { composePng, type PngFooter } from './compose';
 import { FigureRequest, MapFigures } from './mapFigures';
 import { CanvasPainter } from './render/canvasPainter';
 import type { MapPainter } from './render/painter';
@@ -37,9 +37,9 @@ export function fullSvgSize(config: PatternConfig | undefined): number {
 }
 
 /** Painted by the screen's painter, in a square-ish grid of maps. */
-export function fullMapPng(painter: MapPainter, request: FigureRequest, size: number): string {
+export function fullMapPng(painter: MapPainter, request: FigureRequest, size: number, footer?: PngFooter): string {
   const figures = new MapFigures(painter).draw(request, size);
-  return composePng(figures, Math.ceil(Math.sqrt(figures.length)));
+  return composePng(figures, Math.ceil(Math.sqrt(figures.length)), footer);
 }
 
 /** Coloured on the CPU (its own canvas painter), so the values never leave for the GPU. */

@@ -8,8 +8,9 @@ import { AttentionResult, explainCell, explainedByDefinition, PatternConfig, Pat
 import type { Sequence } from '../src/protocol';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedMask } from './diffMaps';
-import { legend, weightsSource } from './legend';
-import { composePng } from './compose';
+import { legend, legendEntries, weightsSource } from './legend';
+import { describeConfig } from './fields';
+import { composePng, type PngFooter } from './compose';
 import { MapControls, type MapKind } from './mapControls';
 import { fullMapPng, fullMapSvg, fullPngSize, fullSvgSize } from './mapExports';
 import { FigureKind, FigureRequest, MapFigures } from './mapFigures';
@@ -354,13 +355,24 @@ export class MapsView {
     this.placeReadout(rect.left + ((j - col + 0.5) / span) * rect.width, rect.top + ((i - row + 0.5) / span) * rect.height);
   }
 
-  /** The maps side by side, exactly their pixels, with a caption strip: the PNG export. */
+  /** The maps side by side, exactly their pixels, with a footer saying what they show: the PNG export. */
   toPng(): string {
     const figures = Array.from(this.grid.querySelectorAll('figure')).map((f) => ({
       canvas: f.querySelector('canvas')!,
       caption: f.querySelector('figcaption')?.textContent ?? '',
     }));
-    return composePng(figures);
+    return composePng(figures, figures.length, this.pngFooter(this.view));
+  }
+
+  /** The exported PNG's footer: the config, the colours, the view and where the weights come from. */
+  private pngFooter(view: Viewport, pixels = mapPixels(view.span, this.drawnCss)): PngFooter {
+    const current = this.current!;
+    const kind = (this.grid.dataset.kind ?? 'mask') as FigureKind;
+    const other = kind === 'diff' ? this.comparison(current)?.name : undefined;
+    const pooled = view.span > pixels ? `; max-pooled: each pixel shows the largest value of the ${Math.ceil(view.span / pixels)}² cells under it` : '';
+    const lines = [describeConfig(current.config), `${describeView(view, current.config.n)}${pooled}`];
+    if (kind === 'weights') lines.push(weightsSource(current.sequence));
+    return { lines, legend: legendEntries(kind, this.controls.scale, other, this.controls.thresholdValue()) };
   }
 
   /** What the panel shows now, over the whole matrix at `size` pixels a side (for the exports). */
@@ -379,7 +391,7 @@ export class MapsView {
   /** Every head's whole map as shown, `resolution` pixels a side each: the full-map PNG export. */
   async fullPng(resolution: number): Promise<string> {
     const size = fullPngSize(this.current?.config, resolution);
-    return fullMapPng(this.figures.painter, await this.wholeMatrix(size), size);
+    return fullMapPng(this.figures.painter, await this.wholeMatrix(size), size, this.pngFooter(fullView(this.current!.config.n), size));
   }
 
   /** Every head's whole map as shown, as SVG (exact cells up to 128 positions, blocks beyond). */

@@ -59,6 +59,8 @@ describe('attention weights at n = 32768 (25M allowed cells), pooled per view by
   it('exports every head\'s whole weight map at a chosen resolution (the worker pools it)', async () => {
     await view.page.locator('.maps canvas').first().focus();
     await view.page.keyboard.press('0');
+    // Export what is shown once it shows the whole matrix's weights (masks stand in while they are pooled).
+    await view.page.waitForSelector('.maps[data-kind="weights"]:not([data-painting]):not([data-pending]) canvas');
     await view.page.evaluate(() => window.postMessage({ type: 'requestPng', id: 7, resolution: 512 }, '*'));
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => (m.type === 'png' || m.type === 'pngFailed') && m.id === 7), undefined, { timeout: 100000 });
     const [reply] = (await view.posted('png')).filter((m) => m.id === 7);
@@ -78,8 +80,9 @@ describe('attention weights at n = 32768 (25M allowed cells), pooled per view by
       for (let x = 0; x < 512; x++) if (last[4 * x] === 30 && last[4 * x + 1] === 30 && last[4 * x + 2] === 30) background++;
       return { width: img.width, height: img.height, topRight: Array.from(context.getImageData(511, 16, 1, 1).data.slice(0, 3)), background };
     }, reply.dataUrl);
-    // 4 heads and the max over heads: a 3-column grid of 512 px maps with 16 px captions and 8 px gaps.
-    assert.deepEqual([image.width, image.height], [3 * 520 - 8, 2 * 536 - 8]);
+    // 4 heads and the max over heads: a 3-column grid of 512 px maps with 16 px captions and 8 px
+    // gaps, then the footer (a legend row and three lines: config, view, where the weights come from).
+    assert.deepEqual([image.width, image.height], [3 * 520 - 8, 2 * 536 - 8 + 4 * 15 + 8]);
     assert.deepEqual(image.topRight, [30, 30, 30]);
     // 64 columns per pixel: summary column 128b + 127 lands in odd pixel 2b + 1; even pixels are
     // masked except 510, inside the last row's own block.

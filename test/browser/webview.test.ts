@@ -255,7 +255,8 @@ describe('inspector webview in headless Chromium', function () {
     }, png.dataUrl);
     const canvases = await view.page.locator('.maps canvas').count();
     const width = await view.page.evaluate(() => (document.querySelector('.maps canvas') as HTMLCanvasElement).width);
-    assert.deepEqual(size, [canvases * width + (canvases - 1) * 8, width + 16]);
+    // Maps and captions, then the footer: a legend row and two lines (the config, the view).
+    assert.deepEqual(size, [canvases * width + (canvases - 1) * 8, width + 16 + 3 * 15 + 8]);
   });
 
   it('zooms with + and Ctrl+wheel at the pointed cell (the wheel alone scrolls), pans with Shift+arrows, resets with 0', async () => {
