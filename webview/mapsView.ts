@@ -9,6 +9,7 @@ import type { Sequence } from '../src/protocol';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedMask } from './diffMaps';
 import { legend, legendEntries, weightsSource } from './legend';
+import { mapAxes } from './mapAxes';
 import { describeConfig } from './fields';
 import { composePng, type PngFooter } from './compose';
 import { MapControls, type MapKind } from './mapControls';
@@ -330,6 +331,12 @@ export class MapsView {
     const figure = document.createElement('figure');
     const caption = document.createElement('figcaption');
     caption.textContent = f.caption;
+    // Zoomed in far enough: positions (and tokens) along the edges.
+    const axes = mapAxes(this.view, css, this.current!.sequence?.tokens);
+    if (axes) {
+      figure.classList.add('with-axes');
+      figure.append(axes.top, axes.left);
+    }
     figure.append(canvas, caption);
     return figure;
   }

@@ -58,3 +58,34 @@ describe('the config form', function () {
     assert.equal(await view.page.getAttribute('#paste-error', 'role'), 'alert');
   });
 });
+
+describe('map edges when zoomed in', function () {
+  this.timeout(60000);
+  let view: WebviewPage;
+  after(async () => view?.close());
+
+  it('label query and key positions, with their tokens once cells are wide enough', async () => {
+    view = await openWebview();
+    const tokens = Array.from({ length: 64 }, (_, k) => `tok${k}`);
+    const config = { ...(defaultConfig('fixed') as FactorizedConfig), n: 64, heads: 2, stride: 16, c: 2, subblocks: 2 };
+    await view.page.evaluate((c) => window.postMessage({ type: 'init', state: { config: c }, settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'), config);
+    await view.mapsSettled();
+    await view.page.evaluate((t) => window.postMessage({ type: 'setSequence', sequence: { tokens: t, source: 'a test' } }, '*'), tokens);
+    await view.mapsSettled();
+    // 64 cells on 256 CSS pixels: 4 px a cell, positions only, about 12 along an edge.
+    const plain = await view.page.locator('.maps figure').first().locator('.axis-top .axis-label').allInnerTexts();
+    assert.deepEqual(plain.slice(0, 3), ['0', '6', '12']);
+    await view.page.locator('.maps canvas').first().focus();
+    for (let k = 0; k < 2; k++) await view.page.keyboard.press('+');
+    await view.mapsSettled();
+    // 16 cells: 16 px each, every position with its token.
+    const top = await view.page.locator('.maps figure').first().locator('.axis-top .axis-label').allInnerTexts();
+    const left = await view.page.locator('.maps figure').first().locator('.axis-left .axis-label').allInnerTexts();
+    const label = await view.page.locator('.view-label').innerText();
+    const [, row, col] = /^rows (\d+)–\d+, columns (\d+)–/.exec(label)!.map(Number);
+    assert.equal(top.length, 16);
+    assert.equal(top[0], `${col} tok${col}`);
+    assert.equal(left[3], `${row + 3} tok${row + 3}`);
+    await view.page.screenshot({ path: 'test-results/screenshots/webview-axes.png' });
+  });
+});
