@@ -19,7 +19,8 @@ export function weightsSource(sequence?: Sequence): string {
   return 'Weights from synthetic Q/K/V (seeded from the tokens): a stand-in, not a trained model\'s attention. Paste Q, K, V to see real ones.';
 }
 
-export function legendEntries(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0): LegendEntry[] {
+/** `pooling`: how a mask pixel covering many cells is shown (undefined when a pixel is one cell). */
+export function legendEntries(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0, pooling?: 'any' | 'share'): LegendEntry[] {
   const colours = diffColours();
   if (kind === 'diff') {
     return [
@@ -29,7 +30,15 @@ export function legendEntries(kind: 'mask' | 'weights' | 'diff', scale: WeightSc
       { rgb: colours[0], text: 'neither' },
     ];
   }
-  if (kind === 'mask') return [{ rgb: [55, 148, 255], text: 'allowed (union: darker where more heads attend)' }, { rgb: colours[0], text: 'masked' }];
+  if (kind === 'mask') {
+    const allowed =
+      pooling === 'share'
+        ? 'share of allowed cells under each pixel: the stronger the colour, the larger the share (union: the mean over heads)'
+        : pooling === 'any'
+          ? 'some cell under the pixel allowed: every allowed cell visible (union: darker where more heads attend)'
+          : 'allowed (union: darker where more heads attend)';
+    return [{ rgb: [55, 148, 255], text: allowed }, { rgb: colours[0], text: 'masked' }];
+  }
   const entries: LegendEntry[] = [{ gradient: scale, text: (scale === 'log' ? ['≤1e-4', '1e-2', '1'] : ['0', '0.5', '1']).join(' … ') }, { rgb: colours[0], text: 'masked' }];
   if (threshold > 0) entries.push({ rgb: BELOW_THRESHOLD, text: `allowed, weight below ${threshold.toPrecision(2)}` });
   return entries;
@@ -50,8 +59,8 @@ export function gradientBar(scale: WeightScale): HTMLCanvasElement {
   return bar;
 }
 
-export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0, source = ''): HTMLElement[] {
-  const items: HTMLElement[] = legendEntries(kind, scale, other, threshold).flatMap((entry) => {
+export function legend(kind: 'mask' | 'weights' | 'diff', scale: WeightScale, other?: string, threshold = 0, source = '', pooling?: 'any' | 'share'): HTMLElement[] {
+  const items: HTMLElement[] = legendEntries(kind, scale, other, threshold, pooling).flatMap((entry) => {
     const item = document.createElement('span');
     item.className = 'legend-item';
     if ('gradient' in entry) {

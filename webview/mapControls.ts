@@ -6,6 +6,7 @@
 import { PATTERN_NAMES } from '../src/core/config';
 import type { PatternConfig } from '../src/core';
 import type { WeightScale } from './weightMaps';
+import type { MaskPooling } from './compute/workerProtocol';
 
 export type MapKind = 'mask' | 'weights';
 
@@ -18,6 +19,7 @@ export class MapControls {
   private readonly compareSelect = document.createElement('select');
   private readonly focusSelect = document.createElement('select');
   private readonly threshold = document.createElement('input');
+  private readonly poolingSelect = document.createElement('select');
   /** Once the user picks what to show, computed weights no longer switch it for them. */
   userChoseKind = false;
 
@@ -28,6 +30,17 @@ export class MapControls {
     this.addSelect('map-scale', 'Weight scale', this.scaleSelect, [['log', 'log (1e-4 .. 1)'], ['linear', 'linear']], onChange);
     this.addSelect('map-compare', 'Compare with', this.compareSelect, [], onChange);
     this.addSelect('map-focus', 'Focus', this.focusSelect, [], onChange);
+    this.addSelect(
+      'map-pooling',
+      'Mask pixels',
+      this.poolingSelect,
+      [
+        ['auto', 'auto (share when zoomed out)'],
+        ['any', 'any allowed cell: every one visible'],
+        ['share', 'share of allowed cells'],
+      ],
+      onChange,
+    );
     this.addThreshold(onChange);
     const reset = document.createElement('button');
     reset.type = 'button';
@@ -102,6 +115,15 @@ export class MapControls {
   set weightsShown(shown: boolean) {
     this.scaleSelect.disabled = !shown;
     this.threshold.disabled = !shown;
+  }
+
+  /**
+   * How a mask pixel covering many cells is shown. Auto: the share of allowed cells once a pixel
+   * covers more than 16 × 16 cells (where "any allowed" fills every pixel), else any allowed cell.
+   */
+  maskPooling(cellsPerPixel: number): MaskPooling {
+    const chosen = this.poolingSelect.value as 'auto' | MaskPooling;
+    return chosen !== 'auto' ? chosen : cellsPerPixel > 16 ? 'share' : 'any';
   }
 
   /** '' (nothing), 'head:k', or a preset name. */

@@ -72,6 +72,44 @@ export function poolMask(head: HeadMask, view: Viewport, size: number): Float32A
   return covered;
 }
 
+/** Rows sampled per pixel row for the share view: exact when a pixel covers this many rows or fewer. */
+export const SHARE_SAMPLE_ROWS = 8;
+
+/**
+ * The share of allowed cells under each pixel (0..1), per pixel of the viewport: what max-pooling
+ * hides at large n, where every pixel holds some allowed cell. Columns are counted exactly; rows
+ * are sampled, SHARE_SAMPLE_ROWS evenly spaced per pixel row.
+ */
+export function poolMaskShare(head: HeadMask, view: Viewport, size: number): Float32Array {
+  const share = new Float32Array(size * size);
+  const list = new RangeList();
+  const { row, col, span } = view;
+  const colStart = (x: number) => col + Math.ceil((x * span) / size);
+  for (let y = 0; y < size; y++) {
+    const r0 = row + Math.ceil((y * span) / size);
+    const r1 = row + Math.ceil(((y + 1) * span) / size);
+    const samples = Math.min(SHARE_SAMPLE_ROWS, r1 - r0);
+    for (let s = 0; s < samples; s++) {
+      head.row(r0 + Math.floor(((s + 0.5) * (r1 - r0)) / samples), list);
+      // Walk the row's ranges and the pixel columns together, adding each overlap.
+      let x = 0;
+      for (let r = 0; r < list.length && x < size; r++) {
+        const start = Math.max(list.starts[r], col);
+        const end = Math.min(list.ends[r], col + span);
+        if (end <= start) continue;
+        x = Math.max(x, Math.floor(((start - col) * size) / span));
+        for (let px = x; px < size && colStart(px) < end; px++) {
+          const c0 = colStart(px);
+          const c1 = colStart(px + 1);
+          const overlap = Math.min(end, c1) - Math.max(start, c0);
+          if (overlap > 0) share[y * size + px] += overlap / ((c1 - c0) * samples);
+        }
+      }
+    }
+  }
+  return share;
+}
+
 export interface MapFigure {
   caption: string;
   canvas: HTMLCanvasElement;

@@ -19,6 +19,7 @@ import { fullView, MAP_CSS_PIXELS, MapFigure, mapPixels, sizeCanvas, Viewport } 
 import { choosePainter } from './render/choosePainter';
 import type { ViewWeights } from './compute/viewWeights';
 import type { PatternWorker } from './compute/patternWorker';
+import type { MaskPooling } from './compute/workerProtocol';
 import { RowView } from './rowView';
 import { describeView, panBy, zoomAt } from './viewport';
 import { maxWeightIn, weightAt } from './weightMaps';
@@ -202,15 +203,15 @@ export class MapsView {
   }
 
   /** The pattern worker's pooled masks for the current viewport, or undefined while it pools them. */
-  private maskLayersForView(current: Current, size: number): Float32Array[] | undefined {
+  private maskLayersForView(current: Current, size: number, pooling: MaskPooling): Float32Array[] | undefined {
     const worker = current.patternWorker!;
-    const key = viewKey(this.view, size);
+    const key = `${viewKey(this.view, size)}/${pooling}`;
     if (this.maskLayers?.key === key) return this.maskLayers.layers;
     if (this.requestedMaskKey === key) return undefined;
     this.requestedMaskKey = key;
     const view = this.view;
     worker
-      .poolMask(view, size)
+      .poolMask(view, size, pooling)
       .then((layers) => {
         if (this.current !== current || this.requestedMaskKey !== key) return;
         this.maskLayers = { key, view, size, layers };
@@ -244,7 +245,8 @@ export class MapsView {
     const scale = this.controls.scale;
     const focus = this.controls.focus;
     // Large n: the pattern worker pools the masks; the maps wait for its answer (the UI never does).
-    const remoteMasks = kind === 'mask' && current.patternWorker ? this.maskLayersForView(current, size) : undefined;
+    const pooling = this.controls.maskPooling(this.view.span / size);
+    const remoteMasks = kind === 'mask' && current.patternWorker ? this.maskLayersForView(current, size, pooling) : undefined;
     if (kind === 'mask' && current.patternWorker && !remoteMasks) {
       this.grid.dataset.pending = 'masks';
       return;
@@ -270,7 +272,8 @@ export class MapsView {
     const { figures, painted } = this.figures.drawInSlices(request, size, kind === 'diff' && focus === -1 ? undefined : focus);
     const generation = ++this.drawGeneration;
     this.grid.dataset.painting = 'true';
-    this.legendElement.replaceChildren(...legend(kind, this.controls.scale, other?.name, this.controls.thresholdValue(), weightsSource(current.sequence)));
+    const poolingNote = kind === 'mask' && this.view.span > size ? (remoteMasks && pooling === 'share' ? 'share' : 'any') : undefined;
+    this.legendElement.replaceChildren(...legend(kind, this.controls.scale, other?.name, this.controls.thresholdValue(), weightsSource(current.sequence), poolingNote));
     // The maps are replaced (zoom, or weights arriving later): the focused one keeps the focus.
     const active = document.activeElement as HTMLElement | null;
     const focused = active && this.grid.contains(active) ? active.dataset.head : undefined;
@@ -376,10 +379,12 @@ export class MapsView {
     const current = this.current!;
     const kind = (this.grid.dataset.kind ?? 'mask') as FigureKind;
     const other = kind === 'diff' ? this.comparison(current)?.name : undefined;
-    const pooled = view.span > pixels ? `; max-pooled: each pixel shows the largest value of the ${Math.ceil(view.span / pixels)}² cells under it` : '';
+    const cells = Math.ceil(view.span / pixels);
+    const share = kind === 'mask' && this.controls.maskPooling(view.span / pixels) === 'share';
+    const pooled = view.span <= pixels ? '' : share ? `; each pixel shows the share of allowed cells among the ${cells}² under it` : `; max-pooled: each pixel shows the largest value of the ${cells}² cells under it`;
     const lines = [describeConfig(current.config), `${describeView(view, current.config.n)}${pooled}`];
     if (kind === 'weights') lines.push(weightsSource(current.sequence));
-    return { lines, legend: legendEntries(kind, this.controls.scale, other, this.controls.thresholdValue()) };
+    return { lines, legend: legendEntries(kind, this.controls.scale, other, this.controls.thresholdValue(), view.span > pixels ? (share ? 'share' : 'any') : undefined) };
   }
 
   /** What the panel shows now, over the whole matrix at `size` pixels a side (for the exports). */
@@ -388,7 +393,7 @@ export class MapsView {
     const kind = (this.grid.dataset.kind ?? 'mask') as FigureKind;
     const view = fullView(current.config.n);
     const layers = kind === 'weights' && !current.probs ? await current.views!.pool(view, size, undefined, 'export') : undefined;
-    const maskLayers = kind === 'mask' && current.patternWorker ? await current.patternWorker.poolMask(view, size) : undefined;
+    const maskLayers = kind === 'mask' && current.patternWorker ? await current.patternWorker.poolMask(view, size, this.controls.maskPooling(view.span / size)) : undefined;
     const other = kind === 'diff' ? this.comparison(current) : undefined;
     const { config, nnz, unionNnz, probs } = current;
     const mask = maskLayers || (kind === 'weights' && current.patternWorker) ? undefined : current.mask;

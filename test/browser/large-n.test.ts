@@ -30,6 +30,10 @@ describe('n up to 2^20: the pattern worker, and what the inspector refuses', fun
     assert.equal(summary.summary.unionNnz, expected.union.nnz);
     await view.page.waitForSelector('.maps[data-kind="mask"][data-pooled-on="worker"] canvas');
     assert.equal(await view.page.locator('.maps canvas').count(), 9, '8 heads and the union');
+    // Zoomed out this far "any allowed cell" fills every pixel: auto shows the share, and says so.
+    await view.mapsSettled();
+    assert.match(await view.page.locator('.legend').innerText(), /share of allowed cells under each pixel/);
+    await view.page.screenshot({ path: 'test-results/screenshots/webview-n1048576.png' });
     assert.match(await view.page.locator('.stats').innerText(), /1,048,576|union/);
     await view.page.waitForFunction(() => /Attention not computed: Q, K, V and the output of 8 heads × 1,048,576 positions × d = 64 need 8\.0 GiB \(limit 1\.0 GiB\): the maps show the masks/.test(document.querySelector('.compute-status')!.textContent ?? ''));
     // Zooming asks the worker for the new view's masks.

@@ -223,6 +223,7 @@ describe('inspector webview in headless Chromium', function () {
   it('at n = 16384 a one-cell summary column stays visible in every block (max-pooling)', async () => {
     const before = (await view.posted('rendered')).length;
     await view.page.selectOption('#map-kind', 'mask');
+    await view.page.selectOption('#map-pooling', 'any');
     await view.page.evaluate(() =>
       window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 16384, heads: 1, stride: 128, c: 1, subblocks: 1, mode: 'merged', layer: 0, bidirectional: false } }, '*'),
     );
@@ -239,6 +240,13 @@ describe('inspector webview in headless Chromium', function () {
     assert.equal(litColumns.width, 256);
     // Column 128b + 127 falls in pixel 2b + 1: all 128 summary columns are lit in the last row.
     for (let b = 0; b < 127; b++) assert.ok(litColumns.lit.includes(2 * b + 1), `block ${b} summary pixel`);
+    assert.match(await view.page.locator('.legend').innerText(), /every allowed cell visible/);
+    // The share view instead: a summary column is 1 of the 64 columns under its pixel, so it is faint.
+    await view.page.selectOption('#map-pooling', 'share');
+    await view.mapsSettled();
+    assert.match(await view.page.locator('.legend').innerText(), /share of allowed cells under each pixel/);
+    await view.page.selectOption('#map-pooling', 'any');
+    await view.mapsSettled();
   });
 
   it('answers a PNG request with the maps as shown; Export… asks the host', async () => {

@@ -6,7 +6,7 @@
 import type { PatternAnalysis, PatternConfig } from '../../src/core';
 import { startWorker } from './attention';
 import { WorkerMessenger } from './messenger';
-import type { PoolViewport, WorkerReply } from './workerProtocol';
+import type { MaskPooling, PoolViewport, WorkerReply } from './workerProtocol';
 
 function settle(m: WorkerReply): unknown {
   if (m.type === 'analyzed') return { analysis: m.analysis, ms: m.ms };
@@ -28,9 +28,9 @@ export class PatternWorker {
     return this.messenger.request((id) => ({ type: 'analyze', id, config, reachLimit }), onProgress);
   }
 
-  /** One layer per head (heads that share a mask share the array), size×size, 1 where allowed. */
-  poolMask(view: PoolViewport, size: number): Promise<Float32Array[]> {
-    return this.messenger.request((id) => ({ type: 'poolMask', id, view: { row: view.row, col: view.col, span: view.span }, size }));
+  /** One layer per head (heads that share a mask share the array), size×size: 1 where any cell is allowed, or the share allowed. */
+  poolMask(view: PoolViewport, size: number, pooling: MaskPooling = 'any'): Promise<Float32Array[]> {
+    return this.messenger.request((id) => ({ type: 'poolMask', id, view: { row: view.row, col: view.col, span: view.span }, size, pooling }));
   }
 
   dispose(): void {

@@ -6,9 +6,9 @@
  * to a worker started with `serve` for the same purpose.
  */
 import { analyzePattern, attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, QKV, rowFromQkv, RowScorer, rowScorer } from '../../src/core';
-import { poolMask } from '../maps';
+import { poolMask, poolMaskShare } from '../maps';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
-import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import type { MaskPooling, WorkerReply, WorkerRequest } from './workerProtocol';
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerReply, transfer?: Transferable[]): void };
 
@@ -70,7 +70,7 @@ function analyze(id: number, config: PatternConfig, reachLimit: number): void {
   scope.postMessage({ type: 'analyzed', id, analysis, ms: performance.now() - started });
 }
 
-async function poolMasks(id: number, view: { row: number; col: number; span: number }, size: number): Promise<void> {
+async function poolMasks(id: number, view: { row: number; col: number; span: number }, size: number, pooling: MaskPooling): Promise<void> {
   newestPool.set('mask', id);
   const mask = analysed!;
   const distinct = Array.from(new Set(mask.heads));
@@ -78,7 +78,7 @@ async function poolMasks(id: number, view: { row: number; col: number; span: num
   for (const head of distinct) {
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (newestPool.get('mask') !== id) return scope.postMessage({ type: 'superseded', id });
-    layers.push(poolMask(head, view, size));
+    layers.push(pooling === 'share' ? poolMaskShare(head, view, size) : poolMask(head, view, size));
   }
   scope.postMessage({ type: 'maskPooled', id, layers, headLayer: mask.heads.map((h) => distinct.indexOf(h)) }, layers.map((l) => l.buffer));
 }
@@ -89,7 +89,7 @@ scope.onmessage = (event) => {
     if (m.type === 'analyze') analyze(m.id, m.config, m.reachLimit);
     else if (m.type === 'poolMask') {
       if (!analysed) throw new Error('the worker holds no pattern to pool');
-      void poolMasks(m.id, m.view, m.size).catch((e) => scope.postMessage({ type: 'failed', id: m.id, message: (e as Error).message }));
+      void poolMasks(m.id, m.view, m.size, m.pooling).catch((e) => scope.postMessage({ type: 'failed', id: m.id, message: (e as Error).message }));
     } else if (m.type === 'compute') compute(m.config, m.input, m.withProbs, m.serve);
     else if (m.type === 'serve') served = { mask: buildPattern(m.config), input: resolveInput(m.config, m.input), lse: m.lse, scorers: [] };
     else if (!served) throw new Error('the worker holds no attention to answer from');

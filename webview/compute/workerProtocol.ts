@@ -2,6 +2,9 @@
 import type { PatternAnalysis, PatternConfig, SparseProbs } from '../../src/core';
 import type { AttentionInput } from '../../src/core/attention/synthetic';
 
+/** How a pixel covering many cells shows a mask: 1 if any cell is allowed, or the share allowed. */
+export type MaskPooling = 'any' | 'share';
+
 export interface PoolViewport {
   row: number;
   col: number;
@@ -19,7 +22,7 @@ export type WorkerRequest =
   /** Build the pattern and its statistics here, off the UI thread; the worker keeps the mask for poolMask. */
   | { type: 'analyze'; id: number; config: PatternConfig; reachLimit: number }
   /** The kept mask max-pooled over a viewport: 1 where a head allows some cell under the pixel. */
-  | { type: 'poolMask'; id: number; view: PoolViewport; size: number };
+  | { type: 'poolMask'; id: number; view: PoolViewport; size: number; pooling: MaskPooling };
 
 export type WorkerReply =
   | { type: 'progress'; fraction: number }
