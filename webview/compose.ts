@@ -13,6 +13,13 @@ export interface PngFooter {
 }
 
 const LINE = 15;
+const FONT = '11px sans-serif';
+
+/** Pixels the footer needs: its widest text line, or its legend row. */
+function footerWidth(ctx: CanvasRenderingContext2D, footer: PngFooter): number {
+  const legendRow = footer.legend.reduce((x, entry) => x + ('gradient' in entry ? 132 : 14) + ctx.measureText(entry.text).width + 14, 0);
+  return Math.ceil(Math.max(legendRow, ...footer.lines.map((line) => ctx.measureText(line).width)));
+}
 
 export function composePng(figures: Array<Pick<MapFigure, 'canvas' | 'caption'>>, columns = figures.length, footer?: PngFooter): string {
   if (!figures.length) throw new Error('there are no maps to export (fix the configuration first)');
@@ -23,7 +30,9 @@ export function composePng(figures: Array<Pick<MapFigure, 'canvas' | 'caption'>>
   const rows = Math.ceil(figures.length / columns);
   const footerHeight = footer ? (footer.lines.length + 1) * LINE + gap : 0;
   const out = document.createElement('canvas');
-  out.width = Math.max(Math.min(figures.length, columns) * cellWidth - gap, footer ? 480 : 0);
+  const measure = out.getContext('2d')!;
+  measure.font = FONT;
+  out.width = Math.max(Math.min(figures.length, columns) * cellWidth - gap, footer ? footerWidth(measure, footer) : 0);
   out.height = rows * cellHeight - gap + footerHeight;
   const ctx = out.getContext('2d')!;
   const style = getComputedStyle(document.body);
@@ -31,7 +40,7 @@ export function composePng(figures: Array<Pick<MapFigure, 'canvas' | 'caption'>>
   ctx.fillRect(0, 0, out.width, out.height);
   const foreground = style.getPropertyValue('--vscode-foreground').trim() || '#000000';
   ctx.fillStyle = foreground;
-  ctx.font = '11px sans-serif';
+  ctx.font = FONT;
   figures.forEach((figure, k) => {
     const x = (k % columns) * cellWidth;
     const y = Math.floor(k / columns) * cellHeight;

@@ -263,8 +263,9 @@ describe('inspector webview in headless Chromium', function () {
     }, png.dataUrl);
     const canvases = await view.page.locator('.maps canvas').count();
     const width = await view.page.evaluate(() => (document.querySelector('.maps canvas') as HTMLCanvasElement).width);
-    // Maps and captions, then the footer: a legend row and two lines (the config, the view).
-    assert.deepEqual(size, [canvases * width + (canvases - 1) * 8, width + 16 + 3 * 15 + 8]);
+    // Maps and captions, then the footer (as wide as its longest line): a legend row and two lines (the config, the view).
+    assert.ok(size[0] >= canvases * width + (canvases - 1) * 8, `${size[0]} px wide holds the maps side by side`);
+    assert.equal(size[1], width + 16 + 3 * 15 + 8);
   });
 
   it('zooms with + and Ctrl+wheel at the pointed cell (the wheel alone scrolls), pans with Shift+arrows, resets with 0', async () => {

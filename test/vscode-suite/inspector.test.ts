@@ -11,10 +11,13 @@ const EXT_ID = 'sparse-attention-inspector.sparse-attention-inspector';
 const field = (config: object, key: string): unknown => (config as Record<string, unknown>)[key];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Asks the runner for a window screenshot and gives it time to be taken before the UI changes. */
-async function screenshot(name: string): Promise<void> {
-  console.log(`SCREENSHOT ${name}`);
-  await sleep(2500);
+/**
+ * Asks the runner for a window screenshot and gives it time to be taken before the UI changes;
+ * `hover` ([fx, fy]) first puts the mouse over the first map at those fractions of its size.
+ */
+async function screenshot(name: string, hover?: [number, number]): Promise<void> {
+  console.log(`SCREENSHOT ${name}${hover ? ` hover=${hover.join(',')}` : ''}`);
+  await sleep(hover ? 3500 : 2500);
 }
 
 function inspectorTab(): vscode.Tab | undefined {
@@ -46,7 +49,9 @@ describe('inspector in a real VS Code', function () {
     assert.ok(tab, 'an inspector tab exists');
     assert.strictEqual(tab!.group.viewColumn, vscode.ViewColumn.Two, 'opened beside the editor');
     assert.strictEqual(vscode.window.activeTextEditor?.document, modelDoc, 'focus stays in the editor');
-    await screenshot('inspector-beside-editor');
+    // The maps are painted (after the worker pooled them) before the shot; the mouse rests on a map.
+    for (let k = 0; k < 100 && api.lastMaps()?.n !== 256; k++) await sleep(100);
+    await screenshot('inspector-beside-editor', [0.55, 0.7]);
   });
 
   it('computes attention inside the webview (CSP allows WebAssembly and the worker), on the backend the setting asks for', async () => {
@@ -107,6 +112,12 @@ describe('inspector in a real VS Code', function () {
     assert.strictEqual(summary.config.n, 128, 'the reloaded webview got its state back');
     assert.strictEqual(field(summary.config, 'stride'), 16);
     assert.strictEqual(api.isVisible(), true);
+    // Close the scratch editor without saving: later screenshots must not show a test's tab.
+    const scratchTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === scratch.uri.toString());
+    await vscode.window.showTextDocument(scratch);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.ok(!scratchTab || !vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === scratch.uri.toString()), 'the scratch tab is gone');
+    await vscode.commands.executeCommand('sparseAttention.openInspector');
   });
 
   it('Inspect Selection as Sequence uses the selected tokens as the sequence', async () => {
@@ -136,7 +147,8 @@ describe('inspector in a real VS Code', function () {
     for (let k = 0; k < 100 && api.lastCompute()?.n !== 256; k++) await sleep(100);
     assert.strictEqual(api.lastCompute()?.n, 256);
     assert.ok(api.currentState()!.sequence!.tokens.length > 256);
-    await screenshot('inspector-gpt2-n256');
+    for (let k = 0; k < 100 && !(api.lastMaps()?.n === 256 && api.lastMaps()?.kind === 'weights'); k++) await sleep(100);
+    await screenshot('inspector-gpt2-n256', [0.2, 0.25]);
   });
 
   it('n = 16384 draws and computes without an n×n buffer (screenshot)', async () => {
@@ -203,7 +215,10 @@ describe('inspector in a real VS Code', function () {
     // The whole map as the panel shows it, from the webview: 5 maps at 128 px in a 3-column grid.
     await vscode.commands.executeCommand('sparseAttention.export', { format: 'png-full-view', path: `${dir}/full-view.png`, resolution: 128 });
     const fullView = fs.readFileSync(`${dir}/full-view.png`);
-    assert.deepStrictEqual([fullView.readUInt32BE(16), fullView.readUInt32BE(20)], [3 * 136 - 8, 2 * 152 - 8]);
+    // Below them the footer: a legend row and three lines (config, view, where the weights come from),
+    // as wide as its longest line.
+    assert.ok(fullView.readUInt32BE(16) >= 3 * 136 - 8, 'at least the 3-column grid');
+    assert.strictEqual(fullView.readUInt32BE(20), 2 * 152 - 8 + 4 * 15 + 8);
   });
 
   it('follows the colour theme: dark and high contrast', async () => {

@@ -49,10 +49,24 @@ async function main() {
   let server, browser, summary = null, timedOut = false;
   const pendingShots = new Set();
   let page;
-  const screenshot = name => {
+  /**
+   * `SCREENSHOT name hover=fx,fy`: first moves the real mouse over the inspector's first map (at
+   * those fractions of its width and height), so the shot shows the readout at the pointer.
+   */
+  const hoverMap = async (fx, fy) => {
+    const frame = page.frames().find((f) => f.url().includes('fake.html') && f.url().includes('sparse'))
+      ?? page.frames().find((f) => f.url().includes('fake.html'));
+    const canvas = frame && frame.locator('.maps canvas').first();
+    const box = canvas && (await canvas.boundingBox().catch(() => null));
+    if (!box) return console.log('[runner] hover: no map to hover');
+    await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
+    await page.waitForTimeout(300);
+  };
+  const screenshot = (name, hover) => {
     if (!page) return Promise.resolve();
     const file = path.join(SHOT_DIR, `${safeName(name)}.png`);
-    const p = page.screenshot({ path: file, timeout: 15000 })
+    const before = hover ? hoverMap(...hover.split(',').map(Number)).catch((e) => console.log(`[runner] hover failed: ${e.message}`)) : Promise.resolve();
+    const p = before.then(() => page.screenshot({ path: file, timeout: 15000 }))
       .then(() => console.log(`[runner] screenshot ${path.relative(ROOT, file)}`))
       .catch(e => console.log(`[runner] screenshot ${name} failed: ${e.message.split('\n')[0]}`))
       .finally(() => pendingShots.delete(p));
@@ -84,8 +98,8 @@ async function main() {
         if (!text) text = msg.text();
         const m = /VSCODE-SUITE (\d+) passed, (\d+) failed/.exec(text);
         if (m) summary = { passed: Number(m[1]), failed: Number(m[2]) };
-        const shot = SCREENSHOT_HOOK && /(?:^|\s)SCREENSHOT (\S+)/.exec(text);
-        if (shot) screenshot(shot[1]);
+        const shot = SCREENSHOT_HOOK && /(?:^|\s)SCREENSHOT (\S+)(?: hover=(\S+))?/.exec(text);
+        if (shot) screenshot(shot[1], shot[2]);
         if (VERBOSE || !NOISE.some(re => re.test(text))) console.log(`[vscode:${msg.type()}] ${text}`);
       });
     });
