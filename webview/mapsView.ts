@@ -4,7 +4,7 @@
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
-import { AttentionResult, explainCell, explainedByDefinition, PatternConfig, PatternMask, SparseProbs } from '../src/core';
+import type { AttentionResult, PatternConfig, PatternMask, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedMask } from './diffMaps';
@@ -22,7 +22,7 @@ import type { PatternWorker } from './compute/patternWorker';
 import type { MaskPooling } from './compute/workerProtocol';
 import { RowView } from './rowView';
 import { describeView, panBy, zoomAt } from './viewport';
-import { maxWeightIn, weightAt } from './weightMaps';
+import { MapReadout, PooledLayers, viewKey } from './mapReadout';
 
 
 interface Current {
@@ -39,18 +39,6 @@ interface Current {
   views?: ViewWeights;
 }
 
-/** Weights pooled by the worker for one viewport at one size. */
-interface ViewLayers {
-  key: string;
-  view: Viewport;
-  size: number;
-  layers: Float32Array[];
-}
-
-function viewKey(view: Viewport, size: number): string {
-  return `${view.row},${view.col},${view.span}@${size}`;
-}
-
 export class MapsView {
   readonly element = document.createElement('section');
   private readonly grid = document.createElement('div');
@@ -59,14 +47,14 @@ export class MapsView {
     () => this.setView(fullView(this.current?.config.n ?? 1)),
   );
   /** The cell under the pointer or the keyboard cursor: a readout that follows it over the maps. */
-  readonly hoverInfo = document.createElement('p');
+  private readonly readout = new MapReadout(this.element);
   /** Who painted the maps and how long it took: for the panel's quiet status line. */
   get rendererLabel(): HTMLElement {
     return this.controls.rendererLabel;
   }
   /** What the maps are waiting for, or why they show what they show. */
   readonly mapsNote = document.createElement('p');
-  readonly rowView = new RowView((i) => this.token(i));
+  readonly rowView = new RowView((i) => MapReadout.token(this.current, i));
   /** CSS pixels a side of the maps last drawn. */
   private drawnCss = MAP_CSS_PIXELS;
   private readonly legendElement = document.createElement('div');
@@ -76,12 +64,18 @@ export class MapsView {
   private readonly figures = new MapFigures(choosePainter('auto').painter);
   private rendererNote: string | undefined;
   private rendererSetting: MapRendererSetting = 'auto';
-  private viewLayers: ViewLayers | undefined;
-  private requestedKey: string | undefined;
-  private maskLayers: ViewLayers | undefined;
+  /** Weights the attention worker pooled for the view (past the transfer limit). */
+  private readonly weightLayers = new PooledLayers(
+    () => this.draw(),
+    (message) => (this.mapsNote.textContent = `The attention weights of this view could not be computed: ${message}`),
+  );
+  /** Masks the pattern worker pooled for the view; only maps that wait for them redraw (weights may have come first). */
+  private readonly maskLayers = new PooledLayers(
+    () => this.grid.dataset.pending === 'masks' && this.draw(),
+    (message) => (this.mapsNote.textContent = `The masks of this view could not be pooled: ${message}`),
+  );
   /** Counts draws: a slow paint that a newer draw replaced reports nothing. */
   private drawGeneration = 0;
-  private requestedMaskKey: string | undefined;
   private compared: { current: Current; value: string; result?: { mask: PatternMask; name: string } } | undefined;
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
   private drag?: { x: number; y: number; view: Viewport; moved: boolean; cellsPerCss: number };
@@ -91,9 +85,6 @@ export class MapsView {
     this.element.className = 'maps-view';
     this.element.ariaLabel = 'Per-head maps';
     this.grid.className = 'maps';
-    this.hoverInfo.className = 'hover-info';
-    this.hoverInfo.setAttribute('aria-live', 'polite');
-    this.hoverInfo.dataset.shown = 'false';
     this.mapsNote.className = 'maps-note';
     this.mapsNote.setAttribute('aria-live', 'polite');
     // A focused map takes the panel's width: follow it when the panel is resized.
@@ -101,7 +92,7 @@ export class MapsView {
       if (this.controls.focus !== undefined && this.mapCssPixels() !== this.drawnCss) this.draw();
     }).observe(this.element);
     this.legendElement.className = 'legend';
-    this.element.append(this.controls.element, this.mapsNote, this.grid, this.legendElement, this.hoverInfo, this.rowView.element);
+    this.element.append(this.controls.element, this.mapsNote, this.grid, this.legendElement, this.readout.element, this.rowView.element);
   }
 
   /** A focused map takes the panel's width (256 to 768 CSS pixels); the grid of heads 256 each. */
@@ -142,16 +133,13 @@ export class MapsView {
       sequence,
       patternWorker,
     };
-    this.viewLayers = undefined;
-    this.requestedKey = undefined;
-    this.maskLayers = undefined;
-    this.requestedMaskKey = undefined;
+    this.weightLayers.reset();
+    this.maskLayers.reset();
     this.cursor = { h: 0, i: 0, j: 0 };
     if (!sameSize) this.view = fullView(config.n);
     this.controls.setConfig(config, config.heads);
     this.rowView.clear();
-    this.hoverInfo.textContent = '';
-    this.hoverInfo.dataset.shown = 'false';
+    this.readout.clear();
     this.mapsNote.textContent = '';
     this.draw();
   }
@@ -167,62 +155,27 @@ export class MapsView {
     if (!this.current || this.current.config !== config || !(result.probs || views)) return;
     this.current.probs = result.probs;
     this.current.views = views;
-    this.viewLayers = undefined;
-    this.requestedKey = undefined;
+    this.weightLayers.reset();
     this.controls.showWeights();
     this.draw();
   }
 
-  /**
-   * The worker's pooled weights for the current viewport, or undefined while they are computed
-   * (the request is sent once; the maps redraw when it answers, unless the view moved on).
-   */
+  /** The attention worker's weights of the view, or undefined while it pools them (the masks stand in). */
   private layersForView(current: Current, size: number): Float32Array[] | undefined {
     const views = current.views;
     if (!views) return undefined;
     const key = viewKey(this.view, size);
-    if (this.viewLayers?.key === key) return this.viewLayers.layers;
-    if (this.requestedKey === key) return undefined;
-    this.requestedKey = key;
-    const view = this.view;
-    views
-      .pool(view, size, (fraction) => {
-        if (this.requestedKey === key) this.mapsNote.textContent = `Showing masks while the attention weights of this view are computed: ${Math.round(fraction * 100)}%…`;
-      })
-      .then((layers) => {
-        if (this.current !== current || this.requestedKey !== key) return;
-        this.viewLayers = { key, view, size, layers };
-        this.draw();
-      })
-      .catch((e: Error) => {
-        // Superseded by a newer view, or the attention was replaced: nothing to say.
-        if (this.current !== current || this.requestedKey !== key || /superseded|replaced/.test(e.message)) return;
-        this.mapsNote.textContent = `The attention weights of this view could not be computed: ${e.message}`;
-      });
-    return undefined;
+    return this.weightLayers.get(key, this.view, size, () =>
+      views.pool(this.view, size, (fraction) => {
+        if (this.weightLayers.waitsFor(key)) this.mapsNote.textContent = `Showing masks while the attention weights of this view are computed: ${Math.round(fraction * 100)}%…`;
+      }),
+    );
   }
 
-  /** The pattern worker's pooled masks for the current viewport, or undefined while it pools them. */
+  /** The pattern worker's pooled masks of the view, or undefined while it pools them. */
   private maskLayersForView(current: Current, size: number, pooling: MaskPooling): Float32Array[] | undefined {
     const worker = current.patternWorker!;
-    const key = `${viewKey(this.view, size)}/${pooling}`;
-    if (this.maskLayers?.key === key) return this.maskLayers.layers;
-    if (this.requestedMaskKey === key) return undefined;
-    this.requestedMaskKey = key;
-    const view = this.view;
-    worker
-      .poolMask(view, size, pooling)
-      .then((layers) => {
-        if (this.current !== current || this.requestedMaskKey !== key) return;
-        this.maskLayers = { key, view, size, layers };
-        // Only the maps that wait for these masks redraw (weights may have arrived first).
-        if (this.grid.dataset.pending === 'masks') this.draw();
-      })
-      .catch((e: Error) => {
-        if (this.current !== current || this.requestedMaskKey !== key || /superseded|replaced/.test(e.message)) return;
-        this.mapsNote.textContent = `The masks of this view could not be pooled: ${e.message}`;
-      });
-    return undefined;
+    return this.maskLayers.get(`${viewKey(this.view, size)}/${pooling}`, this.view, size, () => worker.poolMask(this.view, size, pooling));
   }
 
   private draw(): void {
@@ -310,9 +263,9 @@ export class MapsView {
     canvas.addEventListener('mousemove', (e) => {
       if (this.drag && e.buttons & 1) return;
       this.hoverAt(canvas, head, ...local(e));
-      this.placeReadout(e.clientX, e.clientY);
+      this.readout.placeAt(e.clientX, e.clientY);
     });
-    canvas.addEventListener('mouseleave', () => (this.hoverInfo.dataset.shown = 'false'));
+    canvas.addEventListener('mouseleave', () => this.readout.hide());
     canvas.addEventListener('mousedown', (e) => this.startDrag(canvas, e));
     // As in VS Code's image preview: the wheel scrolls the panel; Ctrl/Cmd+wheel (and a pinch,
     // which Chromium reports as Ctrl+wheel) zooms at the pointed cell.
@@ -329,7 +282,7 @@ export class MapsView {
     });
     canvas.addEventListener('keydown', (e) => {
       this.onKey(e, head);
-      this.placeAtCursor(canvas);
+      this.readout.placeAtCell(canvas, this.view, this.cursor.i, this.cursor.j);
     });
     const figure = document.createElement('figure');
     const caption = document.createElement('figcaption');
@@ -342,27 +295,6 @@ export class MapsView {
     }
     figure.append(canvas, caption);
     return figure;
-  }
-
-  /** Shows the readout beside the pointer (flipped to stay inside the panel). */
-  private placeReadout(clientX: number, clientY: number): void {
-    const box = this.element.getBoundingClientRect();
-    const info = this.hoverInfo;
-    info.dataset.shown = 'true';
-    const width = info.offsetWidth;
-    const x = clientX - box.left + 16;
-    const left = x + width > box.width ? Math.max(0, clientX - box.left - 16 - width) : x;
-    info.style.left = `${left}px`;
-    info.style.top = `${clientY - box.top + 16}px`;
-  }
-
-  /** Shows the readout beside the keyboard cursor's cell on `canvas`. */
-  private placeAtCursor(canvas: HTMLCanvasElement): void {
-    const { row, col, span } = this.view;
-    const { i, j } = this.cursor;
-    if (i < row || i >= row + span || j < col || j >= col + span) return;
-    const rect = canvas.getBoundingClientRect();
-    this.placeReadout(rect.left + ((j - col + 0.5) / span) * rect.width, rect.top + ((i - row + 0.5) / span) * rect.height);
   }
 
   /** The maps side by side, exactly their pixels, with a footer saying what they show: the PNG export. */
@@ -459,52 +391,15 @@ export class MapsView {
   }
 
   private hoverAt(canvas: HTMLCanvasElement, head: number, x: number, y: number): void {
-    const { i0, i1, j0, j1, px, py } = this.cellsAt(canvas, x, y);
-    if (i1 - i0 === 1 && j1 - j0 === 1) return this.describe(head, i0, j0);
-    const w = this.pooledWeight(head, i0, i1, j0, j1, py * canvas.width + px, canvas.width);
-    const weight = w === undefined ? '' : w < 0 ? '; every cell under it is masked' : `; largest weight under it ${w.toPrecision(3)}`;
-    this.hoverInfo.textContent = `rows ${i0}–${i1 - 1}, columns ${j0}–${j1 - 1} share this pixel (max-pooled)${weight}; zoom in for single cells`;
-  }
-
-  /** The largest weight of the head's (or, for -1, any head's) cells under a pixel; -1 if all are masked. */
-  private pooledWeight(head: number, i0: number, i1: number, j0: number, j1: number, pixel: number, size: number): number | undefined {
-    const current = this.current!;
-    const heads = head < 0 ? Array.from({ length: current.config.heads }, (_, h) => h) : [head];
-    if (current.probs) return Math.max(...heads.map((h) => maxWeightIn(current.probs![h], i0, i1, j0, j1) ?? -1));
-    const pooled = this.viewLayers;
-    if (!pooled || pooled.size !== size || pooled.key !== viewKey(this.view, size)) return undefined;
-    return Math.max(...heads.map((h) => pooled.layers[h][pixel]));
-  }
-
-  /** A cell's weight: stored, or the worker's pooled value when the view shows one cell per pixel. */
-  private weightOf(h: number, i: number, j: number): number | undefined {
-    const current = this.current!;
-    if (current.probs) return weightAt(current.probs[h], i, j);
-    const pooled = this.viewLayers;
-    if (!pooled || pooled.size !== pooled.view.span) return undefined;
-    const { row, col, span } = pooled.view;
-    if (i < row || i >= row + span || j < col || j >= col + span) return undefined;
-    const w = pooled.layers[h][(i - row) * span + (j - col)];
-    return w < 0 ? undefined : w;
-  }
-
-  private token(i: number): string {
-    const t = this.current?.sequence?.tokens[i];
-    return t === undefined ? '' : ` “${t}”`;
+    const cells = this.cellsAt(canvas, x, y);
+    if (cells.i1 - cells.i0 === 1 && cells.j1 - cells.j0 === 1) return this.describe(head, cells.i0, cells.j0);
+    const size = canvas.width;
+    this.readout.pixel(this.current!, this.weightLayers.shown, viewKey(this.view, size), head, cells, cells.py * size + cells.px, size);
   }
 
   describe(head: number, i: number, j: number): void {
-    const current = this.current!;
     this.cursor = { h: Math.max(0, head), i, j };
-    const heads = head < 0 ? Array.from({ length: current.config.heads }, (_, h) => h) : [head];
-    const parts = heads.map((h) => {
-      // The fixed family is explained from its definition; other presets ask the mask (built here on first use).
-      const reason = explainCell(current.config, h, i, j, explainedByDefinition(current.config) ? undefined : current.mask);
-      const w = this.weightOf(h, i, j);
-      const weight = w === undefined ? '' : `, weight ${w.toPrecision(3)}`;
-      return `head ${h}: ${reason === 'masked' ? 'masked' : `allowed by ${reason}`}${weight}`;
-    });
-    this.hoverInfo.textContent = `query i=${i}${this.token(i)} → key j=${j}${this.token(j)}: ${parts.join('; ')}`;
+    this.readout.cell(this.current!, this.weightLayers.shown, head, i, j);
   }
 
   private onKey(e: KeyboardEvent, head: number): void {

@@ -139,13 +139,17 @@ describe('inspector webview in headless Chromium', function () {
   it('a forced backend setting recomputes on that backend', async () => {
     const before = (await view.posted('computed')).length;
     await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'webgl2', mapRenderer: 'auto' } }, '*'));
-    await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, before, { timeout: 60000 });
-    const computed = await view.posted('computed');
+    // Wait for this setting's compute (one the previous test started may still arrive first).
+    const forced = (c: number, reason: string) =>
+      view.page.waitForFunction(([c, reason]) => (window as any).__posted.filter((m: any) => m.type === 'computed').slice(c as number).some((m: any) => m.compute.reason.startsWith(reason as string)), [c, reason] as const, { timeout: 60000 });
+    await forced(before, 'set by sparseAttention.computeBackend');
+    const computed = (await view.posted('computed')).slice(before).filter((m) => m.compute.reason.startsWith('set by'));
     assert.equal(computed[computed.length - 1].compute.kernel, 'WebGL2Kernel');
-    // Back to auto, and wait for its render and compute so that no late render leaks into the next test.
-    const again = computed.length;
+    assert.equal(computed[computed.length - 1].compute.fallback, undefined, 'WebGL2 ran: no fallback');
+    // Back to auto, and wait for its compute so that no late render leaks into the next test.
+    const again = (await view.posted('computed')).length;
     await view.page.evaluate(() => window.postMessage({ type: 'settings', settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'));
-    await view.page.waitForFunction((c) => (window as any).__posted.filter((m: any) => m.type === 'computed').length > c, again, { timeout: 60000 });
+    await forced(again, 'software renderer');
   });
 
   it('changing a field redraws without a reload and reports the new state', async () => {
