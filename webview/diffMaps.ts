@@ -3,8 +3,8 @@
  * with the same parameters (the paper against a port, say). Pixels max-pool: a pixel shows a
  * difference when any cell under it differs.
  */
-import { buildPattern, FactorizedConfig, HeadMask, PatternConfig, PatternMask } from '../src/core';
-import { cssColor, poolMask, Viewport } from './maps';
+import { buildPattern, FactorizedConfig, HeadMask, PatternConfig, PatternMask, poolMask } from '../src/core';
+import { cssColor, Viewport } from './maps';
 import type { Rgb } from './render/painter';
 
 /** The other preset's mask with this config's parameters, or undefined when it does not accept them. */

@@ -3,10 +3,10 @@
  * head plus the union. The pooled layers are computed on demand for the viewport and kept while
  * only the colouring changes, so the threshold, scale and theme repaint without pooling again.
  */
-import { poolProbs, type PatternMask, type SparseProbs, type SvgMap } from '../src/core';
+import { poolMask, poolProbs, type PatternMask, type SparseProbs, type SvgMap } from '../src/core';
 import { CanvasPainter } from './render/canvasPainter';
 import { classifyDiff, diffColours } from './diffMaps';
-import { cssColor, mapPixels, poolMask, type MapFigure, type Viewport } from './maps';
+import { cssColor, mapPixels, type MapFigure, type Viewport } from './maps';
 import type { LayerStyle, MapPainter } from './render/painter';
 import { BELOW_THRESHOLD, type WeightScale } from './weightMaps';
 

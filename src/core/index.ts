@@ -19,3 +19,4 @@ export type { SvgMap } from './export/svg';
 export * from './embeddings';
 export * from './pastedQkv';
 export * from './budget';
+export { poolMask, poolMaskShare, SHARE_SAMPLE_ROWS } from './maskPooling';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { buildPattern, defaultConfig, FactorizedConfig, rowColumns } from '../../src/core';
-import { poolMask, poolMaskShare, SHARE_SAMPLE_ROWS } from '../../webview/maps';
+import { poolMask, poolMaskShare, SHARE_SAMPLE_ROWS } from '../../src/core';
 import { rng } from './brute';
 
 /** The share of allowed cells under each pixel, counted cell by cell. */

@@ -6,7 +6,7 @@
  * to a worker started with `serve` for the same purpose.
  */
 import { analyzePattern, attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, QKV, rowFromQkv, RowScorer, rowScorer } from '../../src/core';
-import { poolMask, poolMaskShare } from '../maps';
+import { poolMask, poolMaskShare } from '../../src/core';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
 import type { MaskPooling, WorkerReply, WorkerRequest } from './workerProtocol';
 
