@@ -1,5 +1,4 @@
 /** `sparse-attn attend`: attention restricted to a pattern, on the CPU path or a gpu.js backend. */
-import { writeFileSync } from 'fs';
 import { availableParallelism } from 'os';
 import { buildPattern, encodeNpy, formatBytes, PatternMask, probsToDense, SparseProbs } from '../core';
 import { BackendAttempt, fallbackSentence, firstThatRuns } from '../gpu/fallback';
@@ -9,6 +8,7 @@ import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './ar
 import { runCpuPool } from './cpuPool';
 import { hardwareWebGpu, NodeGpu, nodeWebAssembly, nodeWebGpu, withQuietConsole } from './nodeGpu';
 import { readQkv } from './npyInputs';
+import { checkOutputPaths, writeAtomically } from './outputs';
 
 /** --probs writes a dense [H, n, n] float32 array; beyond this n it would not fit sensibly. */
 export const MAX_DENSE_PROBS_N = 8192;
@@ -27,6 +27,10 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   const backend = String(flags.get('backend') ?? 'auto');
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')} (got "${backend}")`);
   if (backend === 'webgl2') throw new UsageError('--backend webgl2 runs in the inspector webview (Chromium), not in Node: use cpu, webasm or webgpu');
+  // Every output path is checked before any work (a bad --probs used to fail after --out was written).
+  checkOutputPaths(
+    (['out', 'probs', 'lse'] as const).flatMap((flag) => (typeof flags.get(flag) === 'string' ? [{ flag, path: flags.get(flag) as string }] : [])),
+  );
   const threads = flags.has('threads') ? Number(flags.get('threads')) : availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer (got "${flags.get('threads')}")`);
   const input = readQkv(paths);
@@ -70,15 +74,15 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   }
   const ms = performance.now() - started;
   const { heads, n, d } = input;
-  writeFileSync(out, encodeNpy('<f4', [heads, n, d], Float32Array.from(result.out)));
+  writeAtomically(out, encodeNpy('<f4', [heads, n, d], Float32Array.from(result.out)));
   const written = [out];
   if (typeof probsPath === 'string') {
-    writeFileSync(probsPath, encodeNpy('<f4', [heads, n, n], probsToDense(result.probs!, n)));
+    writeAtomically(probsPath, encodeNpy('<f4', [heads, n, n], probsToDense(result.probs!, n)));
     written.push(probsPath);
   }
   const lsePath = flags.get('lse');
   if (typeof lsePath === 'string') {
-    writeFileSync(lsePath, encodeNpy('<f4', [heads, n], Float32Array.from(result.lse)));
+    writeAtomically(lsePath, encodeNpy('<f4', [heads, n], Float32Array.from(result.lse)));
     written.push(lsePath);
   }
   print(`${config.pattern}: ${heads} heads, n=${n}, d=${d} in ${ms.toFixed(1)} ms; wrote ${written.join(', ')}`);

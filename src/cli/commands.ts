@@ -1,5 +1,4 @@
 /** The `sparse-attn` subcommands over the shared core. Each returns its exit code. */
-import { writeFileSync } from 'fs';
 import {
   analyzePattern,
   buildPattern,
@@ -15,6 +14,7 @@ import {
   torchSnippet,
 } from '../core';
 import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
+import { checkOutputPaths, writeAtomically } from './outputs';
 import { readNpyFile } from './npyInputs';
 import { maskPng } from '../png';
 
@@ -30,12 +30,14 @@ export function maskCommand(argv: string[], print: Print): number {
     buildPattern(config); // validates: an impossible config gets its message, not a snippet
     const snippet = torchSnippet(config);
     if (typeof out === 'string') {
-      writeFileSync(out, snippet);
+      checkOutputPaths([{ flag: 'out', path: out }]);
+      writeAtomically(out, snippet);
       print(`wrote ${out} (PyTorch snippet: builds mask, bool [${config.heads}, ${config.n}, ${config.n}])`);
     } else print(snippet.trimEnd());
     return 0;
   }
   if (typeof out !== 'string') throw new UsageError('mask needs --out FILE (e.g. --out mask.npy), or --format torch to print a snippet');
+  checkOutputPaths([{ flag: 'out', path: out }]);
   const mask = buildPattern(config);
   const wantLayout = flags.has('layout');
   let bytes: Uint8Array;
@@ -54,7 +56,7 @@ export function maskCommand(argv: string[], print: Print): number {
     shape = [mask.heads.length, mask.n, mask.n];
     bytes = encodeNpy('|u1', shape, toDense(mask));
   }
-  writeFileSync(out, bytes);
+  writeAtomically(out, bytes);
   print(`wrote ${out} (${format}, ${wantLayout ? 'block layout' : 'token mask'} [${shape.join(', ')}], ${formatBytes(bytes.length)})`);
   for (const warning of mask.warnings) print(`warning: ${warning}`);
   return 0;

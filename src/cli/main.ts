@@ -2,6 +2,7 @@
 import { ConfigError, NpyError, TooLargeError } from '../core';
 import { UsageError } from './args';
 import { attendCommand } from './attend';
+import { OutputError } from './outputs';
 import { diffCommand, maskCommand, statsCommand } from './commands';
 import { serveWorker } from './cpuPool';
 
@@ -43,6 +44,11 @@ export async function run(argv: string[], print: (line: string) => void, printEr
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof NpyError || e instanceof TooLargeError) {
       printError(`sparse-attn ${command}: ${e.message}`);
       return 2;
+    }
+    // The work was done, the file could not be written: one line, exit 1, the old file untouched.
+    if (e instanceof OutputError) {
+      printError(`sparse-attn ${command}: ${e.message}`);
+      return 1;
     }
     throw e;
   }

@@ -1,5 +1,6 @@
 /** Activation: commands, the inspector panel and its serializer, and a small API for tests. */
 import * as vscode from 'vscode';
+import { writeAtomically } from '../atomicWrite';
 import { PatternConfig, validateConfig } from '../core/config';
 import { torchSnippet } from '../core/export/torchSnippet';
 import { ComputeSummary, InspectorState, isInspectorState, isPatternConfig, MapsSummary, RenderSummary } from '../protocol';
@@ -87,7 +88,9 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
         } else target = await chooseExport(state.config);
         if (!target) return;
         const bytes = await exportContent(target.format, state, { png: (resolution) => inspector.requestPng(resolution), svg: () => inspector.requestSvg() }, target.resolution);
-        await vscode.workspace.fs.writeFile(target.uri, bytes);
+        // A local file is replaced atomically (never half-written); other file systems take VS Code's write.
+        if (target.uri.scheme === 'file') writeAtomically(target.uri.fsPath, bytes);
+        else await vscode.workspace.fs.writeFile(target.uri, bytes);
         log.info(`exported ${target.format} to ${target.uri.fsPath} (${bytes.length} bytes)`);
         if (!given) void vscode.window.showInformationMessage(`Exported ${target.uri.path.split('/').pop()}.`);
       }),

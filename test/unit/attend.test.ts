@@ -3,14 +3,14 @@ import { execFileSync, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { build } from 'esbuild';
+import { PRODUCTION_CLI, productionCli } from '../support/productionCli';
 import { buildPattern, decodeNpy, defaultConfig, encodeNpy, FactorizedConfig, referenceAttention } from '../../src/core';
 import { pythonWith } from '../support/python';
 import { randomQkv } from '../support/attentionCases';
 
 const ROOT = resolve(__dirname, '../..');
 // The CLI as `npm run package` ships it (minified): the dev build once hid broken GPU kernels.
-const CLI = join(ROOT, 'dist/test/production/cli.js');
+const CLI = PRODUCTION_CLI;
 const dir = mkdtempSync(join(tmpdir(), 'sparse-attn-attend-'));
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -40,13 +40,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe('sparse-attn attend', function () {
   this.timeout(180000);
-  before(async () => {
-    const { targets, optionsFor } = require('../../esbuild.js');
-    const cli = targets.find((t: { outfile: string }) => t.outfile === 'dist/cli.js');
-    await build({ ...optionsFor(cli, { production: true }), outfile: CLI, absWorkingDir: ROOT });
-    // Minified for real: our own function names are gone from the bundle.
-    assert.ok(!readFileSync(CLI, 'utf8').includes('attendWithFallback'), 'the test CLI is the minified production build');
-  });
+  before(() => productionCli());
 
   const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 128, stride: 16, c: 2, heads: 4, subblocks: 4 };
   const patternArgs = ['--pattern', 'fixed', '--stride', '16', '--c', '2', '--subblocks', '4'];

@@ -1,0 +1,40 @@
+/**
+ * Files the CLI writes: every output path is checked before any work starts (one line, exit 2);
+ * each is then written atomically (src/atomicWrite.ts).
+ */
+import { accessSync, constants, statSync } from 'fs';
+import { dirname, resolve } from 'path';
+import { UsageError } from './args';
+
+export { OutputError, writeAtomically } from '../atomicWrite';
+
+/** Refuses, before any work, output paths that cannot be written or that name the same file twice. */
+export function checkOutputPaths(outputs: ReadonlyArray<{ flag: string; path: string }>): void {
+  const seen = new Map<string, string>();
+  for (const { flag, path } of outputs) {
+    if (!path.trim()) throw new UsageError(`--${flag} needs a file name`);
+    const full = resolve(path);
+    const other = seen.get(full);
+    if (other) throw new UsageError(`--${other} and --${flag} name the same file (${path}): give each its own`);
+    seen.set(full, flag);
+    const folder = dirname(full);
+    let folderStat;
+    try {
+      folderStat = statSync(folder);
+    } catch {
+      throw new UsageError(`--${flag} ${path}: the folder ${folder} does not exist`);
+    }
+    if (!folderStat.isDirectory()) throw new UsageError(`--${flag} ${path}: ${folder} is not a folder`);
+    try {
+      if (statSync(full).isDirectory()) throw new UsageError(`--${flag} ${path} is a folder: name a file in it`);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      // Not there yet: fine, it will be created.
+    }
+    try {
+      accessSync(folder, constants.W_OK);
+    } catch {
+      throw new UsageError(`--${flag} ${path}: no permission to write in ${folder}`);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Nothing lost: the CLI checks every output path before any work, and writes each file under a
+ * temporary name and renames it, so a write cut short leaves the user's old file as it was.
+ */
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { encodeNpy } from '../../src/core';
+import { randomQkv } from '../support/attentionCases';
+import { productionCli } from '../support/productionCli';
+
+describe('CLI outputs: checked first, written atomically', function () {
+  this.timeout(120000);
+  let cli: string;
+  const dir = mkdtempSync(join(tmpdir(), 'sparse-attn-out-'));
+  const run = (args: string[], prefix: string[] = []) => spawnSync(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), cli, ...args], { encoding: 'utf8', cwd: dir, timeout: 60000 });
+  const inputs = () => {
+    const input = randomQkv(2, 64, 8, 3);
+    for (const k of ['q', 'k', 'v'] as const) writeFileSync(join(dir, `${k}.npy`), encodeNpy('<f4', [2, 64, 8], input[k]));
+    return ['--q', 'q.npy', '--k', 'k.npy', '--v', 'v.npy', '--stride', '16', '--c', '2'];
+  };
+  const oneLine = (r: ReturnType<typeof run>, status: number, message: RegExp) => {
+    assert.equal(r.status, status, r.stdout + r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line, no stack trace: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  };
+
+  before(async () => {
+    cli = await productionCli();
+  });
+
+  it('refuses an output in a folder that does not exist, before any work', () => {
+    oneLine(run(['mask', '--n', '64', '--out', 'missing/m.npy']), 2, /--out missing\/m\.npy: the folder .*missing does not exist/);
+  });
+
+  it('refuses a folder as the output file', () => {
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    oneLine(run(['mask', '--n', '64', '--out', 'sub']), 2, /--out sub is a folder: name a file in it/);
+  });
+
+  it('attend checks --probs and --lse before it writes --out, and refuses one file named twice', () => {
+    const args = inputs();
+    oneLine(run(['attend', ...args, '--out', 'o.npy', '--probs', 'nowhere/p.npy']), 2, /--probs nowhere\/p\.npy: the folder .* does not exist/);
+    assert.equal(existsSync(join(dir, 'o.npy')), false, '--out was not written');
+    oneLine(run(['attend', ...args, '--out', 'same.npy', '--lse', './same.npy']), 2, /--out and --lse name the same file \(\.\/same\.npy\): give each its own/);
+  });
+
+  it('a write cut short (file size limit) leaves the old file as it was, no partial file, exit 1 in one line', function () {
+    const prlimit = ['/usr/bin/prlimit', '--fsize=4096'];
+    if (!existsSync(prlimit[0])) this.skip();
+    writeFileSync(join(dir, 'keep.npy'), 'the user\'s good file');
+    oneLine(run(['mask', '--n', '256', '--heads', '4', '--stride', '32', '--c', '4', '--out', 'keep.npy'], prlimit), 1, /could not write keep\.npy: EFBIG .*; keep\.npy was left as it was/);
+    assert.equal(readFileSync(join(dir, 'keep.npy'), 'utf8'), 'the user\'s good file');
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial')), [], 'no temporary file left behind');
+    // Without the limit the same command replaces it with the mask.
+    const ok = run(['mask', '--n', '256', '--heads', '4', '--stride', '32', '--c', '4', '--out', 'keep.npy']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(readFileSync(join(dir, 'keep.npy')).subarray(1, 6).toString(), 'NUMPY');
+  });
+});
