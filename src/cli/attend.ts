@@ -55,15 +55,27 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
     else gpu = found;
   }
 
+  // Ctrl-C or SIGTERM stops the compute (it runs in worker threads, so the main thread hears it);
+  // nothing is written, and the exit code says which signal (130, 143).
   const controller = new AbortController();
-  const onInterrupt = () => controller.abort();
-  process.once('SIGINT', onInterrupt);
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy = signal;
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const started = performance.now();
   let run: AttendRun;
   try {
     run = await attendWithFallback({ config, mask, input, withProbs, threads, gpu, signal: controller.signal, cpuReason: reason });
+  } catch (e) {
+    if (!stoppedBy) throw e;
+    process.stderr.write(`sparse-attn attend: stopped by ${stoppedBy}; nothing was written\n`);
+    return stoppedBy === 'SIGINT' ? 130 : 143;
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     gpu?.dispose();
   }
   const result = run.result;

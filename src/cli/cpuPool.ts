@@ -56,15 +56,16 @@ export interface CpuRun {
 }
 
 /**
- * Worker threads that stay up between runs (starting one costs more than a small run). In-process
- * when threads is 1 or when not running from a bundle (the worker script is the bundle itself).
+ * Worker threads that stay up between runs (starting one costs more than a small run). One thread
+ * is a worker too, so that the main thread stays free to answer Ctrl-C; in-process only when not
+ * running from a bundle (the worker script is the bundle itself: unit tests under tsx).
  */
 export class CpuPool {
   private readonly workers: Worker[];
 
   constructor(threads = availableParallelism()) {
     const bundled = __filename.endsWith('.js');
-    this.workers = bundled && threads > 1 ? Array.from({ length: threads }, () => new Worker(__filename, { workerData: { kind: 'sparse-attn-cpu' } })) : [];
+    this.workers = bundled ? Array.from({ length: Math.max(1, threads) }, () => new Worker(__filename, { workerData: { kind: 'sparse-attn-cpu' } })) : [];
   }
 
   get threads(): number {
@@ -77,7 +78,7 @@ export class CpuPool {
     const lse = new SharedArrayBuffer(heads * n * 4);
     const base = { config, n, d, heads, withProbs, q: shared(input.q), k: shared(input.k), v: shared(input.v), out, lse };
     const used = this.workers.slice(0, Math.min(this.workers.length, heads));
-    if (used.length <= 1) {
+    if (used.length === 0) {
       const { kernel, probs } = runJob({ ...base, h0: 0, h1: heads });
       return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? probs : undefined, kernel, threads: 1 };
     }

@@ -3,7 +3,7 @@
  * temporary name and renames it, so a write cut short leaves the user's old file as it was.
  */
 import { strict as assert } from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -59,4 +59,22 @@ describe('CLI outputs: checked first, written atomically', function () {
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(readFileSync(join(dir, 'keep.npy')).subarray(1, 6).toString(), 'NUMPY');
   });
+
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} stops attend promptly even on one thread, exit ${code}, nothing written`, async () => {
+      // Four heads on one thread, dense n = 8192: seconds of work in a worker thread.
+      const input = randomQkv(4, 8192, 64, 9);
+      for (const k of ['q', 'k', 'v'] as const) writeFileSync(join(dir, `big-${k}.npy`), encodeNpy('<f4', [4, 8192, 64], input[k]));
+      const child = spawn(process.execPath, [cli, 'attend', '--q', 'big-q.npy', '--k', 'big-k.npy', '--v', 'big-v.npy', '--pattern', 'dense', '--threads', '1', '--backend', 'cpu', '--out', `stopped-${signal}.npy`], { cwd: dir });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      await new Promise((r) => setTimeout(r, 1000));
+      child.kill(signal);
+      // Ignoring the signal (the old bug) shows as exit 0 with the output written, seconds later.
+      const status = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      assert.equal(status, code, stderr);
+      assert.match(stderr, new RegExp(`stopped by ${signal}; nothing was written`));
+      assert.equal(existsSync(join(dir, `stopped-${signal}.npy`)), false);
+    });
+  }
 });
