@@ -1,5 +1,7 @@
 /** Activation: commands, the inspector panel and its serializer, and a small API for tests. */
 import * as vscode from 'vscode';
+import { existsSync } from 'fs';
+import { isAbsolute } from 'path';
 import { writeAtomically } from '../atomicWrite';
 import { PatternConfig, validateConfig } from '../core/config';
 import { torchSnippet } from '../core/export/torchSnippet';
@@ -84,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
         let target: { format: ExportFormat; uri: vscode.Uri; resolution?: number } | undefined;
         if (given?.format && given.path) {
           if (!EXPORT_FORMATS.includes(given.format as ExportFormat)) throw new Error(`unknown export format ${given.format}; use one of ${EXPORT_FORMATS.join(', ')}`);
-          target = { format: given.format as ExportFormat, uri: vscode.Uri.file(given.path), resolution: given.resolution };
+          target = { format: given.format as ExportFormat, uri: exportTarget(given.path), resolution: given.resolution };
         } else target = await chooseExport(state.config);
         if (!target) return;
         const bytes = await exportContent(target.format, state, { png: (resolution) => inspector.requestPng(resolution), svg: () => inspector.requestSvg() }, target.resolution);
@@ -138,3 +140,21 @@ function mergeOverride(base: PatternConfig, override: unknown): PatternConfig {
 }
 
 export function deactivate(): void {}
+
+/**
+ * Where a scripted Export (`{format, path}`) writes: an absolute path, or one relative to the first
+ * workspace folder; never over an existing file, since no save dialog asked the user about it.
+ */
+function exportTarget(path: string): vscode.Uri {
+  let uri: vscode.Uri;
+  if (isAbsolute(path)) uri = vscode.Uri.file(path);
+  else {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (!folder) throw new Error(`export path "${path}" is relative and no folder is open: give an absolute path`);
+    uri = vscode.Uri.joinPath(folder, path);
+  }
+  if (uri.scheme === 'file' && existsSync(uri.fsPath)) {
+    throw new Error(`${uri.fsPath} exists: a scripted export never replaces a file (Export… from the palette asks first); choose a new path`);
+  }
+  return uri;
+}

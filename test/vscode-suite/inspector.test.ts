@@ -198,6 +198,20 @@ describe('inspector in a real VS Code', function () {
     };
     const mask = decodeNpy(await write('mask-npy', 'mask.npy'));
     assert.deepStrictEqual(mask.shape, [4, 256, 256]);
+    // A scripted export never replaces a file: the one just written stays as it was.
+    const before = fs.readFileSync(`${dir}/mask.npy`);
+    await vscode.commands.executeCommand('sparseAttention.export', { format: 'json', path: `${dir}/mask.npy` });
+    assert.ok(fs.readFileSync(`${dir}/mask.npy`).equals(before), 'an existing file is not overwritten');
+    // A relative path is the workspace's, not the file system root's.
+    const relative = `sai-export-${process.pid}.json`;
+    const inWorkspace = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, relative).fsPath;
+    try {
+      await vscode.commands.executeCommand('sparseAttention.export', { format: 'json', path: relative });
+      assert.ok(fs.existsSync(inWorkspace), 'written in the workspace folder');
+      assert.ok(!fs.existsSync(`/${relative}`), 'not at the root');
+    } finally {
+      fs.rmSync(inWorkspace, { force: true });
+    }
     assert.ok(Buffer.from(mask.data).equals(Buffer.from(toDense(buildPattern(config)))));
     const probs = decodeNpy(await write('probs-npy', 'probs.npy'));
     assert.deepStrictEqual([probs.dtype, ...probs.shape], ['<f4', 4, 256, 256]);
