@@ -11,6 +11,7 @@ function row(label: string, s: HeadStats): HTMLTableRowElement {
     pct(s.densityVsCausal),
     pct(s.densityVsFull),
     `${s.rowMin} / ${s.rowMean.toFixed(1)} / ${s.rowMax}`,
+    s.emptyRows.toLocaleString('en-US'),
     `${(s.denseCausalCost.flops / s.cost.flops).toFixed(1)}×`,
   ];
   cells.forEach((text, k) => {
@@ -29,7 +30,7 @@ export function statsTable(analysis: PatternAnalysis): HTMLElement {
   const caption = table.createCaption();
   caption.textContent = `n = ${stats.n}, d = ${stats.d}: ${stats.storedElements} stored tiles`;
   const head = table.createTHead().insertRow();
-  for (const title of ['', 'nnz', 'vs causal', 'vs full', 'row min / mean / max', 'FLOPs saved vs dense causal']) {
+  for (const title of ['', 'nnz', 'vs causal', 'vs full', 'row min / mean / max', 'rows attending to nothing', 'FLOPs saved vs dense causal']) {
     const th = document.createElement('th');
     th.scope = 'col';
     th.textContent = title;

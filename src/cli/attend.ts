@@ -98,6 +98,11 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
     written.push(lsePath);
   }
   print(`${config.pattern}: ${heads} heads, n=${n}, d=${d} in ${ms.toFixed(1)} ms; wrote ${written.join(', ')}`);
+  // Rows with no allowed key get output 0 and lse −∞ silently everywhere: say so.
+  const empty = new Array<number>(heads).fill(0);
+  for (let x = 0; x < heads * n; x++) if (result.lse[x] === -Infinity) empty[Math.floor(x / n)]++;
+  const total = empty.reduce((a, b) => a + b, 0);
+  if (total) print(`note: ${total} rows attend to nothing (${empty.flatMap((e, h) => (e ? [`head ${h}: ${e}`] : [])).join(', ')}): their output is 0 and their lse -inf`);
   return 0;
 }
 

@@ -92,7 +92,7 @@ export function statsCommand(argv: string[], print: Print): number {
   }
   const { stats, reach } = analysis;
   print(`${config.pattern}: n=${stats.n}, ${stats.heads.length} heads, d=${d}; ${stats.storedElements} stored tiles/rules`);
-  const table = [['head', 'nnz', 'vs causal', 'vs full', 'row min', 'row mean', 'row max', 'GFLOP', 'vs dense causal']];
+  const table = [['head', 'nnz', 'vs causal', 'vs full', 'row min', 'row mean', 'row max', 'empty rows', 'GFLOP', 'vs dense causal']];
   stats.heads.forEach((s, h) => table.push(statsRow(String(h), s)));
   table.push(statsRow('union', stats.union));
   // Columns as wide as their widest cell (nnz at n = 2^20 has 12 digits), two spaces apart.
@@ -111,7 +111,7 @@ export function statsCommand(argv: string[], print: Print): number {
 
 function statsRow(label: string, s: HeadStats): string[] {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  const cells = [label, String(s.nnz), pct(s.densityVsCausal), pct(s.densityVsFull), String(s.rowMin), s.rowMean.toFixed(1), String(s.rowMax)];
+  const cells = [label, String(s.nnz), pct(s.densityVsCausal), pct(s.densityVsFull), String(s.rowMin), s.rowMean.toFixed(1), String(s.rowMax), String(s.emptyRows)];
   cells.push((s.cost.flops / 1e9).toFixed(3), `${(s.denseCausalCost.flops / s.cost.flops).toFixed(1)}x less`);
   return cells;
 }

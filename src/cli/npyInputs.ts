@@ -24,7 +24,25 @@ function readFloat32(path: string): { shape: number[]; data: Float32Array } {
   // Copy: the file's bytes need not be 4-byte aligned.
   const data = new Float32Array(npy.data.byteLength / 4);
   new Uint8Array(data.buffer).set(npy.data);
-  return { shape: npy.shape.length === 2 ? [1, ...npy.shape] : npy.shape, data };
+  const shape = npy.shape.length === 2 ? [1, ...npy.shape] : npy.shape;
+  refuseNonFinite(path, shape, data);
+  return { shape, data };
+}
+
+/** NaN or ±Inf in Q, K or V make every row that touches them NaN: refuse, saying where. */
+function refuseNonFinite(path: string, shape: number[], data: Float32Array): void {
+  let count = 0;
+  let first = -1;
+  for (let x = 0; x < data.length; x++) {
+    if (Number.isFinite(data[x])) continue;
+    if (count++ === 0) first = x;
+  }
+  if (!count) return;
+  const [, n, d] = shape;
+  const at = [Math.floor(first / (n * d)), Math.floor(first / d) % n, first % d];
+  throw new UsageError(
+    `${path} holds ${count} non-finite value${count > 1 ? 's' : ''} (NaN or Inf; the first, ${data[first]}, at [${at.join(', ')}]): attention over them is NaN; fix or mask them before attend`,
+  );
 }
 
 export function readQkv(paths: { q: string; k: string; v: string }): QKV {

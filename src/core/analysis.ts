@@ -34,7 +34,17 @@ export function analyzePattern(config: PatternConfig, d = 64, mask: PatternMask 
     reach = twoHopReach(union, union, causal, reachLimit);
     reachSteps = 'union of heads, twice';
   }
-  return { stats: patternStats(mask, d), reach, reachSteps, warnings: [...shapeWarnings(config), ...mask.warnings], note: mask.note };
+  const stats = patternStats(mask, d);
+  return { stats, reach, reachSteps, warnings: [...shapeWarnings(config), ...emptyRowWarnings(stats), ...mask.warnings], note: mask.note };
+}
+
+/** Rows that attend to nothing get output 0 silently in every implementation: say how many, and where. */
+export function emptyRowWarnings(stats: PatternStats): string[] {
+  const heads = stats.heads.map((s, h) => [h, s.emptyRows] as const).filter(([, empty]) => empty > 0);
+  if (!heads.length) return [];
+  const total = heads.reduce((sum, [, empty]) => sum + empty, 0);
+  const which = heads.length === stats.heads.length && new Set(heads.map(([, e]) => e)).size === 1 ? `${heads[0][1]} in every head` : heads.map(([h, e]) => `head ${h}: ${e}`).join(', ');
+  return [`${total} rows attend to nothing (${which}): their output is 0 and their log-sum-exp −∞`];
 }
 
 /**

@@ -19,6 +19,8 @@ export interface HeadStats {
   densityVsCausal: number;
   densityVsFull: number;
   rowMin: number;
+  /** Rows with no allowed key: their attention output is 0 and their log-sum-exp −∞. */
+  emptyRows: number;
   rowMean: number;
   rowMax: number;
   cost: CostEstimate;
@@ -208,8 +210,10 @@ export function headStats(head: HeadMask, d: number): HeadStats {
   let nnz = 0;
   let rowMin = Infinity;
   let rowMax = 0;
+  let emptyRows = 0;
   for (let i = 0; i < n; i++) {
     nnz += counts[i];
+    if (counts[i] === 0) emptyRows++;
     if (counts[i] < rowMin) rowMin = counts[i];
     if (counts[i] > rowMax) rowMax = counts[i];
   }
@@ -219,6 +223,7 @@ export function headStats(head: HeadMask, d: number): HeadStats {
     densityVsCausal: nnz / causalCells,
     densityVsFull: nnz / (n * n),
     rowMin,
+    emptyRows,
     rowMean: nnz / n,
     rowMax,
     cost: costOf(nnz, n, d),

@@ -42,6 +42,16 @@ describe('the config form', function () {
     await view.page.fill('#field-stride', '64');
   });
 
+  it('says when rows attend to nothing (split mode), in the messages and the statistics', async () => {
+    const before = (await view.posted('rendered')).length;
+    await view.page.selectOption('#field-mode', 'split');
+    const summary = await rendered(before);
+    assert.match(summary.warnings.join(), /rows attend to nothing \(head 1: \d+, head 3: \d+/);
+    assert.match(await view.page.locator('.messages').innerText(), /rows attend to nothing/);
+    assert.match(await view.page.locator('.stats').innerText(), /rows attending to nothing/);
+    await view.page.selectOption('#field-mode', 'merged');
+  });
+
   it('a paste that cannot be read says why next to the text box, and keeps the text', async () => {
     await view.page.locator('.paste summary').click();
     await view.page.fill('#paste-text', '{"q": [[1, 2]], "k": [[1]]}');

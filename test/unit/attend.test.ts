@@ -81,6 +81,13 @@ describe('sparse-attn attend', function () {
     });
   }
 
+  it('says how many rows attend to nothing (split mode: A2 heads before the first summary cell)', () => {
+    const { args } = writeInputs('split', 2, 64, 8, 2);
+    const r = attend([...args, '--stride', '16', '--c', '4', '--mode', 'split', '--backend', 'cpu', '--out', join(dir, 'split-out.npy')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^note: 12 rows attend to nothing \(head 1: 12\): their output is 0 and their lse -inf$/m);
+  });
+
   it('auto picks the CPU path on a machine whose only GPU is a software renderer, and says why', () => {
     const { args } = writeInputs('auto', 2, 64, 16, 3);
     const r = attend([...args, '--out', join(dir, 'auto-out.npy')], { VK_ICD_FILENAMES: SWIFTSHADER_ICD });
@@ -135,6 +142,13 @@ print(float((o - ours).abs().max()))`;
     ['n flag disagrees', () => [...writeInputs('nflag', 1, 8, 4, 1).args, '--n', '16', '--out', join(dir, 'x.npy')], /holds n=8 positions but --n is 16/],
     ['probs too large', () => [...writeInputs('big', 1, 8200, 4, 1).args, '--stride', '128', '--c', '8', '--probs', join(dir, 'p.npy'), '--out', join(dir, 'x.npy')], /--probs writes a dense \[1, 8200, 8200\] float32 array \(256.5 MiB\); it is limited to n <= 8192/],
     ['webgl2 in Node', () => [...writeInputs('gl', 1, 8, 4, 1).args, '--backend', 'webgl2', '--out', join(dir, 'x.npy')], /webgl2 runs in the inspector webview/],
+    ['NaN and Inf in Q', () => {
+      const { args, paths, input } = writeInputs('nan', 2, 8, 4, 1);
+      input.q[1 * 8 * 4 + 5 * 4 + 2] = NaN;
+      input.q[3] = -Infinity;
+      writeFileSync(paths.q, encodeNpy('<f4', [2, 8, 4], input.q));
+      return [...args, '--out', join(dir, 'x.npy')];
+    }, /nan-q\.npy holds 2 non-finite values \(NaN or Inf; the first, -Infinity, at \[0, 0, 3\]\): attention over them is NaN/],
   ];
   for (const [name, makeArgs, message] of errors) {
     it(`exits 2 with one line naming the problem: ${name}`, () => {

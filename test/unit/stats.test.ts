@@ -77,6 +77,7 @@ describe('statistics', () => {
         assert.equal(s.nnz, nnz, context);
         assert.equal(s.rowMin, Math.min(...counts), context);
         assert.equal(s.rowMax, Math.max(...counts), context);
+        assert.equal(s.emptyRows, counts.filter((c) => c === 0).length, context);
         assert.equal(s.rowMean, nnz / n);
         assert.equal(s.densityVsCausal, nnz / ((n * (n + 1)) / 2));
         assert.equal(s.densityVsFull, nnz / (n * n));
