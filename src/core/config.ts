@@ -94,6 +94,8 @@ export function defaultConfig(pattern: PatternName = 'fixed'): PatternConfig {
 
 /** Dense masks beyond this many cells per call are refused (the union alone would be too big). */
 export const MAX_POSITIONS = 1 << 24;
+/** More heads than any published model uses; beyond, per-head arrays and PNGs stop being sane. */
+export const MAX_HEADS = 1024;
 
 function checkInteger(issues: ConfigIssue[], field: string, value: number, min: number, label = field): void {
   if (!Number.isInteger(value)) issues.push({ field, message: `${label} must be an integer (got ${value})` });
@@ -105,6 +107,9 @@ export function validateConfig(config: PatternConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   checkInteger(issues, 'n', config.n, 1);
   checkInteger(issues, 'heads', config.heads, 1);
+  if (Number.isInteger(config.heads) && config.heads > MAX_HEADS) {
+    issues.push({ field: 'heads', message: `heads (${config.heads}) exceeds the supported maximum of ${MAX_HEADS}` });
+  }
   if (Number.isInteger(config.n) && config.n > MAX_POSITIONS) {
     issues.push({ field: 'n', message: `n (${config.n}) exceeds the supported maximum of ${MAX_POSITIONS} positions` });
   }

@@ -8,7 +8,8 @@ export const EXPORT_FORMATS = ['png', 'png-full', 'png-full-view', 'svg', 'svg-v
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** --probs style limit: a dense [H, n, n] float32 array beyond this n is refused. */
-export const MAX_PROBS_N = 4096;
+/** Dense probabilities [H, n, n] float32 are exported up to this many bytes (n = 4096 with 8 heads). */
+export const MAX_PROBS_BYTES = 512 * 1024 * 1024;
 
 export const CHOICES: Array<{ format: ExportFormat; label: string; detail: string; extension: string; stem: string }> = [
   { format: 'png', label: 'PNG', detail: 'the maps exactly as shown', extension: 'png', stem: 'maps' },
@@ -29,7 +30,7 @@ export const CHOICES: Array<{ format: ExportFormat; label: string; detail: strin
     stem: 'maps',
   },
   { format: 'mask-npy', label: '.npy mask', detail: 'bool-valued uint8 [H, n, n]', extension: 'npy', stem: 'mask' },
-  { format: 'probs-npy', label: '.npy probabilities', detail: `float32 [H, n, n], n <= ${MAX_PROBS_N}`, extension: 'npy', stem: 'probs' },
+  { format: 'probs-npy', label: '.npy probabilities', detail: `float32 [H, n, n], up to ${MAX_PROBS_BYTES / 2 ** 20} MiB`, extension: 'npy', stem: 'probs' },
   { format: 'json', label: 'JSON', detail: 'the config, statistics and warnings', extension: 'json', stem: 'stats' },
   { format: 'torch', label: 'PyTorch snippet', detail: 'Python that builds mask as a torch bool tensor', extension: 'py', stem: 'mask' },
 ];

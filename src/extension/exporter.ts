@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { analyzePattern, attendHeads, attentionInputFor, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, resolveInput, toDense, torchSnippet, validateConfig } from '../core';
 import { maskPng } from '../png';
 import type { InspectorState } from '../protocol';
-import { CHOICES, defaultExportName, ExportFormat, FULL_PNG_RESOLUTIONS, MAX_PROBS_N } from './exportFormats';
+import { CHOICES, defaultExportName, ExportFormat, FULL_PNG_RESOLUTIONS, MAX_PROBS_BYTES } from './exportFormats';
 
 export { EXPORT_FORMATS, FULL_PNG_RESOLUTIONS } from './exportFormats';
 export type { ExportFormat } from './exportFormats';
@@ -21,8 +21,13 @@ export interface PanelImages {
 
 function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
   const n = config.n;
-  if (n > MAX_PROBS_N) {
-    throw new Error(`probabilities are a dense [${config.heads}, ${n}, ${n}] float32 array (${formatBytes(config.heads * n * n * 4)}): export them for n <= ${MAX_PROBS_N}, or export the mask`);
+  // Bounded by bytes, not n: 32 heads at n = 4096 once blocked the extension host for 32 s at 3.6 GiB.
+  const bytes = config.heads * n * n * 4;
+  if (bytes > MAX_PROBS_BYTES) {
+    const fits = Math.floor(Math.sqrt(MAX_PROBS_BYTES / (4 * config.heads)));
+    throw new Error(
+      `probabilities are a dense [${config.heads}, ${n}, ${n}] float32 array (${formatBytes(bytes)}, limit ${formatBytes(MAX_PROBS_BYTES)}): export them for n <= ${fits} with ${config.heads} heads, or export the mask`,
+    );
   }
   // The same Q/K/V as the webview (pasted, or the synthetic ones), so the file matches the maps.
   const input = resolveInput(config, attentionInputFor(config, state.sequence));

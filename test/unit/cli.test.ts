@@ -97,6 +97,7 @@ print("ok")`;
     ['layout of a token pattern', ['mask', '--layout', '--out', 'x.npy'], /--layout does not apply to --pattern fixed/],
     ['no --out', ['mask'], /mask needs --out FILE \(e.g. --out mask.npy\), or --format torch/],
     ['too large', ['mask', '--n', '65536', '--heads', '8', '--out', join(dir, 'big.npy')], /would need 32.0 GiB/],
+    ['absurd heads (used to abort V8)', ['stats', '--heads', '4294967296'], /heads \(4294967296\) exceeds the supported maximum of 1024/],
     ['deepspeed message', ['stats', '--pattern', 'deepspeed-fixed', '--n', '100'], /Sequence Length, 100, needs to be dividable by Block size 16!/],
     ['missing file', ['diff', '--mask', join(dir, 'nope.npy')], /cannot read .*nope.npy: ENOENT/],
   ];
