@@ -44,6 +44,7 @@ export function parseEmbeddings(text: string): Embeddings {
       if (!Number.isFinite(value) || (typeof cell === 'string' && cell.trim() === '')) {
         throw new EmbeddingsError(`row ${i}, column ${c}: ${JSON.stringify(cell)} is not a finite number`);
       }
+      if (!Number.isFinite(Math.fround(value))) throw new EmbeddingsError(`row ${i}, column ${c}: ${value} is beyond float32 (about ±3.4e38)`);
       values[i * dim + c] = value;
     });
   });

@@ -27,6 +27,8 @@ function tensor(name: string, value: unknown): { shape: number[]; values: number
   const walk = (node: unknown, depth: number, path: number[]): void => {
     if (depth === shape.length) {
       if (typeof node !== 'number' || !Number.isFinite(node)) throw new QkvError(`${name}[${path.join('][')}] is ${JSON.stringify(node)}, not a finite number`);
+      // Checked as float32, the type it is computed in: 1e39 is finite in float64 and Infinity in float32.
+      if (!Number.isFinite(Math.fround(node))) throw new QkvError(`${name}[${path.join('][')}] is ${node}, beyond float32 (about ±3.4e38): attention runs in float32`);
       values.push(node);
       return;
     }

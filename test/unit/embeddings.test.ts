@@ -12,6 +12,7 @@ describe('pasted embeddings', () => {
   it('says which row or cell is wrong', () => {
     assert.throws(() => parseEmbeddings('1,2\n3'), /row 1 has 1 values; the first row has 2/);
     assert.throws(() => parseEmbeddings('1,abc'), /row 0, column 1: "abc" is not a finite number/);
+    assert.throws(() => parseEmbeddings('1,-1e39'), /row 0, column 1: -1e\+39 is beyond float32/);
     assert.throws(() => parseEmbeddings('[1, 2]'), /expected a JSON array of rows/);
     assert.throws(() => parseEmbeddings('[[1, 2'), /the pasted JSON does not parse/);
     assert.throws(() => parseEmbeddings('  '), /no rows/);

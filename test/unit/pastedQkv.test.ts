@@ -22,6 +22,8 @@ describe('pasted Q, K and V', () => {
     assert.throws(() => parseQkv('{"q": [[1, 2]], "k": [[1]], "v": [[1, 2]]}'), /k has shape \[1,1\] but q has \[1,2\]/);
     assert.throws(() => parseQkv('{"q": [[1, 2], [3]], "k": [[1, 2], [3]], "v": [[1, 2], [3]]}'), /q\[1\] should hold 2 entries like the first one; it is 1 long/);
     assert.throws(() => parseQkv('{"q": [[1, "x"]], "k": [[1, 2]], "v": [[1, 2]]}'), /q\[0\]\[1\] is "x", not a finite number/);
+    // Finite in float64, Infinity in float32 (what attention computes in).
+    assert.throws(() => parseQkv('{"q": [[1, 2]], "k": [[1e39, 2]], "v": [[1, 2]]}'), /k\[0\]\[0\] is 1e\+39, beyond float32/);
     assert.throws(() => parseQkv('{"q": [1, 2], "k": [1, 2], "v": [1, 2]}'), /q must be \[n, d\] or \[heads, n, d\]; it has 1 dimensions/);
     assert.throws(() => parseQkv('{"q": '), /the pasted JSON does not parse/);
   });
