@@ -59,6 +59,8 @@ export class MapFigures {
   /** Pixels that differ, per head, for the difference view's labels. */
   private differ: number[] = [];
   timings: FigureTimings = { renderer: 'canvas2d', pooledOn: 'cached', poolMs: 0, paintMs: 0 };
+  /** Counts sliced drawings: the slices of an older one stop. */
+  private slicedDraws = 0;
 
   constructor(public painter: MapPainter) {}
 
@@ -89,9 +91,12 @@ export class MapFigures {
     // Sized now, so that hover maps pixels to cells before the paint reaches a canvas.
     for (const { canvas } of figures) [canvas.width, canvas.height] = [size, size];
     let paintMs = 0;
+    const generation = ++this.slicedDraws;
     const painted = new Promise<void>((resolve, reject) => {
       let next = 0;
       const slice = () => {
+        // A newer drawing of these maps, or another drawing (an export) that took the painter's layers.
+        if (generation !== this.slicedDraws) return reject(new Error('superseded by a newer drawing'));
         if (layerOwner.get(this.painter) !== this) return reject(new Error('superseded: another drawing took the painter'));
         const t0 = performance.now();
         while (next < entries.length && (next === 0 || performance.now() - t0 < budgetMs)) {
