@@ -1,6 +1,7 @@
 /** The `sparse-attn` subcommands over the shared core. Each returns its exit code. */
 import {
   analyzePattern,
+  cOrderData,
   buildPattern,
   diffDense,
   encodeNpy,
@@ -134,7 +135,8 @@ export function diffCommand(argv: string[], print: Print): number {
   if (config.n !== n) throw new UsageError(`${file} is for n=${n} but --n is ${config.n}`);
   if (theirHeads !== 1 && theirHeads !== config.heads) throw new UsageError(`${file} has ${theirHeads} heads but --heads is ${config.heads}`);
   const mask = buildPattern(config);
-  const diff = diffDense(theirs.data, theirHeads, mask);
+  // Honour the header: a Fortran-order file read as C order would compare a transposed mask.
+  const diff = diffDense(cOrderData(theirs), theirHeads, mask);
   if (diff.identical) {
     print(`identical: ${file} equals ${config.pattern} (n=${n}, ${config.heads} heads)`);
     return 0;

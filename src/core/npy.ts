@@ -75,3 +75,30 @@ export function decodeNpy(bytes: Uint8Array, what = 'the .npy file'): NpyArray {
   }
   return { dtype, shape, fortranOrder: fortran === 'True', data: bytes.subarray(dataStart, dataStart + size) };
 }
+
+/**
+ * The array's bytes in C (row-major) order. A Fortran-order file (`np.save` of a transposed or
+ * `np.asfortranarray` array) stores the first index fastest; reading its bytes as C order would
+ * silently transpose it, so they are reordered here. C-order arrays come back as they are.
+ */
+export function cOrderData(npy: NpyArray): Uint8Array {
+  if (!npy.fortranOrder || npy.shape.length < 2) return npy.data;
+  const item = ITEM_SIZE[npy.dtype];
+  const shape = npy.shape;
+  const rank = shape.length;
+  const count = shape.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(npy.data.length);
+  // Fortran strides (in items): the first axis is contiguous.
+  const fStride = new Array<number>(rank);
+  fStride[0] = 1;
+  for (let a = 1; a < rank; a++) fStride[a] = fStride[a - 1] * shape[a - 1];
+  const index = new Array<number>(rank).fill(0);
+  for (let c = 0; c < count; c++) {
+    let f = 0;
+    for (let a = 0; a < rank; a++) f += index[a] * fStride[a];
+    out.set(npy.data.subarray(f * item, f * item + item), c * item);
+    // Next C index: the last axis fastest.
+    for (let a = rank - 1; a >= 0 && ++index[a] === shape[a]; a--) index[a] = 0;
+  }
+  return out;
+}
