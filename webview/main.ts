@@ -258,7 +258,7 @@ async function renderInWorker(config: PatternConfig, summary: RenderSummary, sta
 }
 
 /** Maps, statistics, warnings and the attention compute for an analysed config. */
-function showAnalysis(config: PatternConfig, mask: PatternMask | (() => PatternMask), analysis: PatternAnalysis, summary: RenderSummary, worker?: PatternWorker): void {
+function showAnalysis(config: PatternConfig, mask: PatternMask | (() => PatternMask), analysis: PatternAnalysis, summary: RenderSummary, worker: PatternWorker): void {
   const nnz = analysis.stats.heads.map((h) => h.nnz);
   maps.show(config, mask, nnz, analysis.stats.union.nnz, state.sequence, worker);
   stats.replaceChildren(statsTable(analysis));

@@ -3,7 +3,7 @@
  * head plus the union. The pooled layers are computed on demand for the viewport and kept while
  * only the colouring changes, so the threshold, scale and theme repaint without pooling again.
  */
-import { poolMask, poolProbs, type PatternMask, type SparseProbs, type SvgMap } from '../src/core';
+import { poolProbs, type PatternMask, type SparseProbs, type SvgMap } from '../src/core';
 import { CanvasPainter } from './render/canvasPainter';
 import { classifyDiff, diffColours } from './diffMaps';
 import { cssColor, mapPixels, type MapFigure, type Viewport } from './maps';
@@ -16,9 +16,9 @@ export interface FigureRequest {
   kind: FigureKind;
   n: number;
   heads: number;
-  /** Needed unless the masks come pooled (maskLayers) or the weights do. */
+  /** The pattern's own mask: only the difference view needs it here. */
   mask?: PatternMask;
-  /** Masks already pooled for this view (by the pattern worker, at large n), one layer per head. */
+  /** The masks pooled for this view by the pattern worker, one layer per head (the mask view). */
   maskLayers?: Float32Array[];
   nnz: number[];
   unionNnz: number;
@@ -143,20 +143,11 @@ export class MapFigures {
       }
       return onGpu ? 'gpu' : 'cpu';
     }
-    const heads = mask!.heads;
-    if (kind === 'diff') {
-      this.differ = heads.map((head, h) => {
-        const flags = classifyDiff(head, request.other!.mask.heads[h], view, size);
-        painter.setLayer(h, flags);
-        return flags.reduce((n, f) => n + (f === 1 || f === 2 ? 1 : 0), 0);
-      });
-      return 'cpu';
-    }
-    // Heads that share a mask share the pooling.
-    const pooled = new Map<object, Float32Array>();
-    heads.forEach((head, h) => {
-      if (!pooled.has(head)) pooled.set(head, poolMask(head, view, size));
-      painter.setLayer(h, pooled.get(head)!);
+    if (kind === 'mask') throw new Error('the mask view needs the pattern worker\'s pooled layers');
+    this.differ = mask!.heads.map((head, h) => {
+      const flags = classifyDiff(head, request.other!.mask.heads[h], view, size);
+      painter.setLayer(h, flags);
+      return flags.reduce((n, f) => n + (f === 1 || f === 2 ? 1 : 0), 0);
     });
     return 'cpu';
   }

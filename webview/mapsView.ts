@@ -29,8 +29,8 @@ interface Current {
   config: PatternConfig;
   /** Built on first use when the pattern worker holds the mask (large n): only exports, diffs and port hovers need it here. */
   readonly mask: PatternMask;
-  /** At large n: the worker that holds the mask and pools it per viewport. */
-  patternWorker?: PatternWorker;
+  /** The worker that built the mask and pools it per viewport. */
+  patternWorker: PatternWorker;
   nnz: number[];
   unionNnz: number;
   sequence?: Sequence;
@@ -117,9 +117,9 @@ export class MapsView {
 
   /**
    * New config: masks now; weights arrive with setWeights. `mask` may be a function that builds it
-   * (large n: `patternWorker` pools the maps, and the page builds the mask only if a feature asks).
+   * (`patternWorker` pools the maps; the page builds the mask only if a feature asks).
    */
-  show(config: PatternConfig, mask: PatternMask | (() => PatternMask), nnz: number[], unionNnz: number, sequence?: Sequence, patternWorker?: PatternWorker): void {
+  show(config: PatternConfig, mask: PatternMask | (() => PatternMask), nnz: number[], unionNnz: number, sequence: Sequence | undefined, patternWorker: PatternWorker): void {
     const sameSize = this.current?.config.n === config.n;
     let built = typeof mask === 'function' ? undefined : mask;
     this.current?.patternWorker?.dispose();
@@ -174,7 +174,7 @@ export class MapsView {
 
   /** The pattern worker's pooled masks of the view, or undefined while it pools them. */
   private maskLayersForView(current: Current, size: number, pooling: MaskPooling): Float32Array[] | undefined {
-    const worker = current.patternWorker!;
+    const worker = current.patternWorker;
     return this.maskLayers.get(`${viewKey(this.view, size)}/${pooling}`, this.view, size, () => worker.poolMask(this.view, size, pooling));
   }
 
@@ -197,10 +197,10 @@ export class MapsView {
     const kind = other ? 'diff' : weights ? 'weights' : 'mask';
     const scale = this.controls.scale;
     const focus = this.controls.focus;
-    // Large n: the pattern worker pools the masks; the maps wait for its answer (the UI never does).
+    // The pattern worker pools the masks; the maps wait for its answer (the UI never does).
     const pooling = this.controls.maskPooling(this.view.span / size);
-    const remoteMasks = kind === 'mask' && current.patternWorker ? this.maskLayersForView(current, size, pooling) : undefined;
-    if (kind === 'mask' && current.patternWorker && !remoteMasks) {
+    const remoteMasks = kind === 'mask' ? this.maskLayersForView(current, size, pooling) : undefined;
+    if (kind === 'mask' && !remoteMasks) {
       this.grid.dataset.pending = 'masks';
       return;
     }
@@ -211,7 +211,7 @@ export class MapsView {
       kind,
       n: current.config.n,
       heads: current.config.heads,
-      mask: remoteMasks || (kind === 'weights' && current.patternWorker) ? undefined : current.mask,
+      mask: kind === 'diff' ? current.mask : undefined,
       maskLayers: remoteMasks,
       nnz: current.nnz,
       unionNnz: current.unionNnz,
@@ -325,10 +325,10 @@ export class MapsView {
     const kind = (this.grid.dataset.kind ?? 'mask') as FigureKind;
     const view = fullView(current.config.n);
     const layers = kind === 'weights' && !current.probs ? await current.views!.pool(view, size, undefined, 'export') : undefined;
-    const maskLayers = kind === 'mask' && current.patternWorker ? await current.patternWorker.poolMask(view, size, this.controls.maskPooling(view.span / size)) : undefined;
+    const maskLayers = kind === 'mask' ? await current.patternWorker.poolMask(view, size, this.controls.maskPooling(view.span / size)) : undefined;
     const other = kind === 'diff' ? this.comparison(current) : undefined;
     const { config, nnz, unionNnz, probs } = current;
-    const mask = maskLayers || (kind === 'weights' && current.patternWorker) ? undefined : current.mask;
+    const mask = kind === 'diff' ? current.mask : undefined;
     return { kind, n: config.n, heads: config.heads, mask, maskLayers, nnz, unionNnz, probs, other, layers, view, scale: this.controls.scale, threshold: this.controls.thresholdValue() };
   }
 

@@ -27,7 +27,7 @@ export function estimateTiles(config: PatternConfig): number {
     const blocks = n / config.block;
     const sampleBlocks = Math.min(blocks, 64);
     const sample = buildPattern({ ...config, n: sampleBlocks * config.block } as PatternConfig);
-    const stored = new Set(sample.heads).size ? Array.from(new Set(sample.heads)).reduce((s, h) => s + h.storedElements, 0) : 0;
+    const stored = Array.from(new Set(sample.heads)).reduce((s, h) => s + h.storedElements, 0);
     return Math.ceil(stored * (blocks / sampleBlocks) ** 2);
   }
   if (config.pattern === 'strided' || config.pattern === 'local' || config.pattern === 'dense') return 4 * Math.min(config.heads, 2);

@@ -162,10 +162,10 @@ export function tileRowCounts(n: number, tiles: readonly Tile[]): Float64Array {
   const live = tiles.filter((t) => t.r1 > t.r0 && t.c1 > t.c0 && t.r1 > 0 && t.r0 < n);
   // Full tiles may repeat (the tree counts multiplicity); shaped ones are deduplicated, since
   // every head repeats the same diagonal blocks and one copy keeps the fast path below.
-  const full = mergeFullTiles(live.filter((t) => t.rule.kind === 'full'));
+  // mergeFullTiles and dedupeShaped return their tiles ordered by first row.
+  const starts = mergeFullTiles(live.filter((t) => t.rule.kind === 'full'));
   const shaped = dedupeShaped(live.filter((t) => t.rule.kind !== 'full'));
-  const starts = orderBy(full, (t) => Math.max(0, t.r0));
-  const ends = orderBy(full, (t) => Math.min(n, t.r1));
+  const ends = orderBy(starts, (t) => Math.min(n, t.r1));
   const breaks = uniqueSorted([0, n], live, n);
   const coverage = new ColumnCoverage(n);
   const partial = new RangeList();

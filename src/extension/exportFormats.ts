@@ -7,7 +7,6 @@ export const FULL_PNG_RESOLUTIONS = [256, 512, 1024, 2048, 4096];
 export const EXPORT_FORMATS = ['png', 'png-full', 'png-full-view', 'svg', 'svg-view', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** --probs style limit: a dense [H, n, n] float32 array beyond this n is refused. */
 /** Dense probabilities [H, n, n] float32 are exported up to this many bytes (n = 4096 with 8 heads). */
 export const MAX_PROBS_BYTES = 512 * 1024 * 1024;
 

@@ -5,8 +5,7 @@
  * maps work at any n without ever holding all probabilities. A GPU compute hands its log-sum-exp
  * to a worker started with `serve` for the same purpose.
  */
-import { analyzePattern, attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, QKV, rowFromQkv, RowScorer, rowScorer } from '../../src/core';
-import { poolMask, poolMaskShare } from '../../src/core';
+import { analyzePattern, attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, poolMask, poolMaskShare, QKV, rowFromQkv, RowScorer, rowScorer } from '../../src/core';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
 import type { MaskPooling, WorkerReply, WorkerRequest } from './workerProtocol';
 

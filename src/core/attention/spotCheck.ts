@@ -5,6 +5,7 @@
  */
 import type { PatternMask } from '../mask';
 import { RangeList } from '../ranges';
+import { referenceRow } from './reference';
 import type { QKV } from './types';
 
 export interface SpotCheck {
@@ -18,8 +19,7 @@ export const SPOT_CHECK_TOLERANCE = 1e-3;
 
 /** Rows spread over every head (first, last and evenly between), at most `cellBudget` cells × d of work. */
 export function spotCheck(mask: PatternMask, input: QKV, out: ArrayLike<number>, rowsPerHead = 8, cellBudget = 1 << 20): SpotCheck {
-  const { heads, n, d, q, k, v } = input;
-  const scale = 1 / Math.sqrt(d);
+  const { heads, n, d, v } = input;
   const list = new RangeList();
   let rows = 0;
   let cells = 0;
@@ -29,30 +29,14 @@ export function spotCheck(mask: PatternMask, input: QKV, out: ArrayLike<number>,
     const picks = new Set<number>([0, n - 1]);
     for (let r = 0; r < rowsPerHead; r++) picks.add(Math.min(n - 1, Math.floor(((r + 0.5) * n) / rowsPerHead)));
     for (const i of picks) {
-      mask.heads[h].row(i, list);
-      const scores: number[] = [];
-      const columns: number[] = [];
-      for (let r = 0; r < list.length; r++)
-        for (let j = list.starts[r]; j < list.ends[r]; j++) {
-          let s = 0;
-          for (let c = 0; c < d; c++) s += q[base + i * d + c] * k[base + j * d + c];
-          scores.push(s * scale);
-          columns.push(j);
-        }
-      cells += columns.length;
+      const expected = referenceRow(mask.heads[h], input, h, i, list);
+      cells += expected.columns.length;
       rows++;
-      let max = -Infinity;
-      for (const s of scores) max = Math.max(max, s);
-      const weights = scores.map((s) => Math.exp(s - max));
-      const sum = weights.reduce((a, b) => a + b, 0);
       let vMax = 1e-30;
-      for (const j of columns) for (let c = 0; c < d; c++) vMax = Math.max(vMax, Math.abs(v[base + j * d + c]));
+      for (const j of expected.columns) for (let c = 0; c < d; c++) vMax = Math.max(vMax, Math.abs(v[base + j * d + c]));
       for (let c = 0; c < d; c++) {
-        let expected = 0;
-        columns.forEach((j, t) => (expected += (weights[t] / sum) * v[base + j * d + c]));
-        const got = out[base + i * d + c];
         // NaN must fail the check, so compare with a negated <=.
-        const error = Math.abs(got - expected) / vMax;
+        const error = Math.abs(out[base + i * d + c] - expected.out[c]) / vMax;
         if (!(error <= maxError)) maxError = Number.isNaN(error) ? Infinity : error;
       }
       if (cells >= cellBudget) break;
