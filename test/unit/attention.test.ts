@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { GPU } from 'gpu.js';
-import { allocateBuffers, buildPattern, defaultConfig, FactorizedConfig, simdAttentionHeads, sparseAttentionHeads } from '../../src/core';
+import { allocateBuffers, buildPattern, defaultConfig, FactorizedConfig, referenceAttention, simdAttentionHeads, sparseAttentionHeads } from '../../src/core';
 import type { nodeWebGpu } from '../../src/cli/nodeGpu';
 import { sharedWebGpu } from '../support/webgpu';
 import { gpuAttention } from '../../src/gpu/kernels';
@@ -23,6 +23,32 @@ describe('sparse attention on the CPU', () => {
       const buffers = allocateBuffers(input);
       const probs = simdAttentionHeads(buildPattern(config), input, 0, input.heads, buffers, { withProbs: true });
       assertMatchesReference(config, input, { ...buffers, probs }, name);
+    });
+  }
+
+  // Finite float32 inputs whose float32 scores overflow (|q·k| > 3.4e38) used to give NaN on
+  // the SIMD kernel while the JS kernel stayed finite.
+  for (const [label, qScale, kScale] of [['K x 1e19', 1, 1e19], ['K x 1e20', 1, 1e20], ['Q, K x 1e20', 1e20, 1e20]] as const) {
+    it(`stays finite and equals float64 for huge finite inputs (${label}), on both CPU kernels`, () => {
+      const config = fixed({ n: 64, heads: 2 });
+      const input = randomQkv(2, 64, 64, 5);
+      input.q = input.q.map((x) => x * qScale);
+      input.k = input.k.map((x) => x * kScale);
+      assert.ok(input.q.every(Number.isFinite) && input.k.every(Number.isFinite));
+      const ref = referenceAttention(buildPattern(config), input);
+      for (const kernel of [simdAttentionHeads, sparseAttentionHeads]) {
+        const buffers = allocateBuffers(input);
+        kernel(buildPattern(config), input, 0, 2, buffers, { withProbs: true });
+        let worst = 0;
+        for (let x = 0; x < ref.out.length; x++) worst = Math.max(worst, Math.abs(ref.out[x] - buffers.out[x]));
+        assert.ok(worst <= 1e-5, `${kernel.name}: max abs error ${worst}`);
+        for (let x = 0; x < ref.lse.length; x++) {
+          // The log-sum-exp is stored as float32: beyond its range it can only be ±Inf.
+          const expected = Math.fround(ref.lse[x]);
+          if (!Number.isFinite(expected)) assert.equal(buffers.lse[x], expected, `${kernel.name}: lse ${x}`);
+          else assert.ok(Math.abs(expected - buffers.lse[x]) <= 1e-6 * Math.abs(expected) + 1e-4, `${kernel.name}: lse ${x}`);
+        }
+      }
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import type { HeadMask, PatternMask } from '../mask';
 import { RangeList } from '../ranges';
-import { AttentionBuffers, CpuAttentionOptions } from './cpu';
+import { AttentionBuffers, CpuAttentionOptions, sparseAttentionHeads } from './cpu';
 import { KERNEL_WASM_BASE64 } from './kernel-wasm';
 import { CancelledError, QKV, SparseProbs } from './types';
 
@@ -98,9 +98,22 @@ export function simdAttentionHeads(
     floats.set(input.v.subarray(offset, offset + headFloats), at.vPtr / 4);
     const p = new HeadRun(mask.heads[h], n, d, kernel, floats, ints, at, h, buffers, options).run();
     buffers.out.set(floats.subarray(at.outPtr / 4, at.outPtr / 4 + headFloats), offset);
+    if (overflowed(buffers, offset, headFloats, h * n, n)) {
+      // float32 scores or sums overflowed (|q·k| beyond 3.4e38, or huge V): the JS loops
+      // compute in float64, where any finite float32 input stays finite. Rare, so per head.
+      probs.push(...sparseAttentionHeads(mask, input, h, h + 1, buffers, options));
+      continue;
+    }
     if (p) probs.push(p);
   }
   return probs;
+}
+
+/** Whether a head's output holds NaN or ±Inf, or its log-sum-exp NaN or +Inf (empty rows are -Inf). */
+function overflowed(buffers: AttentionBuffers, outOffset: number, outLength: number, lseOffset: number, rows: number): boolean {
+  for (let x = outOffset; x < outOffset + outLength; x++) if (!Number.isFinite(buffers.out[x])) return true;
+  for (let i = lseOffset; i < lseOffset + rows; i++) if (Number.isNaN(buffers.lse[i]) || buffers.lse[i] === Infinity) return true;
+  return false;
 }
 
 interface Pointers {
