@@ -1,13 +1,13 @@
 /** The `sparse-attn` subcommands over the shared core. Each returns its exit code. */
 import {
   analyzePattern,
-  cOrderData,
   buildPattern,
   diffDense,
   encodeNpy,
   findKnownMatch,
   formatBytes,
   HeadStats,
+  npyToMask,
   PatternConfig,
   PatternMask,
   RangeList,
@@ -126,17 +126,15 @@ export function diffCommand(argv: string[], print: Print): number {
   if ((shape.length !== 2 && shape.length !== 3) || shape[shape.length - 1] !== shape[shape.length - 2]) {
     throw new UsageError(`${file} has shape [${shape}]; expected [H, n, n] or [n, n]`);
   }
-  if (theirs.data.byteLength !== shape.reduce((a, b) => a * b, 1)) {
-    throw new UsageError(`${file} has dtype ${theirs.dtype}; expected a mask of bool or uint8 (|b1 or |u1)`);
-  }
+  // Honour the header (Fortran order, any integer type): read as NumPy reads it, 0/1 only.
+  const theirMask = npyToMask(theirs, file);
   const theirHeads = shape.length === 3 ? shape[0] : 1;
   const n = shape[shape.length - 1];
   const config = configFromFlags(flags, { n, heads: theirHeads });
   if (config.n !== n) throw new UsageError(`${file} is for n=${n} but --n is ${config.n}`);
   if (theirHeads !== 1 && theirHeads !== config.heads) throw new UsageError(`${file} has ${theirHeads} heads but --heads is ${config.heads}`);
   const mask = buildPattern(config);
-  // Honour the header: a Fortran-order file read as C order would compare a transposed mask.
-  const diff = diffDense(cOrderData(theirs), theirHeads, mask);
+  const diff = diffDense(theirMask, theirHeads, mask);
   if (diff.identical) {
     print(`identical: ${file} equals ${config.pattern} (n=${n}, ${config.heads} heads)`);
     return 0;
@@ -145,7 +143,7 @@ export function diffCommand(argv: string[], print: Print): number {
     const examples = head.examples.map((e) => `(${e.i},${e.j}) ${e.kind}`).join(', ');
     print(`head ${head.head}: ${head.missing} missing, ${head.extra} extra${examples ? `; first: ${examples}` : ''}`);
   }
-  const match = findKnownMatch(theirs.data, theirHeads, config);
+  const match = findKnownMatch(theirMask, theirHeads, config);
   print(match ? `matches ${match.config.pattern}${match.config.pattern === config.pattern ? ' variant' : ''}: ${match.description}` : 'no known port explains the difference');
   return 1;
 }

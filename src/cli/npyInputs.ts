@@ -1,6 +1,6 @@
 /** Reads Q, K, V .npy files for `attend`, with errors that name the file, the shape found and the shape expected. */
 import { readFileSync } from 'fs';
-import { cOrderData, decodeNpy, NpyArray, QKV } from '../core';
+import { decodeNpy, NpyArray, npyToFloat32, QKV } from '../core';
 import { UsageError } from './args';
 
 /** A .npy file the user named, decoded; a missing or unreadable file is a one-line usage error. */
@@ -16,13 +16,13 @@ export function readNpyFile(path: string): NpyArray {
 
 function readFloat32(path: string): { shape: number[]; data: Float32Array } {
   const npy = readNpyFile(path);
-  if (npy.dtype !== '<f4') throw new UsageError(`${path} has dtype ${npy.dtype}; expected float32 (<f4): save it with x.astype(np.float32)`);
+  if (npy.type.kind !== 'f') throw new UsageError(`${path} has dtype ${npy.dtype}; expected floats (float32, or float16/float64, read as float32)`);
   if (npy.shape.length !== 3 && npy.shape.length !== 2) {
     throw new UsageError(`${path} has shape [${npy.shape.join(', ')}]; expected [H, n, d] (or [n, d] for one head)`);
   }
-  // Copy (the file's bytes need not be 4-byte aligned), in C order whatever order the file is in.
-  const data = new Float32Array(npy.data.byteLength / 4);
-  new Uint8Array(data.buffer).set(cOrderData(npy));
+  // In C order whatever order the file is in; float16/float64 round to float32 as astype does,
+  // so a float64 beyond float32's range becomes Inf and is refused below.
+  const data = npyToFloat32(npy);
   const shape = npy.shape.length === 2 ? [1, ...npy.shape] : npy.shape;
   refuseNonFinite(path, shape, data);
   return { shape, data };

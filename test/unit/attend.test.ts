@@ -124,11 +124,17 @@ print(float((o - ours).abs().max()))`;
 
   const errors: Array<[string, () => string[], RegExp]> = [
     ['missing --q', () => ['--k', 'x', '--v', 'y', '--out', 'o.npy'], /attend needs --q FILE.npy/],
-    ['float64 input', () => {
-      const { args, paths } = writeInputs('f64', 1, 8, 4, 1);
-      writeFileSync(paths.q, encodeNpy('<f8', [1, 8, 4], new Float64Array(32)));
+    ['integer input', () => {
+      const { args, paths } = writeInputs('i8', 1, 8, 4, 1);
+      writeFileSync(paths.q, encodeNpy('<i8', [1, 8, 4], new BigInt64Array(32)));
       return [...args, '--out', join(dir, 'x.npy')];
-    }, /f64-q.npy has dtype <f8; expected float32 \(<f4\)/],
+    }, /i8-q.npy has dtype <i8; expected floats/],
+    ['float64 beyond float32', () => {
+      // Read as float32 (as x.astype(np.float32) would): 1e39 becomes Inf, which is refused.
+      const { args, paths } = writeInputs('f64', 1, 8, 4, 1);
+      writeFileSync(paths.q, encodeNpy('<f8', [1, 8, 4], new Float64Array(32).fill(1e39)));
+      return [...args, '--out', join(dir, 'x.npy')];
+    }, /f64-q.npy holds 32 non-finite values/],
     ['shape mismatch', () => {
       const { args, paths } = writeInputs('shape', 1, 8, 4, 1);
       writeFileSync(paths.v, encodeNpy('<f4', [1, 8, 8], new Float32Array(64)));

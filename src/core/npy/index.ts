@@ -1,0 +1,270 @@
+/** NumPy .npy (format 1.0/2.0/3.0) writing and reading over plain bytes. */
+import { NpyType, parseDescr } from './descr';
+import { parsePythonLiteral, PyLiteralError, PyValue } from './pythonLiteral';
+
+export type { NpyKind, NpyType } from './descr';
+
+/** The types the inspector writes. */
+export type NpyDtype = '|u1' | '|b1' | '<f4' | '<f8' | '<i4' | '<i8';
+
+export interface NpyArray {
+  /** NumPy's `dtype.str` of the data, e.g. `<f4`, `>f8`, `|b1`. */
+  dtype: string;
+  type: NpyType;
+  shape: number[];
+  fortranOrder: boolean;
+  /** The raw little-endian payload, a view into the file's bytes. */
+  data: Uint8Array;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+const ITEM_SIZE: Record<NpyDtype, number> = { '|u1': 1, '|b1': 1, '<f4': 4, '<f8': 8, '<i4': 4, '<i8': 8 };
+
+export class NpyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NpyError';
+  }
+}
+
+export function npyHeader(dtype: NpyDtype, shape: number[]): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let dict = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // Version 1.0 header, padded with spaces so that the data starts on a 64-byte boundary.
+  const unpadded = 10 + dict.length + 1;
+  dict += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const header = new Uint8Array(10 + dict.length);
+  header.set(MAGIC, 0);
+  header[6] = 1;
+  header[7] = 0;
+  header[8] = dict.length & 0xff;
+  header[9] = dict.length >> 8;
+  for (let k = 0; k < dict.length; k++) header[10 + k] = dict.charCodeAt(k);
+  return header;
+}
+
+export function encodeNpy(dtype: NpyDtype, shape: number[], data: ArrayBufferView): Uint8Array {
+  const expected = shape.reduce((a, b) => a * b, 1) * ITEM_SIZE[dtype];
+  if (data.byteLength !== expected) throw new NpyError(`payload is ${data.byteLength} bytes, shape [${shape}] ${dtype} needs ${expected}`);
+  const header = npyHeader(dtype, shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
+  return out;
+}
+
+/** NumPy's own limit on a header's length (`max_header_size`), in characters. */
+const MAX_HEADER_CHARS = 10000;
+const HEADER_INFO: Record<string, { lengthBytes: 2 | 4; utf8: boolean }> = {
+  '1,0': { lengthBytes: 2, utf8: false },
+  '2,0': { lengthBytes: 4, utf8: false },
+  '3,0': { lengthBytes: 4, utf8: true },
+};
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * Parses a .npy file the way NumPy's `np.load` (`read_array`) does, accepting exactly the files it
+ * accepts (NumPy 2; where NumPy 1.x was laxer, as NumPy 2): format 1.0, 2.0 or 3.0, a header
+ * that is a Python literal dict with exactly the keys descr, fortran_order and shape (a duplicate
+ * key takes the last value), and data that may be followed by more bytes. Types other than bool,
+ * integers and floats are refused by name. `what` names the file in errors.
+ */
+export function decodeNpy(bytes: Uint8Array, what = 'the .npy file'): NpyArray {
+  if (bytes.length < 8 || MAGIC.some((b, k) => bytes[k] !== b)) throw new NpyError(`${what} is not a .npy file (no \\x93NUMPY magic)`);
+  const info = HEADER_INFO[`${bytes[6]},${bytes[7]}`];
+  if (!info) throw new NpyError(`${what} has .npy format version ${bytes[6]}.${bytes[7]}; NumPy writes and reads only 1.0, 2.0 and 3.0`);
+  const start = 8 + info.lengthBytes;
+  if (bytes.length < start) throw new NpyError(`${what} is truncated inside its header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = info.lengthBytes === 2 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (start + headerLength > bytes.length) throw new NpyError(`${what} is truncated inside its header`);
+  const text = headerText(bytes.subarray(start, start + headerLength), info.utf8, what);
+  const header = readHeader(text, info.utf8, what);
+  const dataStart = start + headerLength;
+  const shape = resolveShape(header, bytes.length - dataStart, what);
+  const size = shape.reduce((a, b) => a * b, 1) * header.type.itemSize;
+  return { dtype: header.type.str, type: header.type, shape, fortranOrder: header.fortranOrder, data: bytes.subarray(dataStart, dataStart + size) };
+}
+
+function headerText(raw: Uint8Array, utf8: boolean, what: string): string {
+  let text: string;
+  if (utf8) {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new NpyError(`${what} has a format 3.0 header that is not valid UTF-8`);
+    }
+  } else {
+    // Latin-1 byte for byte (TextDecoder's "latin1" is windows-1252, which differs in 0x80-0x9f).
+    text = '';
+    for (let k = 0; k < raw.length; k += 4096) text += String.fromCharCode(...raw.subarray(k, k + 4096));
+  }
+  if ([...text].length > MAX_HEADER_CHARS) throw new NpyError(`${what} has a header of over ${MAX_HEADER_CHARS} characters, more than NumPy reads without allow_pickle`);
+  return text;
+}
+
+interface Header {
+  type: NpyType;
+  /** Elements per item: more than 1 for a subarray descriptor such as `(2,)f4`. */
+  repeat: bigint;
+  fortranOrder: boolean;
+  shape: bigint[];
+}
+
+function readHeader(text: string, utf8: boolean, what: string): Header {
+  const shown = JSON.stringify(text.trim().slice(0, 200));
+  let dict: PyValue;
+  try {
+    dict = parsePythonLiteral(text, { dropLongSuffix: !utf8 });
+  } catch (e) {
+    if (!(e instanceof PyLiteralError)) throw e;
+    throw new NpyError(`${what} has an unreadable header (${e.message}): ${shown}`);
+  }
+  if (dict.kind !== 'dict') throw new NpyError(`${what} has a header that is not a dictionary: ${shown}`);
+  const fields = new Map<string, PyValue>();
+  for (const [key, value] of dict.entries) {
+    if (key.kind !== 'str') throw new NpyError(`${what} has a header key that is not a string: ${shown}`);
+    fields.set(key.value, value);
+  }
+  const keys = [...fields.keys()].sort();
+  if (keys.join() !== 'descr,fortran_order,shape') {
+    throw new NpyError(`${what} has header keys [${keys.join(', ')}]; a .npy header holds exactly descr, fortran_order and shape`);
+  }
+  const shape = fields.get('shape')!;
+  if (shape.kind !== 'tuple' || shape.items.some((x) => x.kind !== 'int')) throw new NpyError(`${what} has an invalid shape in its header: ${shown}`);
+  const fortran = fields.get('fortran_order')!;
+  if (fortran.kind !== 'bool') throw new NpyError(`${what} has fortran_order that is not True or False: ${shown}`);
+  const descr = fields.get('descr')!;
+  const parsed = descr.kind === 'str' ? parseDescr(descr.value) : undefined;
+  if (!parsed) {
+    const name = descr.kind === 'str' ? descr.value : `a ${descr.kind}`;
+    throw new NpyError(`${what} has dtype ${name}; the inspector reads bool, integer and float (float16/32/64) arrays`);
+  }
+  const dims = shape.items.map((x) => (x as { value: bigint }).value);
+  if (dims.some((d) => d > INT64_MAX)) throw new NpyError(`${what} has a dimension too large for int64: ${shown}`);
+  return { type: parsed.type, repeat: parsed.repeat, fortranOrder: fortran.value, shape: dims };
+}
+
+/**
+ * NumPy 2's rule for the data: count = product(shape) as int64 (wrapping); it reads up to count
+ * items of `repeat` elements each and needs exactly count elements (bytes after them are
+ * ignored), then reshapes, inferring one negative dimension. A negative dimension therefore only
+ * passes where the product wraps to the number of elements (NumPy 1.x also inferred it from the
+ * data; NumPy 2 refuses that, and so do we).
+ */
+function resolveShape({ shape: dims, type, repeat }: Header, dataBytes: number, what: string): number[] {
+  const shapeText = `[${dims.join(', ')}]`;
+  const count = dims.reduce((a, b) => BigInt.asIntN(64, a * b), 1n);
+  const itemBytes = BigInt(type.itemSize) * repeat;
+  const available = itemBytes === 0n ? 0n : BigInt(dataBytes) / itemBytes;
+  const elements = count < 0n ? available * repeat : (count < available ? count : available) * repeat;
+  if (elements !== count) {
+    if (count < 0n) throw new NpyError(`${what} has a negative dimension in shape ${shapeText}`);
+    if (repeat !== 1n) throw new NpyError(`${what} has ${elements} ${type.str} elements (${repeat} per item), not the ${count} of shape ${shapeText}`);
+    throw new NpyError(`${what} is truncated: shape ${shapeText} ${type.str} needs ${count * BigInt(type.itemSize)} bytes of data, found ${dataBytes}`);
+  }
+  const unknown = dims.filter((d) => d < 0n).length;
+  const known = dims.filter((d) => d >= 0n).reduce((a, b) => a * b, 1n);
+  if (unknown > 1) throw new NpyError(`${what} has shape ${shapeText} with more than one negative dimension`);
+  if (known > INT64_MAX) throw new NpyError(`${what} has shape ${shapeText}, too large for any array`);
+  if (unknown === 1) {
+    if (known === 0n || count % known !== 0n) throw new NpyError(`${what} has a negative dimension in shape ${shapeText}`);
+    return dims.map((d) => Number(d < 0n ? count / known : d));
+  }
+  if (known !== count) throw new NpyError(`${what} has shape ${shapeText}, too large for any array`);
+  return dims.map(Number);
+}
+
+/**
+ * The array's bytes in C (row-major) order. A Fortran-order file (`np.save` of a transposed or
+ * `np.asfortranarray` array) stores the first index fastest; reading its bytes as C order would
+ * silently transpose it, so they are reordered here. C-order arrays come back as they are.
+ */
+export function cOrderData(npy: NpyArray): Uint8Array {
+  if (!npy.fortranOrder || npy.shape.length < 2) return npy.data;
+  const item = npy.type.itemSize;
+  const shape = npy.shape;
+  const rank = shape.length;
+  const count = shape.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(npy.data.length);
+  // Fortran strides (in items): the first axis is contiguous.
+  const fStride = new Array<number>(rank);
+  fStride[0] = 1;
+  for (let a = 1; a < rank; a++) fStride[a] = fStride[a - 1] * shape[a - 1];
+  const index = new Array<number>(rank).fill(0);
+  for (let c = 0; c < count; c++) {
+    let f = 0;
+    for (let a = 0; a < rank; a++) f += index[a] * fStride[a];
+    out.set(npy.data.subarray(f * item, f * item + item), c * item);
+    // Next C index: the last axis fastest.
+    for (let a = rank - 1; a >= 0 && ++index[a] === shape[a]; a--) index[a] = 0;
+  }
+  return out;
+}
+
+/** Element `k` (C order, of `cOrderData`) as a number; int64 beyond 2^53 rounds as float64 does. */
+function elementReader(npy: NpyArray, bytes: Uint8Array): (k: number) => number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { kind, itemSize, littleEndian: le } = npy.type;
+  if (kind === 'f' && itemSize === 2) return (k) => float16(view.getUint16(2 * k, le));
+  if (kind === 'f') return itemSize === 4 ? (k) => view.getFloat32(4 * k, le) : (k) => view.getFloat64(8 * k, le);
+  if (kind === 'b') return (k) => (bytes[k] ? 1 : 0);
+  const signed = kind === 'i';
+  if (itemSize === 1) return signed ? (k) => view.getInt8(k) : (k) => bytes[k];
+  if (itemSize === 2) return signed ? (k) => view.getInt16(2 * k, le) : (k) => view.getUint16(2 * k, le);
+  if (itemSize === 4) return signed ? (k) => view.getInt32(4 * k, le) : (k) => view.getUint32(4 * k, le);
+  return signed ? (k) => Number(view.getBigInt64(8 * k, le)) : (k) => Number(view.getBigUint64(8 * k, le));
+}
+
+function float16(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** The array's values in C order as float64 numbers (bool as 0/1). */
+export function npyToFloat64(npy: NpyArray): Float64Array {
+  const bytes = cOrderData(npy);
+  const count = bytes.length / npy.type.itemSize;
+  const at = elementReader(npy, bytes);
+  const out = new Float64Array(count);
+  for (let k = 0; k < count; k++) out[k] = at(k);
+  return out;
+}
+
+/** A float array (float16/32/64, either byte order) as float32 in C order; NumPy's astype rounding. */
+export function npyToFloat32(npy: NpyArray): Float32Array {
+  if (npy.type.kind !== 'f') throw new NpyError(`expected floats, found ${npy.dtype}`);
+  const bytes = cOrderData(npy);
+  const count = bytes.length / npy.type.itemSize;
+  const out = new Float32Array(count);
+  // Little-endian float32, the usual case: a byte copy (the file's bytes need not be 4-byte aligned).
+  if (npy.dtype === '<f4') new Uint8Array(out.buffer).set(bytes);
+  else {
+    const at = elementReader(npy, bytes);
+    for (let k = 0; k < count; k++) out[k] = at(k);
+  }
+  return out;
+}
+
+/**
+ * A mask (bool or integer array holding only 0 and 1) as 0/1 bytes in C order. Other values are
+ * refused: an additive float mask or a count would otherwise be read as "allowed" silently.
+ */
+export function npyToMask(npy: NpyArray, what = 'the mask'): Uint8Array {
+  if (npy.type.kind === 'f') throw new NpyError(`${what} has dtype ${npy.dtype}; a mask is bool or integer 0/1 (for an additive 0/-inf mask save mask == 0)`);
+  const bytes = cOrderData(npy);
+  if (npy.type.kind === 'b') return bytes.map((x) => (x ? 1 : 0));
+  const count = bytes.length / npy.type.itemSize;
+  const at = elementReader(npy, bytes);
+  const out = new Uint8Array(count);
+  for (let k = 0; k < count; k++) {
+    const x = at(k);
+    if (x !== 0 && x !== 1) throw new NpyError(`${what} holds ${x} at flat index ${k}; a mask holds only 0 and 1 (or bool)`);
+    out[k] = x;
+  }
+  return out;
+}
