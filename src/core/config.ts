@@ -154,6 +154,12 @@ function validateFactorized(config: FactorizedConfig, issues: ConfigIssue[]): vo
   if (config.pattern === 'jukebox-summary' && config.bidirectional) {
     issues.push({ field: 'bidirectional', message: 'jukebox-summary is autoregressive only: drop --bidirectional' });
   }
+  if (config.pattern === 'jukebox-summary' && config.n % config.stride !== 0) {
+    issues.push({ field: 'n', message: `jukebox asserts n_ctx % blocks == 0: n (${config.n}) must be a multiple of l (${config.stride})` });
+  }
+  if (config.pattern === 'lra-fixed' && config.bidirectional) {
+    issues.push({ field: 'bidirectional', message: 'lra-fixed is causal only (long-range-arena builds its fixed pattern for decoding): drop --bidirectional' });
+  }
 }
 
 function validateOpenAI(config: OpenAIFixedConfig, issues: ConfigIssue[]): void {
@@ -176,6 +182,9 @@ function validateOpenAI(config: OpenAIFixedConfig, issues: ConfigIssue[]): void 
       field: 'vertsize',
       message: `l/block (${config.stride / config.block}) must be a multiple of vertsize (${config.vertsize}): OpenAI reshapes the window's blocks into groups of vertsize`,
     });
+  }
+  if (config.heads % config.numVerts !== 0) {
+    issues.push({ field: 'heads', message: `OpenAI asserts n_heads % num_verts == 0: heads (${config.heads}) must be a multiple of num_verts (${config.numVerts})` });
   }
   const c = config.vertsize * config.block;
   if (config.numVerts * c > config.stride) {

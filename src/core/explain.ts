@@ -37,7 +37,7 @@ export function explainCell(config: PatternConfig, h: number, i: number, j: numb
       inA1 = causalOk && Math.floor(i / l) === Math.floor(j / l);
       const p = j % l;
       inA2 = causalOk && p >= l - (k + 1) * c && p <= l - k * c - 1;
-      if (config.pattern === 'jukebox-summary') inA2 = p >= l - c && Math.floor(j / l) < Math.floor(i / l);
+      if (config.pattern === 'jukebox-summary') inA2 = causalOk && p >= l - c && Math.floor(j / l) < config.n / l - 1;
     }
     const a1 = usesA1 && inA1;
     const a2 = usesA2 && inA2;

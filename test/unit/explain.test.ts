@@ -18,7 +18,7 @@ describe('explaining a cell', () => {
       fixed({ n: 40, stride: 8, c: 2, heads: 4, subblocks: 2, mode: 'split', bidirectional: true }),
       fixed({ n: 40, stride: 8, c: 2, heads: 2, mode: 'interleaved', layer: 1 }),
       fixed({ pattern: 'strided', n: 30, stride: 4, heads: 2, mode: 'split' }),
-      fixed({ pattern: 'jukebox-summary', n: 30, stride: 4, c: 1, heads: 1 }),
+      fixed({ pattern: 'jukebox-summary', n: 32, stride: 4, c: 1, heads: 1 }),
       fixed({ pattern: 'lra-fixed', n: 30, stride: 4, c: 1, heads: 1 }),
       { pattern: 'openai-fixed', n: 64, heads: 2, block: 8, stride: 16, numVerts: 2, vertsize: 1 },
       { ...(defaultConfig('deepspeed-fixed') as any), n: 64, block: 8, heads: 1 },

@@ -61,7 +61,7 @@ describe('OpenAI block-sparse fixed layout', () => {
       if (windowBlocks % vertsize !== 0) continue;
       const numVerts = 1 + Math.floor(random() * (windowBlocks / vertsize));
       const n = block * (1 + Math.floor(random() * 8));
-      const heads = 1 + Math.floor(random() * 5);
+      const heads = numVerts * (1 + Math.floor(random() * 3)); // OpenAI asserts heads % num_verts == 0
       const config: OpenAIFixedConfig = { pattern: 'openai-fixed', n, heads, block, stride: windowBlocks * block, numVerts, vertsize };
       const openai = buildPattern(config);
       const paper = buildPattern(factorized({ n, heads, stride: windowBlocks * block, c: vertsize * block, subblocks: numVerts }));
@@ -144,10 +144,13 @@ describe('ports that differ from the paper', () => {
     assert.equal(rows[5], '0001111110011001');
   });
 
-  it('jukebox-summary: the summary layer sees only previous blocks; merged equals the paper', () => {
+  it("jukebox-summary: the summary layer is every block's last c cells but the last block's, causally; merged equals the paper", () => {
+    // jukebox get_mask('summary'): tril() viewed per block, the last block dropped.
     const summary = buildPattern(factorized({ ...base, pattern: 'jukebox-summary', mode: 'interleaved', layer: 1 }));
-    assert.equal(headPicture(summary.heads[0])[3], '0000000000000000');
+    assert.equal(headPicture(summary.heads[0])[2], '0000000000000000');
+    assert.equal(headPicture(summary.heads[0])[3], '0001000000000000', 'its own block summary cell, j <= i');
     assert.equal(headPicture(summary.heads[0])[4], '0001000000000000');
+    assert.equal(headPicture(summary.heads[0])[15], '0001000100010000', 'never the last block');
     const merged = buildPattern(factorized({ ...base, pattern: 'jukebox-summary' }));
     const paper = buildPattern(factorized({ ...base }));
     assert.deepEqual(headToDense(merged.heads[0]), headToDense(paper.heads[0]));
@@ -160,9 +163,9 @@ describe('ports that differ from the paper', () => {
       const c = 1 + Math.floor(random() * (l - 1));
       const n = l + 1 + Math.floor(random() * 30);
       const bidirectional = random() < 0.5;
-      const causal = !bidirectional;
-      const lra = buildPattern(factorized({ pattern: 'lra-fixed', n, stride: l, c, heads: 1, bidirectional }));
-      const lraCell = union(fixedA1(l, causal), (i, j) => (!causal || j <= i) && (j % l === 0 || j % l >= l - c));
+      // LRA is causal only.
+      const lra = buildPattern(factorized({ pattern: 'lra-fixed', n, stride: l, c, heads: 1 }));
+      const lraCell = union(fixedA1(l, true), (i, j) => j <= i && (j % l === 0 || j % l >= l - c));
       assert.deepEqual(headPicture(lra.heads[0]), picture(n, denseOf(n, lraCell)));
       const fs = buildPattern(factorized({ pattern: 'fairseq-fixed', n, stride: l, c, heads: 1, bidirectional }));
       assert.deepEqual(headPicture(fs.heads[0]), picture(n, denseOf(n, fairseqCell(n, l, c, bidirectional))));

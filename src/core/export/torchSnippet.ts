@@ -42,8 +42,8 @@ function factorizedSets(config: FactorizedConfig): string[] {
       return [
         `def A1():  # block attention`,
         `    return (i // l == j // l) & (j <= i)`,
-        `def A2(k):  # the last c positions of previous blocks only`,
-        `    return (j % l >= l - c) & (j // l < i // l)`,
+        `def A2(k):  # the last c positions of every block but the last, causally`,
+        `    return (j % l >= l - c) & (j // l < n // l - 1) & (j <= i)`,
       ];
     default:
       return [];

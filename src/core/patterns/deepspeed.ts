@@ -7,33 +7,41 @@ import type { DeepSpeedFixedConfig } from '../config';
 import { BlockLayout, FULL, HeadMask } from '../mask';
 import { expandLayout } from './openai';
 
+/**
+ * Python's slice bounds `[start:stop]` over `length` items: negative values count from the end
+ * and everything is clamped, so `layout[h, -1:, -1:2]` means the last row, last column.
+ */
+export function pythonSlice(start: number, stop: number, length: number): [number, number] {
+  const clamp = (x: number) => Math.min(length, Math.max(0, x < 0 ? x + length : x));
+  return [clamp(start), clamp(stop)];
+}
+
 export function deepspeedLayout(config: DeepSpeedFixedConfig): BlockLayout {
   const nb = config.n / config.block;
   const heads = config.heads;
   const data = new Uint8Array(heads * nb * nb);
-  const set = (h: number, row: number, col: number): void => {
-    data[h * nb * nb + row * nb + col] = 1;
+  /** layout[h, rows, cols] = 1 with Python slices: never outside head h's nb x nb layout. */
+  const setSlice = (h: number, [r0, r1]: [number, number], [c0, c1]: [number, number]): void => {
+    for (let row = r0; row < r1; row++) data.fill(1, h * nb * nb + row * nb + c0, h * nb * nb + row * nb + Math.max(c0, c1));
   };
   const unidirectional = config.attention === 'unidirectional';
   const local = config.numLocalBlocks;
   const global = config.numGlobalBlocks;
   const layoutHeads = config.differentLayoutPerHead ? heads : 1;
 
+  // `layout[h, first_row:, start:end] = 1` and, horizontally, `layout[h, start:end, :] = 1`. A
+  // short sequence makes start negative (num_blocks - num_global_blocks); Python's slice wraps.
   const setGlobalColumns = (h: number, start: number, end: number): void => {
     const firstRow = unidirectional ? start : 0;
-    for (let row = firstRow; row < nb; row++) for (let col = start; col < Math.min(end, nb); col++) set(h, row, col);
-    if (config.horizontalGlobalAttention) {
-      for (let row = start; row < Math.min(end, nb); row++) for (let col = 0; col < nb; col++) set(h, row, col);
-    }
+    setSlice(h, pythonSlice(firstRow, nb, nb), pythonSlice(start, end, nb));
+    if (config.horizontalGlobalAttention) setSlice(h, pythonSlice(start, end, nb), [0, nb]);
   };
 
   for (let h = 0; h < layoutHeads; h++) {
     // set_local_layout
     for (let i = 0; i < nb; i += local) {
       const end = Math.min(i + local, nb);
-      for (let row = i; row < end; row++) {
-        for (let col = i; col < (unidirectional ? row + 1 : end); col++) set(h, row, col);
-      }
+      for (let row = i; row < end; row++) setSlice(h, [row, row + 1], [i, unidirectional ? row + 1 : end]);
     }
     // set_global_layout: all full windows, then a clamped global block for a short last window.
     const firstGlobal = local - (1 + (h % config.numDifferentGlobalPatterns)) * global;

@@ -2,7 +2,7 @@
  * Public ports of the fixed pattern that differ from the paper. Each is reproduced as the
  * code builds it, so that a user's mask can be matched against it cell by cell.
  */
-import { FULL, HeadMask, RowRuleHead, TiledHead } from '../mask';
+import { CAUSAL, FULL, HeadMask, RowRuleHead, TiledHead } from '../mask';
 import type { RangeList } from '../ranges';
 import type { FactorizedSets } from './factorized';
 import { blockHead, blockTiles, mergedHead, SummaryRange, summaryHead } from './fixed';
@@ -11,7 +11,7 @@ export const PORT_NOTES: Record<string, string> = {
   'lra-fixed': 'long-range-arena: summary is j mod l == 0 or j mod l >= l-c (c+1 cells), one mask for all heads',
   'fairseq-fixed':
     'fairseq: windows behave as (k*l, (k+1)*l] and summaries are range(l-c, l+1) (c+1 cells, spilling into the next block)',
-  'jukebox-summary': "jukebox: the summary set holds only previous blocks' last c cells (the own block's are left out)",
+  'jukebox-summary': "jukebox: the summary set is the last c cells of every block but the last, masked causally (j <= i, so a query sees its own block's summary cells too); jukebox also attends c zero keys, which are no position",
 };
 
 /** google-research/long-range-arena sparse_attention.py: an extra summary cell at each block start. */
@@ -42,23 +42,28 @@ export function fairseqHead(n: number, l: number, c: number, bidirectional: bool
 }
 
 /**
- * openai/jukebox factored_attention.py: block attention, and a summary layer whose keys are the
- * last c cells of previous blocks only. Merged, it equals the paper's causal pattern.
+ * openai/jukebox factored_attention.py: block attention, and a summary layer (summary_spread_attn)
+ * whose keys are the last c cells of blocks 0..B-2 under get_mask('summary'): the causal mask
+ * tril() viewed per block, so a query also sees its own block's summary cells j <= i (except
+ * in the last block, whose summary is not a key). n is a multiple of l (jukebox asserts it).
+ * Merged with block attention, it equals the paper's causal pattern.
  */
 export function jukeboxSets(n: number, l: number, c: number): FactorizedSets {
-  const previousSummaries = (): TiledHead => {
+  const summaries = (withOwnBlock: boolean): TiledHead => {
     const tiles = [];
-    for (let b = 0; b * l < n; b++) {
-      const c0 = Math.min(n, b * l + l - c);
-      const c1 = Math.min(n, b * l + l);
-      tiles.push({ r0: Math.min(n, (b + 1) * l), r1: n, c0, c1, rule: FULL });
+    for (let b = 0; b < n / l - 1; b++) {
+      const c0 = b * l + l - c;
+      const c1 = b * l + l;
+      if (withOwnBlock) tiles.push({ r0: c0, r1: c1, c0, c1, rule: CAUSAL });
+      tiles.push({ r0: c1, r1: n, c0, c1, rule: FULL });
     }
     return new TiledHead(n, tiles);
   };
   return {
     first: () => blockHead(n, l, false),
-    second: () => previousSummaries(),
-    merged: () => new TiledHead(n, [...blockTiles(n, l, false), ...previousSummaries().tiles]),
+    second: () => summaries(true),
+    // The own block's summary cells j <= i are block attention's already.
+    merged: () => new TiledHead(n, [...blockTiles(n, l, false), ...summaries(false).tiles]),
   };
 }
 
