@@ -54,6 +54,8 @@ describe('.npy reader: what NumPy accepts and refuses', () => {
     refuses(file(header('<f4,')), /has dtype <f4,/); // NumPy 2: a one-field structured type
     refuses(file(header('<f4', '(2,)') + '\0'), /null bytes/);
     refuses(file(header('<f4', '(-1, -1)')), /negative dimension/);
+    refuses(file(header('<f4').replace('\n', ' '.repeat(10001) + '\n'), undefined, [2, 0]), /header of over 10000 characters/);
+    assert.equal(decodeNpy(file(header('<f4').replace('\n', ' '.repeat(9000) + '\n'), undefined, [2, 0])).dtype, '<f4');
   });
 
   it("keeps NumPy's quirks: Python 2 'L' suffixes in 1.0/2.0, trailing bytes; negative dimensions refused as NumPy 2 does", () => {

@@ -87,6 +87,9 @@ export function decodeNpy(bytes: Uint8Array, what = 'the .npy file'): NpyArray {
 }
 
 function headerText(raw: Uint8Array, utf8: boolean, what: string): string {
+  const tooLong = () => new NpyError(`${what} has a header of over ${MAX_HEADER_CHARS} characters, more than NumPy reads without allow_pickle`);
+  // Before decoding: a Latin-1 character is one byte, a UTF-8 one at most four.
+  if (raw.length > (utf8 ? 4 : 1) * MAX_HEADER_CHARS) throw tooLong();
   let text: string;
   if (utf8) {
     try {
@@ -99,7 +102,7 @@ function headerText(raw: Uint8Array, utf8: boolean, what: string): string {
     text = '';
     for (let k = 0; k < raw.length; k += 4096) text += String.fromCharCode(...raw.subarray(k, k + 4096));
   }
-  if ([...text].length > MAX_HEADER_CHARS) throw new NpyError(`${what} has a header of over ${MAX_HEADER_CHARS} characters, more than NumPy reads without allow_pickle`);
+  if ([...text].length > MAX_HEADER_CHARS) throw tooLong();
   return text;
 }
 
