@@ -3,14 +3,13 @@ import {
   analyzePattern,
   buildPattern,
   diffDense,
+  checkMaskJsonSize,
   encodeNpy,
   findKnownMatch,
   formatBytes,
   HeadStats,
+  maskJsonChunks,
   npyToMask,
-  PatternConfig,
-  PatternMask,
-  RangeList,
   toDense,
   torchSnippet,
 } from '../core';
@@ -47,8 +46,19 @@ export function maskCommand(argv: string[], print: Print): number {
     bytes = maskPng(mask);
     shape = [mask.heads.length, mask.n, mask.n];
   } else if (format === 'json') {
-    bytes = new TextEncoder().encode(JSON.stringify(maskJson(config, mask, wantLayout)));
+    checkMaskJsonSize(mask, wantLayout);
     shape = wantLayout ? [mask.layout!.heads, mask.layout!.blocks, mask.layout!.blocks] : [mask.heads.length, mask.n, mask.n];
+    let written = 0;
+    const counted = (function* () {
+      for (const chunk of maskJsonChunks(config, mask, wantLayout)) {
+        written += Buffer.byteLength(chunk);
+        yield chunk;
+      }
+    })();
+    writeAtomically(out, counted);
+    print(`wrote ${out} (json, ${wantLayout ? 'block layout' : 'token mask'} [${shape.join(', ')}], ${formatBytes(written)})`);
+    for (const warning of mask.warnings) print(`warning: ${warning}`);
+    return 0;
   } else if (wantLayout) {
     const layout = mask.layout!;
     shape = [layout.heads, layout.blocks, layout.blocks];
@@ -61,24 +71,6 @@ export function maskCommand(argv: string[], print: Print): number {
   print(`wrote ${out} (${format}, ${wantLayout ? 'block layout' : 'token mask'} [${shape.join(', ')}], ${formatBytes(bytes.length)})`);
   for (const warning of mask.warnings) print(`warning: ${warning}`);
   return 0;
-}
-
-/** The compact form: per head, per row, [start, end) column ranges. Never n² entries. */
-function maskJson(config: PatternConfig, mask: PatternMask, layoutOnly: boolean): object {
-  if (layoutOnly) {
-    const { block, heads, blocks, data } = mask.layout!;
-    return { config, block, shape: [heads, blocks, blocks], layout: Array.from(data) };
-  }
-  const list = new RangeList();
-  const heads = mask.heads.map((head) => {
-    const rows: number[][] = [];
-    for (let i = 0; i < mask.n; i++) {
-      head.row(i, list);
-      rows.push(Array.from({ length: list.length * 2 }, (_, k) => (k % 2 ? list.ends[k >> 1] : list.starts[k >> 1])));
-    }
-    return { rows };
-  });
-  return { config, shape: [mask.heads.length, mask.n, mask.n], rowRanges: 'per row: start0, end0, start1, end1, ... (end exclusive)', heads, warnings: mask.warnings };
 }
 
 export function statsCommand(argv: string[], print: Print): number {

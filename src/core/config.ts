@@ -94,6 +94,8 @@ export function defaultConfig(pattern: PatternName = 'fixed'): PatternConfig {
 
 /** Dense masks beyond this many cells per call are refused (the union alone would be too big). */
 export const MAX_POSITIONS = 1 << 24;
+/** A block preset's layout [H, n/block, n/block] is one byte per block: bounded like a dense export. */
+export const MAX_LAYOUT_BYTES = 256 * 1024 * 1024;
 /** More heads than any published model uses; beyond, per-head arrays and PNGs stop being sane. */
 export const MAX_HEADS = 1024;
 
@@ -116,7 +118,20 @@ export function validateConfig(config: PatternConfig): ConfigIssue[] {
   if (config.pattern === 'openai-fixed') validateOpenAI(config, issues);
   else if (config.pattern === 'deepspeed-fixed') validateDeepSpeed(config, issues);
   else validateFactorized(config, issues);
+  if (!issues.length && (config.pattern === 'openai-fixed' || config.pattern === 'deepspeed-fixed')) checkLayoutSize(config, issues);
   return issues;
+}
+
+/** Refuses, before it is allocated, a block layout past MAX_LAYOUT_BYTES (n = 2^20, block 16 would be 4 GiB a head). */
+function checkLayoutSize(config: OpenAIFixedConfig | DeepSpeedFixedConfig, issues: ConfigIssue[]): void {
+  const blocks = config.n / config.block;
+  const bytes = config.heads * blocks * blocks;
+  if (bytes <= MAX_LAYOUT_BYTES) return;
+  const mib = (b: number) => `${(b / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB`;
+  issues.push({
+    field: 'block',
+    message: `the block layout [${config.heads}, ${blocks}, ${blocks}] would need ${mib(bytes)} (limit ${mib(MAX_LAYOUT_BYTES)}): use a larger block, fewer heads or a smaller n`,
+  });
 }
 
 function validateFactorized(config: FactorizedConfig, issues: ConfigIssue[]): void {

@@ -6,8 +6,8 @@ import { RangeList } from './ranges';
 export const DENSE_LIMIT_BYTES = 256 * 1024 * 1024;
 
 export class TooLargeError extends Error {
-  constructor(readonly bytes: number, readonly limit: number, what: string) {
-    super(`${what} would need ${formatBytes(bytes)} (limit ${formatBytes(limit)}): use a smaller n, fewer heads, or --layout / stats instead`);
+  constructor(readonly bytes: number, readonly limit: number, what: string, advice = 'use a smaller n, fewer heads, or --layout / stats instead') {
+    super(`${what} would need ${formatBytes(bytes)} (limit ${formatBytes(limit)}): ${advice}`);
     this.name = 'TooLargeError';
   }
 }

@@ -12,6 +12,7 @@ export * from './npy';
 export { PORT_NOTES } from './patterns/ports';
 export * from './attention';
 export { torchSnippet } from './export/torchSnippet';
+export { checkMaskJsonSize, estimateMaskJsonBytes, maskJsonChunks, MASK_JSON_LIMIT_BYTES } from './export/maskJson';
 export { explainCell, explainedByDefinition } from './explain';
 export * from './tokenize';
 export { gridSvg, maskSvg, pooledNote } from './export/svg';

@@ -7,7 +7,13 @@ import {
   encodeNpy,
   FactorizedConfig,
   findKnownMatch,
+  checkMaskJsonSize,
+  estimateMaskJsonBytes,
+  maskJsonChunks,
   maskSvg,
+  PatternConfig,
+  PatternMask,
+  RangeList,
   NpyError,
   toDense,
   TooLargeError,
@@ -42,6 +48,59 @@ describe('dense export', () => {
   it('is refused above the limit with a size estimate', () => {
     const mask = buildPattern(fixed({ n: 65536, heads: 8, stride: 256 }));
     assert.throws(() => toDense(mask), (e: unknown) => e instanceof TooLargeError && /32.0 GiB \(limit 256.0 MiB\)/.test((e as Error).message));
+  });
+});
+
+describe('JSON mask export', () => {
+  /** The structure the CLI wrote with JSON.stringify before it streamed: the text must not change. */
+  function reference(config: PatternConfig, mask: PatternMask, layoutOnly: boolean): string {
+    if (layoutOnly) {
+      const { block, heads, blocks, data } = mask.layout!;
+      return JSON.stringify({ config, block, shape: [heads, blocks, blocks], layout: Array.from(data) });
+    }
+    const list = new RangeList();
+    const heads = mask.heads.map((head) => {
+      const rows: number[][] = [];
+      for (let i = 0; i < mask.n; i++) {
+        head.row(i, list);
+        rows.push(Array.from({ length: list.length * 2 }, (_, k) => (k % 2 ? list.ends[k >> 1] : list.starts[k >> 1])));
+      }
+      return { rows };
+    });
+    const rowRanges = 'per row: start0, end0, start1, end1, ... (end exclusive)';
+    return JSON.stringify({ config, shape: [mask.heads.length, mask.n, mask.n], rowRanges, heads, warnings: mask.warnings });
+  }
+  const configs: PatternConfig[] = [
+    fixed({ n: 100, stride: 16, c: 3, heads: 3, subblocks: 3 }),
+    fixed({ n: 64, stride: 8, c: 2, heads: 2, mode: 'split', bidirectional: true }),
+    fixed({ n: 1, stride: 4, c: 1, heads: 1 }),
+    { ...defaultConfig('deepspeed-fixed'), n: 128, heads: 2 } as PatternConfig,
+    defaultConfig('openai-fixed'),
+  ];
+
+  it('streams the same text JSON.stringify makes, for row ranges and layouts', () => {
+    for (const config of configs) {
+      const mask = buildPattern(config);
+      assert.equal([...maskJsonChunks(config, mask, false)].join(''), reference(config, mask, false), config.pattern);
+      if (mask.layout) assert.equal([...maskJsonChunks(config, mask, true)].join(''), reference(config, mask, true), `${config.pattern} layout`);
+    }
+  });
+
+  it('estimates its size within 10% before making it', () => {
+    for (const config of [fixed({ n: 4096, stride: 64, c: 4, heads: 4, subblocks: 4 }), fixed({ n: 3000, stride: 100, c: 7, heads: 2, mode: 'interleaved', layer: 1 }), configs[3]]) {
+      const mask = buildPattern(config);
+      const actual = Buffer.byteLength([...maskJsonChunks(config, mask, false)].join(''));
+      const estimate = estimateMaskJsonBytes(mask, false);
+      assert.ok(Math.abs(estimate - actual) / actual < 0.1, `${config.pattern}: estimate ${estimate} vs ${actual}`);
+    }
+  });
+
+  it('is refused above 256 MiB with the estimate, before any text is made', () => {
+    const mask = buildPattern(fixed({ n: 65536, heads: 16, stride: 128, c: 8 }));
+    assert.throws(() => checkMaskJsonSize(mask, false), (e: unknown) => e instanceof TooLargeError && /JSON row ranges of a \[16, 65536, 65536\] mask .* would need 2\.\d GiB \(limit 256\.0 MiB\)/.test((e as Error).message));
+    assert.throws(() => maskJsonChunks(fixed({ n: 65536, heads: 16, stride: 128, c: 8 }), mask, false).next(), TooLargeError);
+    const small = buildPattern(fixed({ n: 4096, heads: 4, stride: 64, c: 4 }));
+    assert.throws(() => checkMaskJsonSize(small, false, 1 << 20), /would need [\d.]+ MiB \(limit 1\.0 MiB\)/);
   });
 });
 

@@ -60,6 +60,25 @@ describe('CLI outputs: checked first, written atomically', function () {
     assert.equal(readFileSync(join(dir, 'keep.npy')).subarray(1, 6).toString(), 'NUMPY');
   });
 
+  it('a JSON mask past its size budget is refused in one line with the estimate, nothing written', () => {
+    oneLine(run(['mask', '--format', 'json', '--n', '65536', '--heads', '16', '--stride', '128', '--c', '8', '--out', 'huge.json']), 2, /JSON row ranges of a \[16, 65536, 65536\] mask .* would need 2\.\d GiB \(limit 256\.0 MiB\)/);
+    assert.equal(existsSync(join(dir, 'huge.json')), false);
+    oneLine(run(['stats', '--pattern', 'deepspeed-fixed', '--n', '1048576', '--block', '16', '--heads', '2']), 2, /block layout \[2, 65536, 65536\] would need 8,192 MiB/);
+  });
+
+  it('SIGINT stops a long mask export promptly, nothing written', async () => {
+    // A PNG of 16 heads at n = 2^20: many seconds of pooling on the main thread.
+    const child = spawn(process.execPath, [cli, 'mask', '--n', '1048576', '--heads', '16', '--stride', '32', '--c', '4', '--subblocks', '8', '--out', 'stopped.png'], { cwd: dir });
+    await new Promise((r) => setTimeout(r, 1500));
+    const killedAt = Date.now();
+    child.kill('SIGINT');
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
+    assert.ok(code === 130 || signal === 'SIGINT', `stopped by the signal (code ${code}, signal ${signal})`);
+    assert.ok(Date.now() - killedAt < 2000, 'promptly');
+    assert.equal(existsSync(join(dir, 'stopped.png')), false);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('stopped')), []);
+  });
+
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     it(`${signal} stops attend promptly even on one thread, exit ${code}, nothing written`, async () => {
       // Four heads on one thread, dense n = 8192: seconds of work in a worker thread.

@@ -30,6 +30,8 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     ['openai stride', { pattern: 'openai-fixed', n: 256, heads: 4, block: 32, stride: 100, numVerts: 1, vertsize: 1 }, 'stride', 'stride l (100) must be a multiple of block (32)'],
     ['openai verts', { pattern: 'openai-fixed', n: 256, heads: 4, block: 32, stride: 128, numVerts: 5, vertsize: 1 }, 'numVerts', 'num_verts*vertsize*block (160) exceeds l (128): heads cannot have distinct summary sub-blocks'],
     ['openai vertsize', { pattern: 'openai-fixed', n: 256, heads: 4, block: 32, stride: 96, numVerts: 1, vertsize: 2 }, 'vertsize', "l/block (3) must be a multiple of vertsize (2): OpenAI reshapes the window's blocks into groups of vertsize"],
+    ['ds layout too large', ds({ n: 2 ** 20, heads: 2 }), 'block', 'the block layout [2, 65536, 65536] would need 8,192 MiB (limit 256 MiB): use a larger block, fewer heads or a smaller n'],
+    ['openai layout too large', { pattern: 'openai-fixed', n: 2 ** 20, heads: 4, block: 16, stride: 256, numVerts: 4, vertsize: 1 }, 'block', 'the block layout [4, 65536, 65536] would need 16,384 MiB (limit 256 MiB): use a larger block, fewer heads or a smaller n'],
     ['ds seq', ds({ n: 100 }), 'n', 'Sequence Length, 100, needs to be dividable by Block size 16!'],
     ['ds local/global', ds({ numLocalBlocks: 4, numGlobalBlocks: 3 }), 'numGlobalBlocks', 'Number of blocks in a local window, 4, must be dividable by number of global blocks, 3!'],
     ['ds attention', ds({ attention: 'sideways' }), 'attention', 'only "uni/bi-directional" attentions are supported for now!'],
@@ -44,6 +46,11 @@ describe('validation: typed errors with a human message, tied to a field', () =>
       assert.throws(() => buildPattern(config), (e: unknown) => e instanceof ConfigError && e.issues.some((i) => i.message === message));
     });
   }
+
+  it('a layout at the limit is built: [16, 4096, 4096] is 256 MiB', () => {
+    assert.deepEqual(messages(ds({ n: 65536, heads: 16 })), []);
+    assert.equal(messages(ds({ n: 65536 + 16, heads: 16 })).length, 1);
+  });
 
   it('every default config is valid', () => {
     for (const p of ['fixed', 'strided', 'local', 'dense', 'lra-fixed', 'fairseq-fixed', 'jukebox-summary', 'openai-fixed', 'deepspeed-fixed'] as const) {
