@@ -154,7 +154,8 @@ export async function attendWithFallback(options: {
     backend: 'cpu',
     run: async () => {
       const cpu = await runCpuPool(config, input, withProbs, threads, signal);
-      return { result: cpu, line: `cpu (${cpu.kernel} kernel, ${cpu.threads} thread${cpu.threads > 1 ? 's' : ''})${options.cpuReason ?? ''}` };
+      const notes = cpu.notes.length ? `; ${cpu.notes.join('; ')}` : '';
+      return { result: cpu, line: `cpu (${cpu.kernel} kernel, ${cpu.threads} thread${cpu.threads > 1 ? 's' : ''}${notes})${options.cpuReason ?? ''}` };
     },
   });
   const isCancel = (e: unknown) => signal.aborted || (e instanceof Error && /cancelled/.test(e.message));

@@ -27,7 +27,14 @@ function shared(data: Float32Array): SharedArrayBuffer {
   return buffer;
 }
 
-function runJob(job: Job): { kernel: CpuKernelName; probs: SparseProbs[] } {
+interface JobResult {
+  kernel: CpuKernelName;
+  probs: SparseProbs[];
+  /** Why a slower path ran (the SIMD kernel's memory could not be reserved). */
+  note?: string;
+}
+
+function runJob(job: Job): JobResult {
   const input: QKV = { heads: job.heads, n: job.n, d: job.d, q: new Float32Array(job.q), k: new Float32Array(job.k), v: new Float32Array(job.v) };
   const buffers = { out: new Float32Array(job.out), lse: new Float32Array(job.lse) };
   return attendHeads(buildPattern(job.config), input, job.h0, job.h1, buffers, { withProbs: job.withProbs });
@@ -38,8 +45,7 @@ export function serveWorker(): boolean {
   if (isMainThread || !workerData || workerData.kind !== 'sparse-attn-cpu') return false;
   parentPort!.on('message', (job: Job) => {
     try {
-      const { kernel, probs } = runJob(job);
-      parentPort!.postMessage({ kernel, probs });
+      parentPort!.postMessage(runJob(job));
     } catch (e) {
       parentPort!.postMessage({ error: (e as Error).message });
     }
@@ -53,6 +59,8 @@ export interface CpuRun {
   probs?: SparseProbs[];
   kernel: CpuKernelName;
   threads: number;
+  /** Why a slower path ran: threads that could not start, memory that could not be reserved. */
+  notes: string[];
 }
 
 /**
@@ -61,11 +69,22 @@ export interface CpuRun {
  * running from a bundle (the worker script is the bundle itself: unit tests under tsx).
  */
 export class CpuPool {
-  private readonly workers: Worker[];
+  private readonly workers: Worker[] = [];
+  /** Set when fewer threads started than asked for (a thread or memory limit). */
+  private startNote = '';
 
   constructor(threads = availableParallelism()) {
-    const bundled = __filename.endsWith('.js');
-    this.workers = bundled ? Array.from({ length: Math.max(1, threads) }, () => new Worker(__filename, { workerData: { kind: 'sparse-attn-cpu' } })) : [];
+    if (!__filename.endsWith('.js')) return;
+    for (let w = 0; w < Math.max(1, threads); w++) {
+      try {
+        this.workers.push(new Worker(__filename, { workerData: { kind: 'sparse-attn-cpu' } }));
+      } catch (e) {
+        // Under a process or address-space limit a thread may not start (EAGAIN): use those that did.
+        const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        this.startNote = `${w} of ${threads} worker threads started (${code}${/EAGAIN|ERR_WORKER_INIT/.test(String(code)) ? ': a thread or memory limit?' : ''})${w === 0 ? '; computed on the main thread' : ''}`;
+        break;
+      }
+    }
   }
 
   get threads(): number {
@@ -78,9 +97,10 @@ export class CpuPool {
     const lse = new SharedArrayBuffer(heads * n * 4);
     const base = { config, n, d, heads, withProbs, q: shared(input.q), k: shared(input.k), v: shared(input.v), out, lse };
     const used = this.workers.slice(0, Math.min(this.workers.length, heads));
+    const startNotes = this.startNote ? [this.startNote] : [];
     if (used.length === 0) {
-      const { kernel, probs } = runJob({ ...base, h0: 0, h1: heads });
-      return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? probs : undefined, kernel, threads: 1 };
+      const { kernel, probs, note } = runJob({ ...base, h0: 0, h1: heads });
+      return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? probs : undefined, kernel, threads: 1, notes: [...startNotes, ...(note ? [note] : [])] };
     }
     const onAbort = () => this.close();
     signal?.addEventListener('abort', onAbort);
@@ -89,7 +109,7 @@ export class CpuPool {
         used.map((worker, w) => {
           const h0 = Math.floor((w * heads) / used.length);
           const h1 = Math.floor(((w + 1) * heads) / used.length);
-          return new Promise<{ kernel: CpuKernelName; probs: SparseProbs[] }>((resolve, reject) => {
+          return new Promise<JobResult>((resolve, reject) => {
             const onExit = () => reject(new Error(signal?.aborted ? 'attention compute cancelled' : 'an attention worker stopped'));
             worker.once('exit', onExit);
             worker.once('message', (m) => {
@@ -101,7 +121,17 @@ export class CpuPool {
           });
         }),
       );
-      return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? results.flatMap((r) => r.probs) : undefined, kernel: results[0].kernel, threads: used.length };
+      const notes = [...startNotes, ...new Set(results.flatMap((r) => (r.note ? [r.note] : [])))];
+      // Kernels can differ per worker when one could not reserve its memory: name both.
+      const kernels = [...new Set(results.map((r) => r.kernel))];
+      return {
+        out: new Float32Array(out),
+        lse: new Float32Array(lse),
+        probs: withProbs ? results.flatMap((r) => r.probs) : undefined,
+        kernel: kernels.length === 1 ? kernels[0] : 'js',
+        threads: used.length,
+        notes,
+      };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { encodeNpy } from '../../src/core';
+import { decodeNpy, encodeNpy, npyToFloat32 } from '../../src/core';
 import { randomQkv } from '../support/attentionCases';
 import { productionCli } from '../support/productionCli';
 
@@ -58,6 +58,23 @@ describe('CLI outputs: checked first, written atomically', function () {
     const ok = run(['mask', '--n', '256', '--heads', '4', '--stride', '32', '--c', '4', '--out', 'keep.npy']);
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(readFileSync(join(dir, 'keep.npy')).subarray(1, 6).toString(), 'NUMPY');
+  });
+
+  it('under an address-space limit (ulimit -v) attend falls back to the JS loops and says why, output still right', function () {
+    // V8 reserves ~10 GiB of address space per WebAssembly memory; 4 GB forbids it but lets Node run.
+    const prlimit = ['/usr/bin/prlimit', '--as=4000000000'];
+    if (!existsSync(prlimit[0])) this.skip();
+    const args = [...inputs(), '--backend', 'cpu'];
+    const limited = run(['attend', ...args, '--out', 'limited.npy'], prlimit);
+    assert.equal(limited.status, 0, limited.stderr);
+    assert.match(limited.stdout, /backend: cpu \(js kernel, .*WebAssembly memory of [\d.]+ MiB could not be reserved .*address-space limit.*: the JS loops ran\)/);
+    const free = run(['attend', ...args, '--out', 'free.npy']);
+    assert.match(free.stdout, /backend: cpu \(wasm-simd kernel/);
+    const a = decodeNpy(readFileSync(join(dir, 'limited.npy')));
+    const b = decodeNpy(readFileSync(join(dir, 'free.npy')));
+    const x = npyToFloat32(a);
+    const y = npyToFloat32(b);
+    assert.ok(x.every((v, i) => Math.abs(v - y[i]) < 1e-5), 'same output as the SIMD kernel');
   });
 
   it('a JSON mask past its size budget is refused in one line with the estimate, nothing written', () => {

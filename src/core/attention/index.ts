@@ -1,7 +1,7 @@
 /** Sparse attention on the CPU: the SIMD kernel where it can run, plain JS loops otherwise. */
 import type { PatternMask } from '../mask';
 import { AttentionBuffers, CpuAttentionOptions, sparseAttentionHeads } from './cpu';
-import { simdAttentionHeads, simdAvailable } from './simd';
+import { simdAttentionHeads, simdAvailable, WasmMemoryError } from './simd';
 import type { QKV, SparseProbs } from './types';
 
 export * from './types';
@@ -13,7 +13,7 @@ export type { RowScorer } from './simd';
 export type { PoolView } from './pooling';
 export { allocateBuffers, sparseAttentionHeads } from './cpu';
 export type { AttentionBuffers, CpuAttentionOptions } from './cpu';
-export { simdAttentionHeads, simdAvailable } from './simd';
+export { simdAttentionHeads, simdAvailable, WasmMemoryError } from './simd';
 
 export type CpuKernelName = 'wasm-simd' | 'js';
 
@@ -25,7 +25,10 @@ export function cpuKernelFor(d: number): CpuKernelName {
   return simdAvailable(d) ? 'wasm-simd' : 'js';
 }
 
-/** Heads [h0, h1) with the best CPU kernel; the unit of work a worker takes. */
+/**
+ * Heads [h0, h1) with the best CPU kernel; the unit of work a worker takes. Where the SIMD
+ * kernel's memory cannot be reserved, the JS loops compute the same heads and `note` says why.
+ */
 export function attendHeads(
   mask: PatternMask,
   input: QKV,
@@ -33,9 +36,14 @@ export function attendHeads(
   h1: number,
   buffers: AttentionBuffers,
   options: CpuAttentionOptions = {},
-): { kernel: CpuKernelName; probs: SparseProbs[] } {
+): { kernel: CpuKernelName; probs: SparseProbs[]; note?: string } {
   const kernel = cpuKernelFor(input.d);
-  return { kernel, probs: KERNELS[kernel](mask, input, h0, h1, buffers, options) };
+  try {
+    return { kernel, probs: KERNELS[kernel](mask, input, h0, h1, buffers, options) };
+  } catch (e) {
+    if (!(e instanceof WasmMemoryError)) throw e;
+    return { kernel: 'js', probs: sparseAttentionHeads(mask, input, h0, h1, buffers, options), note: `${e.message}: the JS loops ran` };
+  }
 }
 export { attentionInputFor, syntheticQkv, resolveInput, SYNTHETIC_D } from './synthetic';
 export type { AttentionInput, EmbeddingRows, SequenceInput } from './synthetic';

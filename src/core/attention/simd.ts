@@ -61,6 +61,26 @@ function kernelModule(): WasmModule | null {
   return compiled;
 }
 
+/**
+ * WebAssembly memory could not be reserved: V8 reserves several GiB of address space per memory
+ * (guard regions), which an address-space limit (`ulimit -v`) forbids. The caller falls back.
+ */
+export class WasmMemoryError extends Error {
+  constructor(readonly bytes: number, cause: unknown) {
+    super(`WebAssembly memory of ${(bytes / 2 ** 20).toFixed(1)} MiB could not be reserved (${cause instanceof Error ? cause.message : String(cause)}; an address-space limit such as ulimit -v?)`);
+    this.name = 'WasmMemoryError';
+  }
+}
+
+/** A memory of at least `bytes`, or WasmMemoryError. */
+function reserveMemory(bytes: number): { readonly buffer: ArrayBuffer } {
+  try {
+    return new wasm!.Memory({ initial: Math.ceil(bytes / 65536) });
+  } catch (e) {
+    throw new WasmMemoryError(bytes, e);
+  }
+}
+
 export function simdAvailable(d: number): boolean {
   return d % 4 === 0 && kernelModule() !== null;
 }
@@ -85,8 +105,7 @@ export function simdAttentionHeads(
   at.tailPtr = at.rangesPtr + n * 8;
   at.weightsPtr = at.tailPtr + 16;
   at.weights2Ptr = at.weightsPtr + n * 4;
-  const bytes = at.weights2Ptr + n * 4;
-  const memory = new wasm!.Memory({ initial: Math.ceil(bytes / 65536) });
+  const memory = reserveMemory(at.weights2Ptr + n * 4);
   const kernel = new wasm!.Instance(module, { env: { memory } }).exports as KernelExports;
   const floats = new Float32Array(memory.buffer);
   const ints = new Int32Array(memory.buffer);
@@ -288,7 +307,12 @@ export function simdRowScorer(input: QKV, head: number): RowScorer | undefined {
   const kPtr = headFloats * 4;
   const rangesPtr = 2 * headFloats * 4;
   const scoresPtr = rangesPtr + n * 8;
-  const memory = new wasm!.Memory({ initial: Math.ceil((scoresPtr + n * 4) / 65536) });
+  let memory;
+  try {
+    memory = reserveMemory(scoresPtr + n * 4);
+  } catch {
+    return undefined; // the JS scorer serves instead
+  }
   const kernel = new wasm!.Instance(module, { env: { memory } }).exports as KernelExports;
   const floats = new Float32Array(memory.buffer);
   const ints = new Int32Array(memory.buffer);
