@@ -13,6 +13,22 @@ export interface Sequence {
   embeddings?: { dim: number; values: number[] };
   /** Pasted Q, K and V, each row-major [heads, tokens, d]; heads 1 means shared by every head. */
   qkv?: { heads: number; d: number; q: number[]; k: number[]; v: number[] };
+  /**
+   * Set by the host on a sequence with pasted numbers: the webview's saved state and its
+   * per-render stateChanged carry the sequence without them, by this reference; the host keeps
+   * the numbers (and a copy in the extension's storage for window reloads).
+   */
+  bulkId?: string;
+}
+
+/**
+ * The state as saved and reported on every render: pasted numbers (tens of MiB) left out where
+ * the host holds them by reference, so an edit costs the same with or without a paste.
+ */
+export function withoutBulk(state: InspectorState): InspectorState {
+  const sequence = state.sequence;
+  if (!sequence?.bulkId) return state;
+  return { ...state, sequence: { tokens: sequence.tokens, source: sequence.source, bulkId: sequence.bulkId } };
 }
 
 /** How pasted text becomes a sequence: a tokenizer, numbers read as embeddings [n, d], or Q/K/V. */
@@ -150,10 +166,14 @@ function isQkv(v: unknown, tokens: number): boolean {
   return [v.q, v.k, v.v].every((t) => arrayOf(isNumber)(t) && (t as number[]).length === size);
 }
 
-function isSequence(v: unknown): v is Sequence {
+export function isSequence(v: unknown): v is Sequence {
   if (!isObject(v) || !arrayOf(isString)(v.tokens) || !isString(v.source)) return false;
   const tokens = (v.tokens as string[]).length;
-  return (v.embeddings === undefined || isEmbeddings(v.embeddings, tokens)) && (v.qkv === undefined || isQkv(v.qkv, tokens));
+  return (
+    (v.embeddings === undefined || isEmbeddings(v.embeddings, tokens)) &&
+    (v.qkv === undefined || isQkv(v.qkv, tokens)) &&
+    (v.bulkId === undefined || (isString(v.bulkId) && /^[\w-]{1,64}$/.test(v.bulkId as string)))
+  );
 }
 
 export function isInspectorState(v: unknown): v is InspectorState {

@@ -5,7 +5,7 @@
  */
 import { buildPattern, ConfigIssue, inspectorIssues, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
 import { defaultConfig, PatternName, switchPreset } from '../src/core/config';
-import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost } from '../src/protocol';
+import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost, withoutBulk } from '../src/protocol';
 import { setWorkerUrl } from './compute/attention';
 import { ComputeView } from './computeView';
 import { PatternWorker } from './compute/patternWorker';
@@ -209,8 +209,10 @@ function render(): void {
   const issues = invalid.length ? invalid : inspectorIssues(config);
   showIssues(issues);
   showSequence();
-  vscode.setState(state);
-  post({ type: 'stateChanged', state });
+  // Pasted numbers stay out of the saved state and this per-render message (the host has them).
+  const saved = withoutBulk(state);
+  vscode.setState(saved);
+  post({ type: 'stateChanged', state: saved });
   const summary: RenderSummary = { config, heads: config.heads, nnz: [], unionNnz: 0, errors: issues, warnings: [], ms: 0 };
   if (issues.length) {
     app.dataset.status = 'invalid';

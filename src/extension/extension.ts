@@ -8,6 +8,7 @@ import { torchSnippet } from '../core/export/torchSnippet';
 import { ComputeSummary, InspectorState, isInspectorState, isPatternConfig, MapsSummary, RenderSummary } from '../protocol';
 import { chooseExport, EXPORT_FORMATS, exportContent, ExportFormat } from './exporter';
 import { InspectorPanel, VIEW_TYPE } from './inspectorPanel';
+import { PastedNumbers } from './pastedNumbers';
 import { sequenceFromSelection } from './selection';
 import { configFromSettings, inspectorSettings } from './settings';
 
@@ -29,7 +30,9 @@ export interface InspectorApi {
 
 export function activate(context: vscode.ExtensionContext): InspectorApi {
   const log = vscode.window.createOutputChannel('Sparse Attention Inspector', { log: true });
-  const inspector = new InspectorPanel(context.extensionUri, log, inspectorSettings);
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const pasted = new PastedNumbers(storage.scheme === 'file' ? storage.fsPath : undefined, (message) => log.warn(message));
+  const inspector = new InspectorPanel(context.extensionUri, log, inspectorSettings, pasted);
   context.subscriptions.push(log, { dispose: () => inspector.dispose() });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {

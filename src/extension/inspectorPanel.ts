@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, RenderSummary } from '../protocol';
 import { sequenceFromText } from '../sequence';
+import { PastedNumbers } from './pastedNumbers';
 import { inspectorHtml, localResourceRoots } from './webviewHtml';
 
 export const VIEW_TYPE = 'sparseAttention.inspector';
@@ -26,6 +27,7 @@ export class InspectorPanel {
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
     private readonly settings: () => InspectorSettings,
+    private readonly pasted: PastedNumbers,
   ) {}
 
   /** Opens (or reveals) the panel beside the active editor and shows `state`. */
@@ -47,7 +49,7 @@ export class InspectorPanel {
 
   /** Called by the serializer after a window reload with the state the webview had saved. */
   restore(panel: vscode.WebviewPanel, state: InspectorState): void {
-    this.state = state;
+    this.state = this.pasted.complete(state);
     panel.webview.options = { enableScripts: true, localResourceRoots: localResourceRoots(this.extensionUri) };
     this.attach(panel);
   }
@@ -153,7 +155,8 @@ export class InspectorPanel {
         if (this.state) this.post({ type: 'init', state: this.state, settings: this.settings() });
         break;
       case 'stateChanged':
-        this.state = message.state;
+        // Pasted numbers come by reference: the host's copy is put back.
+        this.state = this.pasted.complete(message.state);
         break;
       case 'rendered':
         this.lastSummary = message.summary;
@@ -177,7 +180,7 @@ export class InspectorPanel {
         break;
       case 'tokenize':
         try {
-          const sequence = sequenceFromText(message.text, message.tokenizer, 'pasted text');
+          const sequence = this.pasted.adopt(sequenceFromText(message.text, message.tokenizer, 'pasted text'));
           this.post({ type: 'setSequence', sequence });
         } catch (e) {
           // Next to the text box, in full (a notification would truncate it and cover the maps).

@@ -72,4 +72,27 @@ describe('pasted Q, K and V drive the maps', function () {
     await view.page.waitForFunction((b) => (window as any).__posted.filter((m: any) => m.type === 'computeFailed').length > b, before);
     assert.match(await view.page.locator('.compute-status').innerText(), /Attention not computed: the pasted Q\/K\/V have 4 rows but n is 8: set n to 4 or less/);
   });
+
+  it('a large paste travels once: each edit saves and reports the state without the numbers', async () => {
+    // 4096 x 64 shared Q/K/V (786,432 numbers), held by the host under a reference as it does.
+    const n = 4096;
+    const d = 64;
+    const values = (seed: number) => Array.from({ length: n * d }, (_, x) => Math.sin(x * 0.37 + seed));
+    const sequence = { tokens: Array.from({ length: n }, (_, i) => `#${i}`), source: `pasted text (Q/K/V [${n}, ${d}], shared by every head)`, qkv: { heads: 1, d, q: values(1), k: values(2), v: values(3) }, bulkId: 'paste-1' };
+    await view.page.evaluate((s) => window.postMessage({ type: 'setSequence', sequence: s }, '*'), sequence);
+    await view.page.waitForFunction((n) => (window as any).__posted.some((m: any) => m.type === 'computed' && m.compute.n === n), n, { timeout: 60000 });
+    const before = (await view.posted('stateChanged')).length;
+    const computedBefore = (await view.posted('computed')).filter((m) => m.compute.n === n).length;
+    await view.page.fill('#field-c', '2');
+    await view.page.waitForFunction((b) => (window as any).__posted.filter((m: any) => m.type === 'stateChanged').length > b, before);
+    const [reported] = (await view.posted('stateChanged')).slice(-1);
+    assert.equal(reported.state.config.c, 2);
+    assert.deepEqual(reported.state.sequence, { tokens: sequence.tokens, source: sequence.source, bulkId: 'paste-1' }, 'no numbers, the reference');
+    assert.ok(JSON.stringify(reported).length < 64 * 1024, `${JSON.stringify(reported).length} bytes per edit`);
+    const saved = await view.page.evaluate(() => JSON.stringify((window as any).__state));
+    assert.ok(saved.length < 64 * 1024 && saved.includes('"bulkId":"paste-1"') && !saved.includes('"qkv"'), 'setState saves the reference only');
+    // The page itself still computes with the pasted numbers.
+    await view.page.waitForFunction((b) => (window as any).__posted.filter((m: any) => m.type === 'computed' && m.compute.n === 4096).length > b, computedBefore, { timeout: 60000 });
+    assert.match(await view.page.locator('.legend-source').innerText(), /^Weights from your pasted Q, K, V\.$/);
+  });
 });
