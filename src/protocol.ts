@@ -2,7 +2,9 @@
  * The one typed protocol between the extension host and the inspector webview: a discriminated
  * union per direction, and validators that each side runs on every message it receives.
  */
-import { ConfigIssue, PATTERN_NAMES, PatternConfig } from './core/config';
+import { ConfigIssue, FACTORIZED_PATTERNS, PATTERN_NAMES, PatternConfig, PatternName } from './core/config';
+import { patternSpec } from './core/patterns/registry';
+import type { ParamSpec } from './core/patterns/spec';
 import { TokenizerName, TOKENIZERS } from './core/tokenize';
 
 export interface Sequence {
@@ -134,26 +136,18 @@ const arrayOf =
   (v) =>
     Array.isArray(v) && v.every(check);
 
-const CONFIG_FIELDS: Record<string, Record<string, Check>> = {
-  factorized: { stride: isNumber, c: isNumber, subblocks: isNumber, mode: isString, layer: isNumber, bidirectional: isBoolean },
-  'openai-fixed': { block: isNumber, stride: isNumber, numVerts: isNumber, vertsize: isNumber },
-  'deepspeed-fixed': {
-    block: isNumber,
-    numLocalBlocks: isNumber,
-    numGlobalBlocks: isNumber,
-    attention: isString,
-    horizontalGlobalAttention: isBoolean,
-    differentLayoutPerHead: isBoolean,
-    numDifferentGlobalPatterns: isNumber,
-  },
-};
+/** Each parameter kind's shape. */
+const KIND_CHECKS: Record<ParamSpec['kind'], Check> = { integer: isNumber, boolean: isBoolean, choice: isString, integers: arrayOf(isNumber) };
+/** The fixed family's configs carry every field of the family (code reads them across its presets). */
+const FACTORIZED_FIELDS: Record<string, Check> = { stride: isNumber, c: isNumber, subblocks: isNumber, mode: isString, layer: isNumber, bidirectional: isBoolean };
 
-/** Shape check only: the values are judged by the core's validateConfig, which names the field. */
+/** Shape check only, from the preset's spec: the values are judged by the core's validateConfig, which names the field. */
 export function isPatternConfig(v: unknown): v is PatternConfig {
   if (!isObject(v) || !PATTERN_NAMES.includes(v.pattern as PatternConfig['pattern'])) return false;
   if (!isNumber(v.n) || !isNumber(v.heads)) return false;
-  const fields = CONFIG_FIELDS[v.pattern as string] ?? CONFIG_FIELDS.factorized;
-  return Object.entries(fields).every(([key, check]) => check(v[key]));
+  const params = patternSpec(v.pattern as PatternName).params;
+  if (!params.every((param) => KIND_CHECKS[param.kind](v[param.key]))) return false;
+  return !(FACTORIZED_PATTERNS as readonly string[]).includes(v.pattern as string) || Object.entries(FACTORIZED_FIELDS).every(([key, check]) => check(v[key]));
 }
 
 function isEmbeddings(v: unknown, tokens: number): boolean {

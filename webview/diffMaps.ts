@@ -3,15 +3,14 @@
  * with the same parameters (the paper against a port, say). Pixels max-pool: a pixel shows a
  * difference when any cell under it differs.
  */
-import { buildPattern, FactorizedConfig, HeadMask, PatternConfig, PatternMask, poolMask } from '../src/core';
+import { buildPattern, HeadMask, PatternConfig, PatternMask, PatternName, poolMask, relativeConfig } from '../src/core';
 import { cssColor, Viewport } from './maps';
 import type { Rgb } from './render/painter';
 
 /** The other preset's mask with this config's parameters, or undefined when it does not accept them. */
-export function comparedMask(config: PatternConfig, other: string): PatternMask | undefined {
-  if (!('stride' in config) || !('mode' in config) || other === config.pattern) return undefined;
-  const single = other !== 'fixed';
-  const candidate = { ...config, pattern: other, subblocks: single ? 1 : config.subblocks, mode: other.endsWith('-fixed') ? 'merged' : config.mode } as FactorizedConfig;
+export function comparedMask(config: PatternConfig, other: PatternName): PatternMask | undefined {
+  const candidate = relativeConfig(config, other);
+  if (!candidate) return undefined;
   try {
     return buildPattern(candidate);
   } catch {

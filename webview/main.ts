@@ -121,6 +121,8 @@ app.removeAttribute('aria-busy');
 function fieldValue(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): unknown {
   if (spec.kind === 'checkbox') return (input as HTMLInputElement).checked;
   if (spec.kind === 'number') return input.value.trim() === '' ? NaN : Number(input.value);
+  // "4, 8" is [4, 8]; anything not an integer stays NaN, which validation names.
+  if (spec.kind === 'list') return input.value.split(/[\s,]+/).filter(Boolean).map((x) => (/^-?\d+$/.test(x) ? Number(x) : NaN));
   return input.value;
 }
 
@@ -135,13 +137,15 @@ function buildForm(config: PatternConfig): void {
       input = el('select', { id, name: spec.key }, ...spec.options!.map((o) => el('option', { value: o, selected: o === value }, o)));
     } else if (spec.kind === 'checkbox') {
       input = el('input', { id, name: spec.key, type: 'checkbox', checked: value === true });
+    } else if (spec.kind === 'list') {
+      input = el('input', { id, name: spec.key, type: 'text', value: Array.isArray(value) ? value.join(', ') : '', placeholder: 'none' });
     } else {
       input = el('input', { id, name: spec.key, type: 'number', value: String(value), min: String(spec.min ?? 0), step: '1' });
     }
     if (spec.title) input.title = spec.title;
     const error = el('span', { id: `${id}-error`, className: 'field-error' });
     input.setAttribute('aria-describedby', error.id);
-    input.addEventListener(spec.kind === 'number' ? 'input' : 'change', () => onFieldChange(spec, input));
+    input.addEventListener(spec.kind === 'number' || spec.kind === 'list' ? 'input' : 'change', () => onFieldChange(spec, input));
     form.append(el('div', { className: `field field-${spec.kind}` }, el('label', { htmlFor: id }, spec.label), input, error));
   }
 }

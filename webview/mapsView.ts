@@ -4,7 +4,7 @@
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
-import type { AttentionResult, PatternConfig, PatternMask, SparseProbs } from '../src/core';
+import type { AttentionResult, PatternConfig, PatternMask, PatternName, SparseProbs } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedMask } from './diffMaps';
@@ -351,7 +351,7 @@ export class MapsView {
     // Built once per pattern and choice: draws (threshold, drag) reuse it, and so does the pooling cache.
     if (this.compared?.current !== current || this.compared.value !== value) {
       const k = value.startsWith('head:') ? Number(value.slice(5)) : -1;
-      const mask = k >= 0 ? { ...current.mask, heads: current.mask.heads.map(() => current.mask.heads[k]) } : comparedMask(current.config, value);
+      const mask = k >= 0 ? { ...current.mask, heads: current.mask.heads.map(() => current.mask.heads[k]) } : comparedMask(current.config, value as PatternName);
       this.compared = { current, value, result: mask && { mask, name: k >= 0 ? `head ${k}` : value } };
     }
     if (!this.compared.result) this.mapsNote.textContent = `${value} does not take this config's parameters: nothing to compare`;

@@ -1,5 +1,5 @@
 /** Command-line flags: parsing, and turning pattern flags into a config with one-line errors. */
-import { defaultConfig, PATTERN_NAMES, PatternConfig, PatternName } from '../core';
+import { defaultConfig, PATTERN_NAMES, PatternConfig, PatternName, patternSpec } from '../core';
 
 /** A user mistake on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -11,7 +11,14 @@ export class UsageError extends Error {
 
 export type Flags = Map<string, string | true>;
 
-const BOOLEAN_FLAGS = new Set(['bidirectional', 'layout', 'horizontal-global', 'different-layout-per-head', 'json', 'help', 'verbose']);
+/** Switches: the presets' boolean parameters and the commands' own. */
+const BOOLEAN_FLAGS = new Set([
+  ...PATTERN_NAMES.flatMap((name) => patternSpec(name).params.filter((p) => p.kind === 'boolean').map((p) => p.flag)),
+  'layout',
+  'json',
+  'help',
+  'verbose',
+]);
 
 export function parseFlags(argv: string[], known: readonly string[]): Flags {
   const flags: Flags = new Map();
@@ -34,22 +41,20 @@ export function parseFlags(argv: string[], known: readonly string[]): Flags {
   return flags;
 }
 
-/** Which flags each preset reads, so that a flag that would be silently ignored is an error instead. */
-const PATTERN_FLAGS: Record<string, readonly string[]> = {
-  factorized: ['stride', 'c', 'subblocks', 'mode', 'layer', 'bidirectional'],
-  'openai-fixed': ['block', 'stride', 'num-verts', 'vertsize', 'layout'],
-  'deepspeed-fixed': [
-    'block',
-    'num-local-blocks',
-    'num-global-blocks',
-    'attention',
-    'horizontal-global',
-    'different-layout-per-head',
-    'num-different-global-patterns',
-    'layout',
-  ],
-};
+/** Which flags each preset reads (from its spec), so that a flag that would be silently ignored is an error instead. */
+const PATTERN_FLAGS: Record<string, readonly string[]> = Object.fromEntries(
+  PATTERN_NAMES.map((name) => {
+    const spec = patternSpec(name);
+    const flags = spec.params.filter((p) => p.key !== 'n' && p.key !== 'heads').map((p) => p.flag);
+    return [name, spec.layout ? [...flags, 'layout'] : flags];
+  }),
+);
 export const ALL_PATTERN_FLAGS = ['pattern', 'n', 'heads', ...new Set(Object.values(PATTERN_FLAGS).flat())];
+
+/** The pattern flags of every preset, for the usage text. */
+export function patternFlagsUsage(): string {
+  return PATTERN_NAMES.map((name) => `  ${name}: ${PATTERN_FLAGS[name].map((f) => `--${f}`).join(' ') || '(n and heads only)'}`).join('\n');
+}
 
 function integer(flags: Flags, name: string, fallback: number): number {
   const raw = flags.get(name);
@@ -58,59 +63,35 @@ function integer(flags: Flags, name: string, fallback: number): number {
   return Number(raw);
 }
 
-function text(flags: Flags, name: string, fallback: string): string {
+/** "4,8" or "4 8" (an empty value is an empty list: Python's None where the parameter allows it). */
+function integers(flags: Flags, name: string, fallback: number[]): number[] {
   const raw = flags.get(name);
-  return typeof raw === 'string' ? raw : fallback;
+  if (raw === undefined) return fallback;
+  const parts = String(raw).split(/[\s,]+/).filter(Boolean);
+  if (!parts.every((p) => /^-?\d+$/.test(p))) throw new UsageError(`--${name} takes integers separated by commas, e.g. --${name} 4,8 (got "${raw}")`);
+  return parts.map(Number);
 }
 
 /** Pattern flags to a config; `inferred` fills n and heads from an input file when not given. */
 export function configFromFlags(flags: Flags, inferred: { n?: number; heads?: number } = {}): PatternConfig {
-  const pattern = text(flags, 'pattern', 'fixed') as PatternName;
+  const raw = flags.get('pattern');
+  const pattern = (typeof raw === 'string' ? raw : 'fixed') as PatternName;
   if (!PATTERN_NAMES.includes(pattern)) throw new UsageError(`unknown --pattern "${pattern}"; choose one of ${PATTERN_NAMES.join(', ')}`);
-  const allowed = PATTERN_FLAGS[pattern] ?? PATTERN_FLAGS.factorized;
+  const allowed = PATTERN_FLAGS[pattern];
   for (const name of flags.keys()) {
-    const owners = Object.entries(PATTERN_FLAGS)
-      .filter(([, list]) => list.includes(name))
-      .map(([owner]) => (owner === 'factorized' ? 'fixed and its relatives' : owner));
-    if (owners.length && !allowed.includes(name)) throw new UsageError(`--${name} does not apply to --pattern ${pattern} (it is for ${owners.join(', ')})`);
+    if (ALL_PATTERN_FLAGS.includes(name) && !['pattern', 'n', 'heads'].includes(name) && !allowed.includes(name)) {
+      const owners = PATTERN_NAMES.filter((p) => PATTERN_FLAGS[p].includes(name));
+      throw new UsageError(`--${name} does not apply to --pattern ${pattern} (it is for ${owners.join(', ')})`);
+    }
   }
-  const base = defaultConfig(pattern);
-  const n = integer(flags, 'n', inferred.n ?? base.n);
-  const heads = integer(flags, 'heads', inferred.heads ?? base.heads);
-  if (base.pattern === 'openai-fixed') {
-    return {
-      ...base,
-      n,
-      heads,
-      block: integer(flags, 'block', base.block),
-      stride: integer(flags, 'stride', base.stride),
-      numVerts: integer(flags, 'num-verts', base.numVerts),
-      vertsize: integer(flags, 'vertsize', base.vertsize),
-    };
+  const config = defaultConfig(pattern) as unknown as Record<string, unknown>;
+  for (const param of patternSpec(pattern).params) {
+    const fallback = config[param.key];
+    if (param.key === 'n' || param.key === 'heads') config[param.key] = integer(flags, param.flag, inferred[param.key] ?? (fallback as number));
+    else if (param.kind === 'integer') config[param.key] = integer(flags, param.flag, fallback as number);
+    else if (param.kind === 'boolean') config[param.key] = flags.has(param.flag);
+    else if (param.kind === 'integers') config[param.key] = integers(flags, param.flag, fallback as number[]);
+    else config[param.key] = typeof flags.get(param.flag) === 'string' ? flags.get(param.flag) : fallback;
   }
-  if (base.pattern === 'deepspeed-fixed') {
-    return {
-      ...base,
-      n,
-      heads,
-      block: integer(flags, 'block', base.block),
-      numLocalBlocks: integer(flags, 'num-local-blocks', base.numLocalBlocks),
-      numGlobalBlocks: integer(flags, 'num-global-blocks', base.numGlobalBlocks),
-      attention: text(flags, 'attention', base.attention),
-      horizontalGlobalAttention: flags.has('horizontal-global'),
-      differentLayoutPerHead: flags.has('different-layout-per-head'),
-      numDifferentGlobalPatterns: integer(flags, 'num-different-global-patterns', base.numDifferentGlobalPatterns),
-    };
-  }
-  return {
-    ...base,
-    n,
-    heads,
-    stride: integer(flags, 'stride', base.stride),
-    c: integer(flags, 'c', base.c),
-    subblocks: integer(flags, 'subblocks', base.subblocks),
-    mode: text(flags, 'mode', base.mode) as typeof base.mode,
-    layer: integer(flags, 'layer', base.layer),
-    bidirectional: flags.has('bidirectional'),
-  };
+  return config as unknown as PatternConfig;
 }

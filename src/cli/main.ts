@@ -1,6 +1,6 @@
 /** `sparse-attn`: the pattern engine for scripts and CI. User mistakes exit 2 with one line. */
 import { ConfigError, NpyError, TooLargeError } from '../core';
-import { UsageError } from './args';
+import { patternFlagsUsage, UsageError } from './args';
 import { attendCommand } from './attend';
 import { OutputError } from './outputs';
 import { diffCommand, maskCommand, statsCommand } from './commands';
@@ -12,11 +12,8 @@ const USAGE = `usage: sparse-attn <command> [flags]
   diff   --mask theirs.npy <pattern flags>
   attend --q q.npy --k k.npy --v v.npy <pattern flags> --out out.npy [--probs p.npy] [--lse lse.npy]
          [--backend auto|cpu|webasm|webgpu|webgl2] [--threads N]
-pattern flags: --pattern fixed|strided|local|dense|lra-fixed|fairseq-fixed|jukebox-summary|openai-fixed|deepspeed-fixed
-  --n --heads; fixed family: --stride --c --subblocks --mode merged|split|interleaved --layer --bidirectional
-  openai-fixed: --block --stride --num-verts --vertsize; deepspeed-fixed: --block --num-local-blocks
-  --num-global-blocks --attention unidirectional|bidirectional --horizontal-global --different-layout-per-head
-  --num-different-global-patterns`;
+pattern flags: --pattern NAME --n N --heads H, and per pattern (lists as 4,8):
+${patternFlagsUsage()}`;
 
 type Command = (argv: string[], print: (line: string) => void) => number | Promise<number>;
 

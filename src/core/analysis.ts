@@ -2,6 +2,7 @@
 import { buildPattern } from './build';
 import type { PatternConfig } from './config';
 import { PatternMask, unionOf } from './mask';
+import { patternSpec } from './patterns/registry';
 import { REACH_LIMIT, ReachResult, twoHopReach } from './reach';
 import { PatternStats, patternStats } from './stats';
 
@@ -15,9 +16,7 @@ export interface PatternAnalysis {
 }
 
 export function isCausal(config: PatternConfig): boolean {
-  if (config.pattern === 'openai-fixed') return true;
-  if (config.pattern === 'deepspeed-fixed') return config.attention === 'unidirectional';
-  return !config.bidirectional;
+  return patternSpec(config.pattern).causal(config);
 }
 
 export function analyzePattern(config: PatternConfig, d = 64, mask: PatternMask = buildPattern(config), reachLimit = REACH_LIMIT): PatternAnalysis {
@@ -52,14 +51,8 @@ export function emptyRowWarnings(stats: PatternStats): string[] {
  * pattern, which looks like a bug in the tool unless it is said.
  */
 export function shapeWarnings(config: PatternConfig): string[] {
-  const n = config.n;
-  const [window, what, change] =
-    config.pattern === 'deepspeed-fixed'
-      ? [config.block * config.numLocalBlocks, `block × num_local_blocks (${config.block} × ${config.numLocalBlocks})`, 'a smaller block or fewer local blocks']
-      : config.pattern === 'dense'
-        ? [0, '', '']
-        : [config.stride, `l (${config.stride})`, 'l < n'];
-  if (!window || n > window) return [];
+  const window = patternSpec(config.pattern).window?.(config);
+  if (!window || config.n > window.size) return [];
   const shape = isCausal(config) ? 'dense causal triangle' : 'dense square';
-  return [`n (${n}) ≤ ${what}: the whole sequence is one window, so every head is the same ${shape}; choose ${change} to see the sparse pattern`];
+  return [`n (${config.n}) ≤ ${window.what}: the whole sequence is one window, so every head is the same ${shape}; choose ${window.change} to see the sparse pattern`];
 }

@@ -8,8 +8,9 @@
  * 524,280 tiles, 74 MB, 1.1 s.
  */
 import { buildPattern } from './build';
-import type { ConfigIssue, PatternConfig } from './config';
+import { ConfigIssue, isFactorized, PatternConfig } from './config';
 import { formatBytes } from './dense';
+import { patternSpec } from './patterns/registry';
 
 /** The inspector opens up to 2^20 positions (masks interactive, weights per viewport). */
 export const INSPECTOR_MAX_N = 1 << 20;
@@ -22,7 +23,7 @@ export const ATTENTION_MAX_BYTES = 1 << 30;
 /** Tiles the pattern will store over its distinct heads: a closed form, or a small build scaled up. */
 export function estimateTiles(config: PatternConfig): number {
   const n = config.n;
-  if (config.pattern === 'openai-fixed' || config.pattern === 'deepspeed-fixed') {
+  if (patternSpec(config.pattern).layout && 'block' in config) {
     // Set blocks grow at most with the square of the block count: build a few blocks and scale.
     const blocks = n / config.block;
     const sampleBlocks = Math.min(blocks, 64);
@@ -30,7 +31,7 @@ export function estimateTiles(config: PatternConfig): number {
     const stored = Array.from(new Set(sample.heads)).reduce((s, h) => s + h.storedElements, 0);
     return Math.ceil(stored * (blocks / sampleBlocks) ** 2);
   }
-  if (config.pattern === 'strided' || config.pattern === 'local' || config.pattern === 'dense') return 4 * Math.min(config.heads, 2);
+  if (!isFactorized(config) || config.pattern === 'strided' || config.pattern === 'local' || config.pattern === 'dense') return 4 * Math.min(config.heads, 2);
   const blocks = Math.ceil(n / config.stride);
   // Per block: A1 is one tile; A2 one strip per summary set (two when bidirectional: before and after).
   const strips = config.bidirectional ? 2 : 1;

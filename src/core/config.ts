@@ -1,4 +1,9 @@
-/** Pattern configurations, one shape per preset, and their validation. */
+/**
+ * Pattern configurations, one shape per preset, and their validation. What each preset's
+ * parameters are and which rules it has lives in its spec (patterns/presets/, via the registry).
+ */
+import { patternSpec } from './patterns/registry';
+import { checkParams } from './patterns/spec';
 
 export type Mode = 'merged' | 'split' | 'interleaved';
 
@@ -53,9 +58,65 @@ export interface DeepSpeedFixedConfig {
   numDifferentGlobalPatterns: number;
 }
 
-export type PatternConfig = FactorizedConfig | OpenAIFixedConfig | DeepSpeedFixedConfig;
+export function isFactorized(config: PatternConfig): config is FactorizedConfig {
+  return (FACTORIZED_PATTERNS as readonly string[]).includes(config.pattern);
+}
+
+/** DeepSpeed VariableSparsityConfig (random blocks refused: Python's random.sample cannot be reproduced). */
+export interface DeepSpeedVariableConfig {
+  pattern: 'deepspeed-variable';
+  n: number;
+  heads: number;
+  block: number;
+  numRandomBlocks: number;
+  localWindowBlocks: number[];
+  globalBlockIndices: number[];
+  /** Empty means None: each global index is one block. */
+  globalBlockEndIndices: number[];
+  attention: string;
+  horizontalGlobalAttention: boolean;
+  differentLayoutPerHead: boolean;
+}
+
+/** DeepSpeed BSLongformerSparsityConfig. */
+export interface DeepSpeedBSLongformerConfig {
+  pattern: 'deepspeed-bslongformer';
+  n: number;
+  heads: number;
+  block: number;
+  numSlidingWindowBlocks: number;
+  globalBlockIndices: number[];
+  globalBlockEndIndices: number[];
+  attention: string;
+  differentLayoutPerHead: boolean;
+}
+
+/** DeepSpeed DenseSparsityConfig: every block. */
+export interface DeepSpeedDenseConfig {
+  pattern: 'deepspeed-dense';
+  n: number;
+  heads: number;
+  block: number;
+  differentLayoutPerHead: boolean;
+}
+
+export type PatternConfig =
+  | FactorizedConfig
+  | OpenAIFixedConfig
+  | DeepSpeedFixedConfig
+  | DeepSpeedVariableConfig
+  | DeepSpeedBSLongformerConfig
+  | DeepSpeedDenseConfig;
 export type PatternName = PatternConfig['pattern'];
-export const PATTERN_NAMES: readonly PatternName[] = [...FACTORIZED_PATTERNS, 'openai-fixed', 'deepspeed-fixed'];
+/** Every preset, in the order the form and the CLI list them (the registry holds one spec each). */
+export const PATTERN_NAMES: readonly PatternName[] = [
+  ...FACTORIZED_PATTERNS,
+  'openai-fixed',
+  'deepspeed-fixed',
+  'deepspeed-variable',
+  'deepspeed-bslongformer',
+  'deepspeed-dense',
+];
 
 /** One thing wrong with a config, tied to the field at fault so a form can show it inline. */
 export interface ConfigIssue {
@@ -70,60 +131,41 @@ export class ConfigError extends Error {
   }
 }
 
+/** A preset's defaults (a fresh copy: lists included). */
 export function defaultConfig(pattern: PatternName = 'fixed'): PatternConfig {
-  switch (pattern) {
-    case 'openai-fixed':
-      return { pattern, n: 256, heads: 4, block: 32, stride: 128, numVerts: 4, vertsize: 1 };
-    case 'deepspeed-fixed':
-      return {
-        pattern,
-        n: 128,
-        heads: 2,
-        block: 16,
-        numLocalBlocks: 4,
-        numGlobalBlocks: 1,
-        attention: 'bidirectional',
-        horizontalGlobalAttention: false,
-        differentLayoutPerHead: false,
-        numDifferentGlobalPatterns: 1,
-      };
-    default:
-      return { pattern, n: 256, heads: 4, stride: 32, c: 4, subblocks: 1, mode: 'merged', layer: 0, bidirectional: false };
-  }
+  return structuredClone(patternSpec(pattern).defaults);
 }
 
-/** Dense masks beyond this many cells per call are refused (the union alone would be too big). */
+/** Positions a pattern may have (statistics and exports; the inspector opens up to 2^20). */
 export const MAX_POSITIONS = 1 << 24;
 /** A block preset's layout [H, n/block, n/block] is one byte per block: bounded like a dense export. */
 export const MAX_LAYOUT_BYTES = 256 * 1024 * 1024;
 /** More heads than any published model uses; beyond, per-head arrays and PNGs stop being sane. */
 export const MAX_HEADS = 1024;
 
-function checkInteger(issues: ConfigIssue[], field: string, value: number, min: number, label = field): void {
-  if (!Number.isInteger(value)) issues.push({ field, message: `${label} must be an integer (got ${value})` });
-  else if (value < min) issues.push({ field, message: `${label} must be >= ${min} (got ${value})` });
-}
-
-/** Every problem with a config at once (empty when it is valid). DeepSpeed's own messages for its preset. */
+/**
+ * Every problem with a config at once (empty when it is valid): each parameter's own check from
+ * the registry, the limits, then the preset's rules (the peers' own messages where they are theirs).
+ */
 export function validateConfig(config: PatternConfig): ConfigIssue[] {
+  const spec = PATTERN_NAMES.includes(config.pattern) ? patternSpec(config.pattern) : undefined;
+  if (!spec) return [{ field: 'pattern', message: `unknown pattern "${config.pattern}"; choose one of ${PATTERN_NAMES.join(', ')}` }];
   const issues: ConfigIssue[] = [];
-  checkInteger(issues, 'n', config.n, 1);
-  checkInteger(issues, 'heads', config.heads, 1);
+  checkParams(spec.params, config, issues);
   if (Number.isInteger(config.heads) && config.heads > MAX_HEADS) {
     issues.push({ field: 'heads', message: `heads (${config.heads}) exceeds the supported maximum of ${MAX_HEADS}` });
   }
   if (Number.isInteger(config.n) && config.n > MAX_POSITIONS) {
     issues.push({ field: 'n', message: `n (${config.n}) exceeds the supported maximum of ${MAX_POSITIONS} positions` });
   }
-  if (config.pattern === 'openai-fixed') validateOpenAI(config, issues);
-  else if (config.pattern === 'deepspeed-fixed') validateDeepSpeed(config, issues);
-  else validateFactorized(config, issues);
-  if (!issues.length && (config.pattern === 'openai-fixed' || config.pattern === 'deepspeed-fixed')) checkLayoutSize(config, issues);
+  if (issues.length) return issues;
+  spec.validate(config, issues);
+  if (!issues.length && spec.layout && 'block' in config) checkLayoutSize(config, issues);
   return issues;
 }
 
 /** Refuses, before it is allocated, a block layout past MAX_LAYOUT_BYTES (n = 2^20, block 16 would be 4 GiB a head). */
-function checkLayoutSize(config: OpenAIFixedConfig | DeepSpeedFixedConfig, issues: ConfigIssue[]): void {
+function checkLayoutSize(config: PatternConfig & { block: number }, issues: ConfigIssue[]): void {
   const blocks = config.n / config.block;
   const bytes = config.heads * blocks * blocks;
   if (bytes <= MAX_LAYOUT_BYTES) return;
@@ -132,120 +174,6 @@ function checkLayoutSize(config: OpenAIFixedConfig | DeepSpeedFixedConfig, issue
     field: 'block',
     message: `the block layout [${config.heads}, ${blocks}, ${blocks}] would need ${mib(bytes)} (limit ${mib(MAX_LAYOUT_BYTES)}): use a larger block, fewer heads or a smaller n`,
   });
-}
-
-function validateFactorized(config: FactorizedConfig, issues: ConfigIssue[]): void {
-  if (config.pattern === 'dense') return;
-  checkInteger(issues, 'stride', config.stride, 1, 'stride l');
-  checkInteger(issues, 'layer', config.layer, 0);
-  if (!['merged', 'split', 'interleaved'].includes(config.mode)) {
-    issues.push({ field: 'mode', message: `mode must be merged, split or interleaved (got ${config.mode})` });
-  }
-  const usesSummary = config.pattern !== 'strided' && config.pattern !== 'local';
-  if (!usesSummary) return;
-  checkInteger(issues, 'c', config.c, 1);
-  checkInteger(issues, 'subblocks', config.subblocks, 1);
-  if (issues.length) return;
-  if (config.c > config.stride) issues.push({ field: 'c', message: `c (${config.c}) must be <= l (${config.stride})` });
-  else if (config.subblocks * config.c > config.stride) {
-    issues.push({
-      field: 'subblocks',
-      message: `subblocks*c (${config.subblocks * config.c}) exceeds l (${config.stride}): heads cannot have distinct summary sub-blocks`,
-    });
-  }
-  const isPort = config.pattern !== 'fixed';
-  if (isPort && config.subblocks !== 1) {
-    issues.push({ field: 'subblocks', message: `${config.pattern} has one summary set for all heads: use subblocks 1 (got ${config.subblocks})` });
-  }
-  if ((config.pattern === 'lra-fixed' || config.pattern === 'fairseq-fixed') && config.mode !== 'merged') {
-    issues.push({ field: 'mode', message: `${config.pattern} builds one merged mask: use mode merged (got ${config.mode})` });
-  }
-  if (config.pattern === 'fairseq-fixed' && config.n <= config.stride) {
-    issues.push({ field: 'n', message: `fairseq-fixed asserts n > l: n (${config.n}) must exceed l (${config.stride})` });
-  }
-  if (config.pattern === 'fairseq-fixed' && config.c >= config.stride) {
-    issues.push({ field: 'c', message: `fairseq-fixed never advances its checkpoint when c == l: use c < l (got c ${config.c}, l ${config.stride})` });
-  }
-  if (config.pattern === 'jukebox-summary' && config.bidirectional) {
-    issues.push({ field: 'bidirectional', message: 'jukebox-summary is autoregressive only: drop --bidirectional' });
-  }
-  if (config.pattern === 'jukebox-summary' && config.n % config.stride !== 0) {
-    issues.push({ field: 'n', message: `jukebox asserts n_ctx % blocks == 0: n (${config.n}) must be a multiple of l (${config.stride})` });
-  }
-  if (config.pattern === 'lra-fixed' && config.bidirectional) {
-    issues.push({ field: 'bidirectional', message: 'lra-fixed is causal only (long-range-arena builds its fixed pattern for decoding): drop --bidirectional' });
-  }
-}
-
-function validateOpenAI(config: OpenAIFixedConfig, issues: ConfigIssue[]): void {
-  if (![8, 16, 32, 64].includes(config.block)) {
-    issues.push({ field: 'block', message: `block must be one of 8, 16, 32, 64 (got ${config.block})` });
-    return;
-  }
-  checkInteger(issues, 'stride', config.stride, 1, 'stride l');
-  checkInteger(issues, 'numVerts', config.numVerts, 1, 'num_verts');
-  checkInteger(issues, 'vertsize', config.vertsize, 1);
-  if (issues.length) return;
-  if (config.n % config.block !== 0) {
-    issues.push({ field: 'n', message: `n (${config.n}) must be a multiple of block (${config.block})` });
-  }
-  if (config.stride % config.block !== 0) {
-    issues.push({ field: 'stride', message: `stride l (${config.stride}) must be a multiple of block (${config.block})` });
-  }
-  if ((config.stride / config.block) % config.vertsize !== 0) {
-    issues.push({
-      field: 'vertsize',
-      message: `l/block (${config.stride / config.block}) must be a multiple of vertsize (${config.vertsize}): OpenAI reshapes the window's blocks into groups of vertsize`,
-    });
-  }
-  if (config.heads % config.numVerts !== 0) {
-    issues.push({ field: 'heads', message: `OpenAI asserts n_heads % num_verts == 0: heads (${config.heads}) must be a multiple of num_verts (${config.numVerts})` });
-  }
-  const c = config.vertsize * config.block;
-  if (config.numVerts * c > config.stride) {
-    issues.push({
-      field: 'numVerts',
-      message: `num_verts*vertsize*block (${config.numVerts * c}) exceeds l (${config.stride}): heads cannot have distinct summary sub-blocks`,
-    });
-  }
-}
-
-function validateDeepSpeed(config: DeepSpeedFixedConfig, issues: ConfigIssue[]): void {
-  checkInteger(issues, 'block', config.block, 1);
-  checkInteger(issues, 'numLocalBlocks', config.numLocalBlocks, 1, 'num_local_blocks');
-  checkInteger(issues, 'numGlobalBlocks', config.numGlobalBlocks, 1, 'num_global_blocks');
-  checkInteger(issues, 'numDifferentGlobalPatterns', config.numDifferentGlobalPatterns, 1, 'num_different_global_patterns');
-  if (issues.length) return;
-  // The order and wording follow DeepSpeed's FixedSparsityConfig.__init__ and setup_layout.
-  if (config.numLocalBlocks % config.numGlobalBlocks !== 0) {
-    issues.push({
-      field: 'numGlobalBlocks',
-      message: `Number of blocks in a local window, ${config.numLocalBlocks}, must be dividable by number of global blocks, ${config.numGlobalBlocks}!`,
-    });
-  }
-  if (config.attention !== 'unidirectional' && config.attention !== 'bidirectional') {
-    issues.push({ field: 'attention', message: 'only "uni/bi-directional" attentions are supported for now!' });
-  }
-  if (config.attention !== 'bidirectional' && config.horizontalGlobalAttention) {
-    issues.push({ field: 'horizontalGlobalAttention', message: 'only "bi-directional" attentions can support horizontal global attention!' });
-  }
-  if (config.numDifferentGlobalPatterns > 1 && !config.differentLayoutPerHead) {
-    issues.push({
-      field: 'numDifferentGlobalPatterns',
-      message:
-        'Number of different layouts cannot be more than one when you have set a single layout for all heads! Set different_layout_per_head to True.',
-    });
-  }
-  const windows = Math.floor(config.numLocalBlocks / config.numGlobalBlocks);
-  if (config.numDifferentGlobalPatterns > windows) {
-    issues.push({
-      field: 'numDifferentGlobalPatterns',
-      message: `Number of layout versions (num_different_global_patterns), ${config.numDifferentGlobalPatterns}, cannot be larger than number of local window blocks divided by number of global blocks, ${config.numLocalBlocks} / ${config.numGlobalBlocks} = ${windows}!`,
-    });
-  }
-  if (config.n % config.block !== 0) {
-    issues.push({ field: 'n', message: `Sequence Length, ${config.n}, needs to be dividable by Block size ${config.block}!` });
-  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * port that explains the difference ("why does my mask differ from the paper?").
  */
 import { buildPattern } from './build';
-import { FACTORIZED_PATTERNS, PatternConfig } from './config';
+import { FACTORIZED_PATTERNS, FactorizedConfig, isFactorized, PatternConfig, PatternName } from './config';
 import type { HeadMask, PatternMask } from './mask';
 import { PORT_NOTES } from './patterns/ports';
 import { RangeList } from './ranges';
@@ -63,14 +63,24 @@ export interface KnownMatch {
   description: string;
 }
 
+/**
+ * The same parameters in another preset of the fixed family (the paper against a port, say):
+ * ports take one summary set, and lra/fairseq one merged mask. Undefined for block presets or
+ * the same preset. The difference view and the known-port search both use it.
+ */
+export function relativeConfig(config: PatternConfig, other: PatternName): PatternConfig | undefined {
+  if (!isFactorized(config) || other === config.pattern || !(FACTORIZED_PATTERNS as readonly string[]).includes(other)) return undefined;
+  const mergedOnly = other === 'lra-fixed' || other === 'fairseq-fixed';
+  return { ...config, pattern: other as FactorizedConfig['pattern'], subblocks: other === 'fixed' ? config.subblocks : 1, mode: mergedOnly ? 'merged' : config.mode };
+}
+
 /** Variants of `config` a user's mask may really be: the ports, the other direction, one sub-block. */
 export function candidateVariants(config: PatternConfig): KnownMatch[] {
-  if (config.pattern === 'openai-fixed' || config.pattern === 'deepspeed-fixed') return [];
+  if (!isFactorized(config)) return [];
   const variants: KnownMatch[] = [];
   for (const pattern of FACTORIZED_PATTERNS) {
-    if (pattern === config.pattern) continue;
-    const description = PORT_NOTES[pattern] ?? `the ${pattern} pattern with the same parameters`;
-    variants.push({ config: { ...config, pattern, subblocks: 1, mode: pattern.endsWith('-fixed') ? 'merged' : config.mode }, description });
+    const variant = relativeConfig(config, pattern);
+    if (variant) variants.push({ config: variant, description: PORT_NOTES[pattern] ?? `the ${pattern} pattern with the same parameters` });
   }
   variants.push({
     config: { ...config, bidirectional: !config.bidirectional },

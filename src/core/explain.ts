@@ -2,17 +2,10 @@
 import type { PatternConfig } from './config';
 import { buildPattern } from './build';
 import { PatternMask, rowColumns } from './mask';
+import { headSets } from './patterns/factorized';
+import { patternSpec } from './patterns/registry';
 
 export type CellReason = 'A1' | 'A2' | 'A1+A2' | 'masked' | string;
-
-/** The summary sub-block head h uses in the fixed family, for the sets a head attends to. */
-function headSets(config: PatternConfig, h: number): { a1: boolean; a2: boolean; k: number } {
-  if (!('mode' in config)) return { a1: true, a2: true, k: 0 };
-  const K = config.pattern === 'fixed' ? config.subblocks : 1;
-  if (config.mode === 'merged') return { a1: true, a2: true, k: h % K };
-  if (config.mode === 'split') return { a1: h % 2 === 0, a2: h % 2 === 1, k: Math.floor(h / 2) % K };
-  return config.layer % 2 === 0 ? { a1: true, a2: false, k: 0 } : { a1: false, a2: true, k: h % K };
-}
 
 /** Presets whose cells explainCell answers from the definition alone, without a mask. */
 export function explainedByDefinition(config: PatternConfig): boolean {
@@ -27,7 +20,7 @@ export function explainCell(config: PatternConfig, h: number, i: number, j: numb
   const causalOk = !('bidirectional' in config) || config.bidirectional || j <= i;
   if (explainedByDefinition(config) && 'stride' in config && 'c' in config) {
     const { stride: l, c } = config;
-    const { a1: usesA1, a2: usesA2, k } = headSets(config, h);
+    const { a1: usesA1, a2: usesA2, k } = headSets(h, config.pattern === 'fixed' ? config.subblocks : 1, config.mode, config.layer);
     let inA1: boolean;
     let inA2: boolean;
     if (config.pattern === 'strided') {
@@ -43,24 +36,7 @@ export function explainCell(config: PatternConfig, h: number, i: number, j: numb
     const a2 = usesA2 && inA2;
     return a1 && a2 ? 'A1+A2' : a1 ? 'A1' : a2 ? 'A2' : 'masked';
   }
-  // Block layouts and ports: the mask itself decides; name the rule.
+  // Block layouts and ports: the mask itself decides; the preset's spec names the rule.
   const allowed = rowColumns((mask ?? buildPattern(config)).heads[h], i).includes(j);
-  if (!allowed) return 'masked';
-  switch (config.pattern) {
-    case 'openai-fixed':
-    case 'deepspeed-fixed': {
-      const b = config.block;
-      const sameWindow =
-        config.pattern === 'openai-fixed'
-          ? Math.floor(i / config.stride) === Math.floor(j / config.stride)
-          : Math.floor(Math.floor(i / b) / config.numLocalBlocks) === Math.floor(Math.floor(j / b) / config.numLocalBlocks);
-      return sameWindow ? 'local window' : 'global (summary) block';
-    }
-    case 'local':
-      return 'local band';
-    case 'dense':
-      return 'dense';
-    default:
-      return `${config.pattern} rule`;
-  }
+  return allowed ? (patternSpec(config.pattern).rule?.(config, h, i, j) ?? `${config.pattern} rule`) : 'masked';
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'fs';
 import { isAbsolute } from 'path';
 import { writeAtomically } from '../atomicWrite';
 import { PatternConfig, validateConfig } from '../core/config';
-import { torchSnippet } from '../core/export/torchSnippet';
+import { torchSnippet } from '../core/patterns/registry';
 import { ComputeSummary, InspectorState, isInspectorState, isPatternConfig, MapsSummary, RenderSummary } from '../protocol';
 import { chooseExport, EXPORT_FORMATS, exportContent, ExportFormat } from './exporter';
 import { InspectorPanel, VIEW_TYPE } from './inspectorPanel';

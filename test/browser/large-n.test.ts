@@ -62,9 +62,10 @@ describe('n up to 2^20: the pattern worker, and what the inspector refuses', fun
   });
 
   it('refuses a pattern that would store too many tiles in the field to change, with the estimate', async () => {
-    const deepspeed = { ...defaultConfig('deepspeed-fixed'), n: 1 << 17, heads: 8, block: 16 };
+    // Its block layout (128 MiB) is allowed; the tiles it would store are not.
+    const deepspeed = { ...defaultConfig('deepspeed-fixed'), n: 1 << 16, heads: 8, block: 16 };
     await view.page.evaluate((c) => window.postMessage({ type: 'setConfig', config: c }, '*'), deepspeed);
     await view.page.waitForFunction(() => (document.querySelector('#field-block-error')?.textContent ?? '').length > 0);
-    assert.match(await view.page.locator('#field-block-error').innerText(), /^about [\d,]+ tiles \([\d.]+ [GM]iB\) at n = 131,072: past the inspector's 2,000,000; use a larger block or a smaller n$/);
+    assert.match(await view.page.locator('#field-block-error').innerText(), /^about [\d,]+ tiles \([\d.]+ [GM]iB\) at n = 65,536: past the inspector's 2,000,000; use a larger block or a smaller n$/);
   });
 });

@@ -164,7 +164,7 @@ describe('2-hop reachability', () => {
       const first = headToDense(unionOf(mask));
       const second =
         'mode' in config && config.mode === 'interleaved' ? headToDense(unionOf(buildPattern({ ...config, layer: config.layer + 1 }))) : first;
-      const causal = config.pattern === 'openai-fixed' || (config.pattern === 'deepspeed-fixed' ? config.attention === 'unidirectional' : !config.bidirectional);
+      const causal = 'bidirectional' in config ? !config.bidirectional : config.pattern === 'openai-fixed' || ('attention' in config && config.attention === 'unidirectional');
       assert.equal(analysis.reach.unreachablePairs, bruteReach(first, second, n, causal), JSON.stringify(config));
       assert.equal(analysis.reach.ok, analysis.reach.unreachablePairs === 0);
     }

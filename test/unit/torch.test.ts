@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { buildPattern, DeepSpeedFixedConfig, defaultConfig, encodeNpy, FactorizedConfig, PatternConfig, toDense, torchSnippet } from '../../src/core';
+import { buildPattern, DeepSpeedBSLongformerConfig, DeepSpeedFixedConfig, DeepSpeedVariableConfig, defaultConfig, encodeNpy, FactorizedConfig, PatternConfig, toDense, torchSnippet } from '../../src/core';
 import { run } from '../../src/cli/main';
 import { pythonWith } from '../support/python';
 
@@ -30,6 +30,13 @@ function cases(): Array<[string, PatternConfig]> {
   list.push(['openai', { pattern: 'openai-fixed', n: 128, heads: 4, block: 8, stride: 32, numVerts: 2, vertsize: 2 }]);
   list.push(['deepspeed bidirectional', ds({ n: 112, heads: 2, horizontalGlobalAttention: true })]);
   list.push(['deepspeed unidirectional', ds({ n: 128, heads: 3, attention: 'unidirectional', numLocalBlocks: 4, numGlobalBlocks: 2, differentLayoutPerHead: true, numDifferentGlobalPatterns: 2 })]);
+  const variable = defaultConfig('deepspeed-variable') as DeepSpeedVariableConfig;
+  list.push(['deepspeed-variable', { ...variable, n: 160, localWindowBlocks: [2, 3], globalBlockIndices: [1, 7], attention: 'unidirectional' }]);
+  list.push(['deepspeed-variable ranges', { ...variable, n: 160, block: 8, globalBlockIndices: [2, 9], globalBlockEndIndices: [4, 30], horizontalGlobalAttention: true }]);
+  const longformer = defaultConfig('deepspeed-bslongformer') as DeepSpeedBSLongformerConfig;
+  list.push(['deepspeed-bslongformer', { ...longformer, n: 192, numSlidingWindowBlocks: 4, globalBlockIndices: [0, 5], globalBlockEndIndices: [2, 7], attention: 'unidirectional' }]);
+  list.push(['deepspeed-bslongformer single', { ...longformer, globalBlockIndices: [3] }]);
+  list.push(['deepspeed-dense', defaultConfig('deepspeed-dense')]);
   return list;
 }
 

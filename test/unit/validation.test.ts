@@ -1,7 +1,9 @@
 import { strict as assert } from 'assert';
-import { buildPattern, ConfigError, DeepSpeedFixedConfig, defaultConfig, FactorizedConfig, PatternConfig, validateConfig } from '../../src/core';
+import { buildPattern, ConfigError, DeepSpeedBSLongformerConfig, DeepSpeedFixedConfig, DeepSpeedVariableConfig, defaultConfig, FactorizedConfig, PATTERN_NAMES, PatternConfig, validateConfig } from '../../src/core';
 
 const fixed = (over: Partial<FactorizedConfig>): FactorizedConfig => ({ ...(defaultConfig('fixed') as FactorizedConfig), ...over });
+const variable = (over: Partial<DeepSpeedVariableConfig>): DeepSpeedVariableConfig => ({ ...(defaultConfig('deepspeed-variable') as DeepSpeedVariableConfig), ...over });
+const longformer = (over: Partial<DeepSpeedBSLongformerConfig>): DeepSpeedBSLongformerConfig => ({ ...(defaultConfig('deepspeed-bslongformer') as DeepSpeedBSLongformerConfig), ...over });
 const ds = (over: Partial<DeepSpeedFixedConfig>): DeepSpeedFixedConfig => ({ ...(defaultConfig('deepspeed-fixed') as DeepSpeedFixedConfig), ...over });
 
 function messages(config: PatternConfig): string[] {
@@ -32,6 +34,17 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     ['openai vertsize', { pattern: 'openai-fixed', n: 256, heads: 4, block: 32, stride: 96, numVerts: 1, vertsize: 2 }, 'vertsize', "l/block (3) must be a multiple of vertsize (2): OpenAI reshapes the window's blocks into groups of vertsize"],
     ['ds layout too large', ds({ n: 2 ** 20, heads: 2 }), 'block', 'the block layout [2, 65536, 65536] would need 8,192 MiB (limit 256 MiB): use a larger block, fewer heads or a smaller n'],
     ['openai layout too large', { pattern: 'openai-fixed', n: 2 ** 20, heads: 4, block: 16, stride: 256, numVerts: 4, vertsize: 1 }, 'block', 'the block layout [4, 65536, 65536] would need 16,384 MiB (limit 256 MiB): use a larger block, fewer heads or a smaller n'],
+    ['ds global 0 (Python)', ds({ numGlobalBlocks: 0 }), 'numGlobalBlocks', "integer modulo by zero: DeepSpeed computes num_local_blocks % num_global_blocks (Python's ZeroDivisionError)"],
+    ['ds local 0', ds({ numLocalBlocks: 0 }), 'numDifferentGlobalPatterns', 'Number of layout versions (num_different_global_patterns), 1, cannot be larger than number of local window blocks divided by number of global blocks, 0 / 1 = 0!'],
+    ['ds global < 0', ds({ numLocalBlocks: 4, numGlobalBlocks: -1 }), 'numDifferentGlobalPatterns', 'Number of layout versions (num_different_global_patterns), 1, cannot be larger than number of local window blocks divided by number of global blocks, 4 / -1 = -4!'],
+    ['ds local -3 global 2 (Python modulo)', ds({ numLocalBlocks: -3, numGlobalBlocks: 2 }), 'numGlobalBlocks', 'Number of blocks in a local window, -3, must be dividable by number of global blocks, 2!'],
+    ['ds both negative', ds({ numLocalBlocks: -4, numGlobalBlocks: -2 }), 'numLocalBlocks', 'num_local_blocks (-4) and num_global_blocks (-2) must be positive: DeepSpeed accepts these but builds an empty layout'],
+    ['variable random blocks', variable({ numRandomBlocks: 2 }), 'numRandomBlocks', "num_random_blocks (2): DeepSpeed draws them with Python's random.sample, which no other tool reproduces; use 0 to see the deterministic part"],
+    ['variable more random blocks than blocks', variable({ numRandomBlocks: 20 }), 'numRandomBlocks', 'Number of random blocks, 20, must be smaller than overall number of blocks in a row, 16!'],
+    ['variable end indices length', variable({ globalBlockIndices: [0], globalBlockEndIndices: [2, 4] }), 'globalBlockEndIndices', 'Global block start indices length, 1, must be same as global block end indices length, 2!'],
+    ['variable start >= end', variable({ globalBlockIndices: [3], globalBlockEndIndices: [3] }), 'globalBlockEndIndices', 'Global block start index, 3, must be smaller than global block end index, 3!'],
+    ['variable no windows', variable({ localWindowBlocks: [] }), 'localWindowBlocks', 'local_window_blocks needs at least one value'],
+    ['bslongformer window > blocks', longformer({ numSlidingWindowBlocks: 20 }), 'numSlidingWindowBlocks', 'Number of sliding window blocks, 20, must be smaller than overall number of blocks in a row, 16!'],
     ['ds seq', ds({ n: 100 }), 'n', 'Sequence Length, 100, needs to be dividable by Block size 16!'],
     ['ds local/global', ds({ numLocalBlocks: 4, numGlobalBlocks: 3 }), 'numGlobalBlocks', 'Number of blocks in a local window, 4, must be dividable by number of global blocks, 3!'],
     ['ds attention', ds({ attention: 'sideways' }), 'attention', 'only "uni/bi-directional" attentions are supported for now!'],
@@ -53,7 +66,7 @@ describe('validation: typed errors with a human message, tied to a field', () =>
   });
 
   it('every default config is valid', () => {
-    for (const p of ['fixed', 'strided', 'local', 'dense', 'lra-fixed', 'fairseq-fixed', 'jukebox-summary', 'openai-fixed', 'deepspeed-fixed'] as const) {
+    for (const p of PATTERN_NAMES) {
       assert.deepEqual(messages(defaultConfig(p)), [], p);
     }
   });

@@ -15,6 +15,17 @@ export interface FactorizedSets {
   second(k: number): HeadMask;
 }
 
+/**
+ * Which sets head h attends to and its summary sub-block k: the one rule assignHeads builds by
+ * and explain.ts explains by. Merged: both sets, k = h mod K. Split: even heads A1, odd heads A2
+ * with k = (h // 2) mod K. Interleaved: even layers A1, odd layers A2 with k = h mod K.
+ */
+export function headSets(h: number, subblocks: number, mode: Mode, layer: number): { a1: boolean; a2: boolean; k: number } {
+  if (mode === 'merged') return { a1: true, a2: true, k: h % subblocks };
+  if (mode === 'split') return { a1: h % 2 === 0, a2: h % 2 === 1, k: Math.floor(h / 2) % subblocks };
+  return layer % 2 === 0 ? { a1: true, a2: false, k: 0 } : { a1: false, a2: true, k: h % subblocks };
+}
+
 export function assignHeads(sets: FactorizedSets, heads: number, subblocks: number, mode: Mode, layer: number): HeadMask[] {
   const cache = new Map<string, HeadMask>();
   const once = (key: string, make: () => HeadMask): HeadMask => {
@@ -24,17 +35,8 @@ export function assignHeads(sets: FactorizedSets, heads: number, subblocks: numb
   };
   const result: HeadMask[] = [];
   for (let h = 0; h < heads; h++) {
-    if (mode === 'merged') {
-      const k = h % subblocks;
-      result.push(once(`m${k}`, () => sets.merged(k)));
-    } else if (mode === 'split') {
-      // Even heads take A1; odd heads take A2 with their own sub-block.
-      const k = Math.floor(h / 2) % subblocks;
-      result.push(h % 2 === 0 ? once('a1', () => sets.first()) : once(`a2-${k}`, () => sets.second(k)));
-    } else {
-      const k = h % subblocks;
-      result.push(layer % 2 === 0 ? once('a1', () => sets.first()) : once(`a2-${k}`, () => sets.second(k)));
-    }
+    const { a1, a2, k } = headSets(h, subblocks, mode, layer);
+    result.push(a1 && a2 ? once(`m${k}`, () => sets.merged(k)) : a1 ? once('a1', () => sets.first()) : once(`a2-${k}`, () => sets.second(k)));
   }
   return result;
 }
