@@ -1,6 +1,6 @@
 /** `sparse-attn attend`: attention restricted to a pattern, on the CPU path or a gpu.js backend. */
 import { availableParallelism } from 'os';
-import { buildPattern, encodeNpy, formatBytes, PatternMask, probsToDense, SparseProbs } from '../core';
+import { buildPattern, DENSE_PROBS_LIMIT_BYTES, encodeNpy, formatBytes, PatternMask, probsToDense, SparseProbs } from '../core';
 import { BackendAttempt, fallbackSentence, firstThatRuns } from '../gpu/fallback';
 import { gpuAttention } from '../gpu/kernels';
 import type { KernelSources } from '../gpu/kernelSources';
@@ -10,8 +10,6 @@ import { hardwareWebGpu, NodeGpu, nodeWebAssembly, nodeWebGpu, withQuietConsole 
 import { readQkv } from './npyInputs';
 import { checkOutputPaths, writeAtomically } from './outputs';
 
-/** --probs writes a dense [H, n, n] float32 array; beyond this n it would not fit sensibly. */
-export const MAX_DENSE_PROBS_N = 8192;
 const BACKENDS = ['auto', 'cpu', 'webasm', 'webgpu', 'webgl2'];
 
 function requiredPath(flags: Map<string, string | true>, name: string): string {
@@ -38,9 +36,13 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   if (config.n !== input.n) throw new UsageError(`${paths.q} holds n=${input.n} positions but --n is ${config.n}`);
   if (config.heads !== input.heads) throw new UsageError(`${paths.q} holds ${input.heads} heads but --heads is ${config.heads}`);
   const probsPath = flags.get('probs');
-  if (typeof probsPath === 'string' && input.n > MAX_DENSE_PROBS_N) {
-    const bytes = input.heads * input.n * input.n * 4;
-    throw new UsageError(`--probs writes a dense [${input.heads}, ${input.n}, ${input.n}] float32 array (${formatBytes(bytes)}); it is limited to n <= ${MAX_DENSE_PROBS_N}`);
+  const probsBytes = input.heads * input.n * input.n * 4;
+  if (typeof probsPath === 'string' && probsBytes > DENSE_PROBS_LIMIT_BYTES) {
+    // Bounded by bytes, as Export… is: the heads count as much as n.
+    const fits = Math.floor(Math.sqrt(DENSE_PROBS_LIMIT_BYTES / (4 * input.heads)));
+    throw new UsageError(
+      `--probs writes a dense [${input.heads}, ${input.n}, ${input.n}] float32 array (${formatBytes(probsBytes)}, limit ${formatBytes(DENSE_PROBS_LIMIT_BYTES)}): n <= ${fits} with ${input.heads} heads, or drop --probs`,
+    );
   }
   const mask = buildPattern(config);
   const withProbs = typeof probsPath === 'string';

@@ -2,6 +2,9 @@
 import type { HeadMask, PatternMask } from './mask';
 import { RangeList } from './ranges';
 
+/** Dense probabilities [H, n, n] float32 (the CLI's --probs and Export…): n = 4096 with 8 heads. */
+export const DENSE_PROBS_LIMIT_BYTES = 512 * 1024 * 1024;
+
 /** 256 MiB of mask bytes by default: [H, n, n] u1 above this is refused with an estimate. */
 export const DENSE_LIMIT_BYTES = 256 * 1024 * 1024;
 

@@ -1,5 +1,5 @@
 /** The export formats, their labels and default file names (no vscode here, so it is unit-tested). */
-import type { PatternConfig } from '../core';
+import { DENSE_PROBS_LIMIT_BYTES, type PatternConfig } from '../core';
 
 /** Pixels a side per head for the full-map PNG. */
 export const FULL_PNG_RESOLUTIONS = [256, 512, 1024, 2048, 4096];
@@ -7,8 +7,8 @@ export const FULL_PNG_RESOLUTIONS = [256, 512, 1024, 2048, 4096];
 export const EXPORT_FORMATS = ['png', 'png-full', 'png-full-view', 'svg', 'svg-view', 'mask-npy', 'probs-npy', 'json', 'torch'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Dense probabilities [H, n, n] float32 are exported up to this many bytes (n = 4096 with 8 heads). */
-export const MAX_PROBS_BYTES = 512 * 1024 * 1024;
+/** Dense probabilities [H, n, n] float32 are exported up to this many bytes, as the CLI's --probs. */
+export const MAX_PROBS_BYTES = DENSE_PROBS_LIMIT_BYTES;
 
 export const CHOICES: Array<{ format: ExportFormat; label: string; detail: string; extension: string; stem: string }> = [
   { format: 'png', label: 'PNG', detail: 'the maps exactly as shown', extension: 'png', stem: 'maps' },

@@ -1,5 +1,6 @@
 // Assembles src/core/attention/kernel.wat into kernel-wasm.ts (base64), so that the core stays pure
-// TypeScript with no file access at run time. esbuild.js runs it; a unit test fails if the two drift apart.
+// TypeScript with no file access at run time. `npm run kernel` runs it after kernel.wat changes; a unit
+// test fails if the committed file and the assembled one drift apart (the build never runs it).
 const fs = require('fs');
 const path = require('path');
 
@@ -14,7 +15,7 @@ async function assemble() {
 }
 
 function render(bytes) {
-  return `// Generated from kernel.wat by build-kernel.js: do not edit.\nexport const KERNEL_WASM_BASE64 =\n  '${bytes.toString('base64')}';\n`;
+  return `// Generated from kernel.wat by test/tools/wasm-kernel.js (npm run kernel): do not edit.\nexport const KERNEL_WASM_BASE64 =\n  '${bytes.toString('base64')}';\n`;
 }
 
 /** Rewrites kernel-wasm.ts only when the assembled bytes changed. */

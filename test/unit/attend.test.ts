@@ -146,7 +146,7 @@ print(float((o - ours).abs().max()))`;
       return [...args, '--out', join(dir, 'x.npy')];
     }, /rank-q.npy has shape \[32\]; expected \[H, n, d\] \(or \[n, d\] for one head\)/],
     ['n flag disagrees', () => [...writeInputs('nflag', 1, 8, 4, 1).args, '--n', '16', '--out', join(dir, 'x.npy')], /holds n=8 positions but --n is 16/],
-    ['probs too large', () => [...writeInputs('big', 1, 8200, 4, 1).args, '--stride', '128', '--c', '8', '--probs', join(dir, 'p.npy'), '--out', join(dir, 'x.npy')], /--probs writes a dense \[1, 8200, 8200\] float32 array \(256.5 MiB\); it is limited to n <= 8192/],
+    ['probs too large', () => [...writeInputs('big', 2, 8200, 4, 1).args, '--stride', '128', '--c', '8', '--probs', join(dir, 'p.npy'), '--out', join(dir, 'x.npy')], /--probs writes a dense \[2, 8200, 8200\] float32 array \(513.0 MiB, limit 512.0 MiB\): n <= 8192 with 2 heads, or drop --probs/],
     ['webgl2 in Node', () => [...writeInputs('gl', 1, 8, 4, 1).args, '--backend', 'webgl2', '--out', join(dir, 'x.npy')], /webgl2 runs in the inspector webview/],
     ['NaN and Inf in Q', () => {
       const { args, paths, input } = writeInputs('nan', 2, 8, 4, 1);

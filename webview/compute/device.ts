@@ -4,7 +4,6 @@
  */
 export type BackendName = 'cpu' | 'webasm' | 'webgl2' | 'webgpu';
 export type BackendPreference = 'auto' | BackendName;
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'cpu', 'webasm', 'webgl2', 'webgpu'];
 
 export interface Adapter {
   description: string;

@@ -11,11 +11,6 @@ export interface SummaryRange {
   to: number;
 }
 
-/** The summary sub-block k of length c inside a block of length l (taken from the block's end). */
-export function summarySubBlock(l: number, c: number, k: number): SummaryRange {
-  return { from: l - (k + 1) * c, to: l - k * c };
-}
-
 function blockCount(n: number, l: number): number {
   return Math.ceil(n / l);
 }
