@@ -3,7 +3,8 @@
  * keeps the latest state (for hide/show and the serializer) and what was last rendered.
  */
 import * as vscode from 'vscode';
-import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, RenderSummary } from '../protocol';
+import { Messenger, Reply } from '../messenger';
+import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, RenderSummary, WebviewToHost } from '../protocol';
 import { sequenceFromText } from '../sequence';
 import { PastedNumbers } from './pastedNumbers';
 import { inspectorHtml, localResourceRoots } from './webviewHtml';
@@ -19,8 +20,15 @@ export class InspectorPanel {
   private lastComputeSummary: ComputeSummary | undefined;
   private lastMapsSummary: MapsSummary | undefined;
   private renders = 0;
-  private imageRequests = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (e: Error) => void }>();
-  private nextImageId = 1;
+  /** PNG and SVG requests to the webview, through the one messenger (src/messenger.ts). */
+  private readonly images = new Messenger<WebviewToHost & Reply>(
+    (message) => this.post(message as HostToWebview),
+    (reply) => {
+      if (reply.type === 'png') return Buffer.from(reply.dataUrl.slice('data:image/png;base64,'.length), 'base64');
+      if (reply.type === 'svg') return new TextEncoder().encode(reply.text);
+      throw new Error((reply as { message: string }).message);
+    },
+  );
   private readonly renderListeners = new Set<RenderListener>();
 
   constructor(
@@ -107,18 +115,7 @@ export class InspectorPanel {
 
   private requestImage(what: string, timeoutMs: number, message: (id: number) => HostToWebview): Promise<Uint8Array> {
     if (!this.panel) return Promise.reject(new Error(`open the inspector first: the ${what} is what it shows`));
-    const id = this.nextImageId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.imageRequests.delete(id);
-        reject(new Error(`the inspector did not answer with a ${what} within ${timeoutMs / 1000} s (is it visible?)`));
-      }, timeoutMs);
-      this.imageRequests.set(id, {
-        resolve: (bytes) => (clearTimeout(timer), resolve(bytes)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      this.post(message(id));
-    });
+    return this.images.request<Uint8Array>(message, { timeoutMs, timeoutMessage: `the inspector did not answer with a ${what} within ${timeoutMs / 1000} s (is it visible?)` });
   }
 
   onRender(listener: RenderListener): vscode.Disposable {
@@ -140,6 +137,7 @@ export class InspectorPanel {
       void vscode.commands.executeCommand('setContext', 'sparseAttention.inspectorOpen', false);
       this.panel = undefined;
       this.lastSummary = undefined;
+      this.images.failAll('the inspector was closed before it answered');
     });
   }
 
@@ -197,14 +195,9 @@ export class InspectorPanel {
       case 'png':
       case 'svg':
       case 'pngFailed':
-      case 'svgFailed': {
-        const request = this.imageRequests.get(message.id);
-        this.imageRequests.delete(message.id);
-        if (message.type === 'png') request?.resolve(Buffer.from(message.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
-        else if (message.type === 'svg') request?.resolve(new TextEncoder().encode(message.text));
-        else request?.reject(new Error(message.message));
+      case 'svgFailed':
+        this.images.receive(message);
         break;
-      }
       case 'computeSkipped':
         this.log.info(`attention not computed: ${message.reason}`);
         break;
