@@ -1,6 +1,6 @@
 /** A grayscale PNG of per-head masks side by side, max-pooled so that no set cell disappears (Node: zlib). Used by the CLI and by Export. */
 import { deflateSync } from 'zlib';
-import { HeadMask, PatternMask, RangeList, rowsCover } from './core';
+import { HeadMask, PatternMask, poolMask } from './core';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -39,27 +39,19 @@ export function encodeGrayPng(width: number, height: number, pixels: Uint8Array)
   return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array())]);
 }
 
-/** Draws one head into a size×size square: a pixel is dark when any cell it covers is set. */
-function drawHead(head: HeadMask, size: number, pixels: Uint8Array, width: number, x0: number): void {
-  const n = head.n;
-  const list = new RangeList();
-  const scratch = new RangeList();
-  for (let y = 0; y < size; y++) {
-    // The rows that land in pixel row y: floor(i * size / n) = y.
-    rowsCover(head, Math.ceil((y * n) / size), Math.ceil(((y + 1) * n) / size), list, scratch);
-    for (let r = 0; r < list.length; r++) {
-      const from = Math.floor((list.starts[r] * size) / n);
-      const to = Math.floor(((list.ends[r] - 1) * size) / n);
-      pixels.fill(0, y * width + x0 + from, y * width + x0 + to + 1);
-    }
-  }
-}
-
 export function maskPng(mask: PatternMask, maxHeadPixels = 512): Buffer {
   const size = Math.min(mask.n, maxHeadPixels);
   const gap = 4;
   const width = mask.heads.length * size + (mask.heads.length - 1) * gap;
   const pixels = new Uint8Array(width * size).fill(255);
-  mask.heads.forEach((head, h) => drawHead(head, size, pixels, width, h * (size + gap)));
+  // The maps' own pooling (poolMask): a pixel is dark when any cell it covers is set. Heads that
+  // share a mask are pooled once.
+  const pooled = new Map<HeadMask, Float32Array>();
+  mask.heads.forEach((head, h) => {
+    let covered = pooled.get(head);
+    if (!covered) pooled.set(head, (covered = poolMask(head, { row: 0, col: 0, span: mask.n }, size)));
+    const x0 = h * (size + gap);
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (covered[y * size + x]) pixels[y * width + x0 + x] = 0;
+  });
   return encodeGrayPng(width, size, pixels);
 }

@@ -4,8 +4,8 @@
  * positions, max-pooled into at most cellLimit blocks a side beyond, so no allowed cell is lost);
  * any other map (attention weights, a difference) comes as its pooled colours.
  */
-import { rowsCover, type PatternMask } from '../mask';
-import { RangeList } from '../ranges';
+import type { PatternMask } from '../mask';
+import { poolMask } from '../maskPooling';
 
 export interface SvgMap {
   caption: string;
@@ -48,18 +48,10 @@ export function pooledNote(grid: number, n: number): string {
 export function maskSvg(mask: PatternMask, title: string, cellLimit = 512): string {
   const n = mask.n;
   const grid = Math.min(n, cellLimit);
-  const list = new RangeList();
-  const scratch = new RangeList();
+  // The maps' own pooling (poolMask): a block is drawn when any of its cells is allowed.
   const maps = mask.heads.map((head, h): SvgMap => {
-    const colours = new Array<string | undefined>(grid * grid);
-    for (let g = 0; g < grid; g++) {
-      // Rows g*n/grid .. (g+1)*n/grid share grid row g.
-      rowsCover(head, Math.ceil((g * n) / grid), Math.ceil(((g + 1) * n) / grid), list, scratch);
-      for (let r = 0; r < list.length; r++) {
-        for (let x = Math.floor((list.starts[r] * grid) / n); x <= Math.floor(((list.ends[r] - 1) * grid) / n); x++) colours[g * grid + x] = '#1f4e99';
-      }
-    }
-    return { caption: `head ${h}`, colours };
+    const covered = poolMask(head, { row: 0, col: 0, span: n }, grid);
+    return { caption: `head ${h}`, colours: Array.from(covered, (c) => (c ? '#1f4e99' : undefined)) };
   });
   return gridSvg(maps, grid, `${title}${pooledNote(grid, n)}`);
 }
