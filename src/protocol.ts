@@ -13,8 +13,13 @@ import { TOKENIZERS } from './core/tokenize';
 const finite = v.pipe(v.number(), v.finite());
 const int = v.pipe(v.number(), v.integer());
 const count = v.pipe(v.number(), v.integer(), v.minValue(1));
-/** Arrays of finite numbers; a plain loop, since pasted Q/K/V hold millions (valibot's per-item pipe took 0.45 s for 3M). */
+/** Arrays of finite numbers; a plain loop (valibot's per-item pipe took 0.45 s for 3M numbers). */
 const numbers = v.custom<number[]>((x) => Array.isArray(x) && x.every((e) => typeof e === 'number' && Number.isFinite(e)), 'not an array of finite numbers');
+/**
+ * Tensors (pasted Q/K/V, embeddings) travel as Float32Array: structured clone, never JSON number
+ * lists, across the webview boundary and to the workers.
+ */
+const tensor = v.custom<Float32Array>((x) => x instanceof Float32Array && x.every(Number.isFinite), 'not a Float32Array of finite numbers');
 
 // ---- Pattern configs: the registry is their schema ----
 
@@ -37,7 +42,8 @@ const PatternConfigSchema = v.custom<PatternConfig>(isPatternConfig, 'not a patt
 // ---- Sequences, state and settings ----
 
 /** How pasted text becomes a sequence: a tokenizer, numbers read as embeddings [n, d], or Q/K/V. */
-const PasteKindSchema = v.picklist([...TOKENIZERS, 'numbers', 'qkv']);
+export const PASTE_KINDS = [...TOKENIZERS, 'numbers', 'qkv'] as const;
+const PasteKindSchema = v.picklist(PASTE_KINDS);
 export type PasteKind = v.InferOutput<typeof PasteKindSchema>;
 
 const SequenceSchema = v.pipe(
@@ -46,9 +52,9 @@ const SequenceSchema = v.pipe(
     /** Where the tokens came from, e.g. "selection in model.py (gpt2 tokens)". */
     source: v.string(),
     /** Pasted embeddings, one row per token (row-major [tokens, dim]). */
-    embeddings: v.optional(v.object({ dim: count, values: numbers })),
+    embeddings: v.optional(v.object({ dim: count, values: tensor })),
     /** Pasted Q, K and V, each row-major [heads, tokens, d]; heads 1 means shared by every head. */
-    qkv: v.optional(v.object({ heads: count, d: count, q: numbers, k: numbers, v: numbers })),
+    qkv: v.optional(v.object({ heads: count, d: count, q: tensor, k: tensor, v: tensor })),
     /**
      * Set by the host on a sequence with pasted numbers: the webview's saved state and its
      * per-render stateChanged carry the sequence without them, by this reference; the host keeps

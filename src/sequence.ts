@@ -14,13 +14,13 @@ export function sequenceFromText(text: string, tokenizer: PasteKind, origin: str
   if (tokenizer === 'numbers') {
     const { n, dim, values } = parseEmbeddings(text);
     if (n > MAX_SEQUENCE_TOKENS) throw new Error(`The ${origin} has ${n} rows; the inspector takes up to ${MAX_SEQUENCE_TOKENS}.`);
-    return { tokens: Array.from({ length: n }, (_, i) => `#${i}`), source: `${origin} (embeddings [${n}, ${dim}])`, embeddings: { dim, values: Array.from(values) } };
+    return { tokens: Array.from({ length: n }, (_, i) => `#${i}`), source: `${origin} (embeddings [${n}, ${dim}])`, embeddings: { dim, values } };
   }
   if (tokenizer === 'qkv') {
     const { heads, n, d, q, k, v } = parseQkv(text);
     if (n > MAX_SEQUENCE_TOKENS) throw new Error(`The ${origin} has ${n} rows; the inspector takes up to ${MAX_SEQUENCE_TOKENS}.`);
     const shape = heads === 1 ? `[${n}, ${d}], shared by every head` : `[${heads}, ${n}, ${d}]`;
-    const qkv = { heads, d, q: Array.from(q), k: Array.from(k), v: Array.from(v) };
+    const qkv = { heads, d, q, k, v };
     return { tokens: Array.from({ length: n }, (_, i) => `#${i}`), source: `${origin} (Q/K/V ${shape})`, qkv };
   }
   const tokens = tokenize(text, tokenizer);

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { Messenger, Reply } from '../messenger';
-import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, RenderSummary, WebviewToHost } from '../protocol';
+import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, PasteKind, RenderSummary, WebviewToHost } from '../protocol';
 import { sequenceFromText } from '../sequence';
 import { PastedNumbers } from './pastedNumbers';
 import { inspectorHtml, localResourceRoots } from './webviewHtml';
@@ -118,6 +118,21 @@ export class InspectorPanel {
     return this.images.request<Uint8Array>(message, { timeoutMs, timeoutMessage: `the inspector did not answer with a ${what} within ${timeoutMs / 1000} s (is it visible?)` });
   }
 
+  /**
+   * Pasted text (from the panel's text box, or a script) becomes the sequence: tokens, embeddings or
+   * Q/K/V, which then travel to the webview as Float32Arrays. An error is said next to the text box.
+   */
+  usePastedText(text: string, kind: PasteKind): void {
+    try {
+      const sequence = this.pasted.adopt(sequenceFromText(text, kind, 'pasted text'));
+      this.post({ type: 'setSequence', sequence });
+    } catch (e) {
+      // Next to the text box, in full (a notification would truncate it and cover the maps).
+      this.log.warn(`pasted text: ${(e as Error).message}`);
+      this.post({ type: 'pasteError', message: (e as Error).message });
+    }
+  }
+
   onRender(listener: RenderListener): vscode.Disposable {
     this.renderListeners.add(listener);
     return new vscode.Disposable(() => this.renderListeners.delete(listener));
@@ -177,14 +192,7 @@ export class InspectorPanel {
         void vscode.window.showErrorMessage(`Sparse Attention Inspector: attention compute failed: ${message.message}`);
         break;
       case 'tokenize':
-        try {
-          const sequence = this.pasted.adopt(sequenceFromText(message.text, message.tokenizer, 'pasted text'));
-          this.post({ type: 'setSequence', sequence });
-        } catch (e) {
-          // Next to the text box, in full (a notification would truncate it and cover the maps).
-          this.log.warn(`pasted text: ${(e as Error).message}`);
-          this.post({ type: 'pasteError', message: (e as Error).message });
-        }
+        this.usePastedText(message.text, message.tokenizer);
         break;
       case 'copyTorchSnippet':
         void vscode.commands.executeCommand('sparseAttention.copyTorchSnippet');

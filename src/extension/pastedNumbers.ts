@@ -1,7 +1,8 @@
 /**
  * Pasted embeddings and Q/K/V, held by the host so that the webview's per-render state carries
  * only a reference (Sequence.bulkId). One file in the extension's storage keeps the latest paste
- * across window reloads; it is written once per paste, atomically, and replaces the one before.
+ * across window reloads; it is written once per paste, atomically, and replaces the one before:
+ * a JSON header (tokens, source, shapes) then the float32 tensors as raw bytes.
  */
 import { randomUUID } from 'crypto';
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'fs';
@@ -28,8 +29,8 @@ export class PastedNumbers {
     if (this.folder) {
       try {
         mkdirSync(this.folder, { recursive: true });
-        writeAtomically(join(this.folder, `${PREFIX}${kept.bulkId}.json`), JSON.stringify(kept));
-        for (const name of readdirSync(this.folder)) if (name.startsWith(PREFIX) && name !== `${PREFIX}${kept.bulkId}.json`) unlinkSync(join(this.folder, name));
+        writeAtomically(join(this.folder, fileName(kept.bulkId)), encodeSequence(kept));
+        for (const name of readdirSync(this.folder)) if (name.startsWith(PREFIX) && name !== fileName(kept.bulkId)) unlinkSync(join(this.folder, name));
       } catch (e) {
         this.warn(`pasted numbers kept in memory only (a window reload will drop them): ${(e as Error).message}`);
       }
@@ -53,10 +54,62 @@ export class PastedNumbers {
   private load(id: string): Sequence | undefined {
     if (!this.folder || !/^[\w-]{1,64}$/.test(id)) return undefined;
     try {
-      const saved = JSON.parse(readFileSync(join(this.folder, `${PREFIX}${id}.json`), 'utf8')) as unknown;
+      const saved = decodeSequence(readFileSync(join(this.folder, fileName(id))));
       return isSequence(saved) && saved.bulkId === id ? saved : undefined;
     } catch {
       return undefined;
     }
   }
+}
+
+const fileName = (id: string) => `${PREFIX}${id}.bin`;
+
+/** [u32 header bytes][header JSON][padding to 4][float32 tensors in the header's order]. */
+function encodeSequence(sequence: Sequence): Uint8Array {
+  const tensors = [sequence.embeddings?.values, sequence.qkv?.q, sequence.qkv?.k, sequence.qkv?.v].filter((t): t is Float32Array => t !== undefined);
+  const header = {
+    tokens: sequence.tokens,
+    source: sequence.source,
+    bulkId: sequence.bulkId,
+    embeddings: sequence.embeddings && { dim: sequence.embeddings.dim },
+    qkv: sequence.qkv && { heads: sequence.qkv.heads, d: sequence.qkv.d },
+    lengths: tensors.map((t) => t.length),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = Math.ceil((4 + json.length) / 4) * 4;
+  const bytes = new Uint8Array(start + tensors.reduce((sum, t) => sum + t.byteLength, 0));
+  new DataView(bytes.buffer).setUint32(0, json.length, true);
+  bytes.set(json, 4);
+  let at = start;
+  for (const t of tensors) {
+    bytes.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), at);
+    at += t.byteLength;
+  }
+  return bytes;
+}
+
+/** The sequence a file holds, or undefined when it is not one (checked again by isSequence). */
+function decodeSequence(file: Uint8Array): unknown {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const length = view.getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(file.subarray(4, 4 + length))) as {
+    tokens: string[];
+    source: string;
+    bulkId: string;
+    embeddings?: { dim: number };
+    qkv?: { heads: number; d: number };
+    lengths: number[];
+  };
+  let at = Math.ceil((4 + length) / 4) * 4;
+  const tensors = header.lengths.map((count) => {
+    if (at + count * 4 > file.length) throw new Error('truncated');
+    // A copy, aligned for Float32Array whatever the Buffer's offset.
+    const t = new Float32Array(new Uint8Array(file.subarray(at, at + count * 4)).buffer);
+    at += count * 4;
+    return t;
+  });
+  const sequence: Record<string, unknown> = { tokens: header.tokens, source: header.source, bulkId: header.bulkId };
+  if (header.embeddings) sequence.embeddings = { dim: header.embeddings.dim, values: tensors.shift() };
+  if (header.qkv) sequence.qkv = { heads: header.qkv.heads, d: header.qkv.d, q: tensors[0], k: tensors[1], v: tensors[2] };
+  return sequence;
 }

@@ -98,3 +98,17 @@ export async function openWebview(path = '/'): Promise<WebviewPage> {
     },
   };
 }
+
+/**
+ * Posts `setSequence` as the host does: tensors (pasted Q/K/V, embeddings) as Float32Arrays,
+ * made in the page from plain arrays.
+ */
+export async function postSequence(page: Page, sequence: { qkv?: { q: ArrayLike<number>; k: ArrayLike<number>; v: ArrayLike<number> }; embeddings?: { values: ArrayLike<number> } }): Promise<void> {
+  const plain = JSON.parse(JSON.stringify(sequence, (_, value) => (value instanceof Float32Array ? Array.from(value) : value)));
+  // No named helpers inside: the test bundler would wrap them in a function the page lacks.
+  await page.evaluate((s) => {
+    const qkv = s.qkv && { ...s.qkv, q: Float32Array.from(s.qkv.q), k: Float32Array.from(s.qkv.k), v: Float32Array.from(s.qkv.v) };
+    const embeddings = s.embeddings && { ...s.embeddings, values: Float32Array.from(s.embeddings.values) };
+    window.postMessage({ type: 'setSequence', sequence: { ...s, ...(qkv ? { qkv } : {}), ...(embeddings ? { embeddings } : {}) } }, '*');
+  }, plain);
+}

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { defaultConfig, FactorizedConfig } from '../../src/core';
 import { sequenceFromText } from '../../src/sequence';
 import { paletteIndex, VIRIDIS } from '../../webview/render/painter';
-import { openWebview, WebviewPage } from './harness';
+import { openWebview, postSequence, WebviewPage } from './harness';
 
 /** Pasted Q/K/V replace the synthetic projections: the row view shows the user's own softmax. */
 describe('pasted Q, K and V drive the maps', function () {
@@ -27,7 +27,7 @@ describe('pasted Q, K and V drive the maps', function () {
     assert.deepEqual(request, { type: 'tokenize', text, tokenizer: 'qkv' });
     // What the host answers (src/sequence.ts, the same function the extension runs).
     const sequence = sequenceFromText(text, 'qkv', 'pasted text');
-    await view.page.evaluate((s) => window.postMessage({ type: 'setSequence', sequence: s }, '*'), sequence);
+    await postSequence(view.page, sequence);
     await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'computed' && m.compute.n === 4), undefined, { timeout: 30000 });
     assert.equal(await view.page.inputValue('#field-n'), '4');
     assert.match(await view.page.locator('.sequence').innerText(), /Sequence: 4 tokens from pasted text \(Q\/K\/V \[4, 2\], shared by every head\)/);
@@ -79,7 +79,7 @@ describe('pasted Q, K and V drive the maps', function () {
     const d = 64;
     const values = (seed: number) => Array.from({ length: n * d }, (_, x) => Math.sin(x * 0.37 + seed));
     const sequence = { tokens: Array.from({ length: n }, (_, i) => `#${i}`), source: `pasted text (Q/K/V [${n}, ${d}], shared by every head)`, qkv: { heads: 1, d, q: values(1), k: values(2), v: values(3) }, bulkId: 'paste-1' };
-    await view.page.evaluate((s) => window.postMessage({ type: 'setSequence', sequence: s }, '*'), sequence);
+    await postSequence(view.page, sequence);
     await view.page.waitForFunction((n) => (window as any).__posted.some((m: any) => m.type === 'computed' && m.compute.n === n), n, { timeout: 60000 });
     const before = (await view.posted('stateChanged')).length;
     const computedBefore = (await view.posted('computed')).filter((m) => m.compute.n === n).length;

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { mkdirSync } from 'fs';
 import { resolve } from 'path';
 import { defaultConfig, FactorizedConfig } from '../../src/core';
-import { openWebview, WebviewPage } from './harness';
+import { openWebview, postSequence, WebviewPage } from './harness';
 
 const SHOTS = resolve(__dirname, '../../test-results/screenshots');
 
@@ -387,7 +387,7 @@ describe('inspector webview in headless Chromium', function () {
     assert.deepEqual(request, { type: 'tokenize', text: '0.1, 0.2\n0.3, 0.4\n0.5, 0.6', tokenizer: 'numbers' });
     const computedBefore = (await view.posted('computed')).length;
     const sequence = { tokens: ['#0', '#1', '#2'], source: 'pasted text (embeddings [3, 2])', embeddings: { dim: 2, values: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] } };
-    await view.page.evaluate((s) => window.postMessage({ type: 'setSequence', sequence: s }, '*'), sequence);
+    await postSequence(view.page, sequence);
     // The compute for these 3 rows (an earlier config's compute may finish in between).
     await view.page.waitForFunction(
       (c) => (window as any).__posted.filter((m: any) => m.type === 'computed').slice(c).some((m: any) => m.compute.n === 3),

@@ -38,7 +38,7 @@ describe('pasted numbers by reference', () => {
     const first = new PastedNumbers(folder, (m) => assert.fail(m)).adopt(sequenceFromText(qkvText(3), 'qkv', 'pasted text'));
     const host = new PastedNumbers(folder, (m) => assert.fail(m));
     const second = host.adopt(sequenceFromText('[[1, 2], [3, 4]]', 'numbers', 'pasted text'));
-    assert.deepEqual(readdirSync(folder), [`pasted-${second.bulkId}.json`], 'one file: the latest paste');
+    assert.deepEqual(readdirSync(folder), [`pasted-${second.bulkId}.bin`], 'one file: the latest paste');
     const reloaded = new PastedNumbers(folder, (m) => assert.fail(m));
     assert.deepEqual(reloaded.complete(withoutBulk({ config, sequence: second })).sequence, second);
     const gone = reloaded.complete(withoutBulk({ config, sequence: first })).sequence!;
@@ -46,7 +46,7 @@ describe('pasted numbers by reference', () => {
     assert.equal(gone.bulkId, undefined);
     assert.match(gone.source, /its pasted numbers are gone \(paste them again\)$/);
     // A damaged file is not trusted.
-    writeFileSync(join(folder, `pasted-${second.bulkId}.json`), '{"tokens": 3}');
+    writeFileSync(join(folder, `pasted-${second.bulkId}.bin`), Buffer.from([2, 0, 0, 0, 0x7b, 0x7d]));
     assert.match(new PastedNumbers(folder, () => {}).complete(withoutBulk({ config, sequence: second })).sequence!.source, /gone/);
     rmSync(folder, { recursive: true });
   });

@@ -5,7 +5,8 @@ import { parseHostMessage, parseWebviewMessage } from '../../src/protocol';
 
 describe('protocol schemas', () => {
   const config = defaultConfig('fixed');
-  const sequence = { tokens: ['a', 'b'], source: 'pasted text', qkv: { heads: 1, d: 2, q: [1, 2, 3, 4], k: [1, 2, 3, 4], v: [1, 2, 3, 4] } };
+  const t = (...x: number[]) => Float32Array.from(x);
+  const sequence = { tokens: ['a', 'b'], source: 'pasted text', qkv: { heads: 1, d: 2, q: t(1, 2, 3, 4), k: t(1, 2, 3, 4), v: t(1, 2, 3, 4) } };
   const settings = { computeBackend: 'auto', mapRenderer: 'canvas2d' };
 
   it('accepts every well-formed host message and returns it', () => {
@@ -27,8 +28,11 @@ describe('protocol schemas', () => {
       { type: 'init', state: { config }, settings: { computeBackend: 'quantum', mapRenderer: 'auto' } },
       { type: 'setConfig', config: { ...config, stride: 'wide' } },
       { type: 'setConfig', config: { ...defaultConfig('deepspeed-variable'), localWindowBlocks: 4 } },
-      { type: 'setSequence', sequence: { ...sequence, qkv: { ...sequence.qkv, q: [1, 2, 3] } } },
-      { type: 'setSequence', sequence: { ...sequence, qkv: { ...sequence.qkv, k: [1, 2, NaN, 4] } } },
+      { type: 'setSequence', sequence: { ...sequence, qkv: { ...sequence.qkv, q: t(1, 2, 3) } } },
+      { type: 'setSequence', sequence: { ...sequence, qkv: { ...sequence.qkv, k: t(1, 2, NaN, 4) } } },
+      // Tensors travel as Float32Array, never as JSON number lists.
+      { type: 'setSequence', sequence: { ...sequence, qkv: { ...sequence.qkv, v: [1, 2, 3, 4] } } },
+      { type: 'setSequence', sequence: { tokens: ['a'], source: 's', embeddings: { dim: 2, values: [1, 2] } } },
       { type: 'setSequence', sequence: { ...sequence, bulkId: '../../etc' } },
       { type: 'requestPng', id: 1, resolution: 8193 },
       { type: 'requestPng', id: 1, resolution: 100.5 },

@@ -137,6 +137,20 @@ describe('inspector in a real VS Code', function () {
     assert.match(api.currentState()!.sequence!.source, /sparse_model\.py \(gpt2 tokens\)/);
   });
 
+  it('pasted Q/K/V reach the webview as Float32Arrays and drive its attention; the host keeps them, the webview a reference', async () => {
+    const text = JSON.stringify({ q: [[0, 0], [0, 0], [0, 0], [1, 2]], k: [[1, 0], [0, 1], [1, 1], [2, 0]], v: [[1, 0], [0, 1], [2, 2], [3, 1]] });
+    const before = api.renderCount();
+    await vscode.commands.executeCommand('sparseAttention.pasteSequence', { text, kind: 'qkv' });
+    // The webview sets n from the sequence only if it accepted the message (tensors included).
+    await api.waitForRender((s) => s.config.n === 4, { after: before });
+    for (let k = 0; k < 100 && api.lastCompute()?.n !== 4; k++) await sleep(100);
+    assert.strictEqual(api.lastCompute()?.n, 4, 'attention computed on the pasted numbers');
+    const sequence = api.currentState()!.sequence!;
+    assert.match(sequence.source, /pasted text \(Q\/K\/V \[4, 2\], shared by every head\)/);
+    assert.ok(sequence.qkv!.q instanceof Float32Array, 'the host holds the numbers');
+    assert.match(sequence.bulkId ?? '', /^[\w-]+$/, 'by reference in the webview');
+  });
+
   it('GPT-2 tokens of a real text label a 256-token map of attention weights (screenshot)', async () => {
     const folder = vscode.workspace.workspaceFolders![0].uri;
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, 'sequence.txt'));

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { PatternConfig, validateConfig } from '../../core/config';
-import { isInspectorState, isPatternConfig } from '../../protocol';
+import { isInspectorState, isPatternConfig, PASTE_KINDS, PasteKind } from '../../protocol';
 import { InspectorPanel, VIEW_TYPE } from '../inspectorPanel';
 import { PastedNumbers } from '../pastedNumbers';
 import { sequenceFromSelection } from '../selection';
@@ -38,6 +38,18 @@ export class InspectorFeature implements vscode.Disposable {
           const sequence = sequenceFromSelection(editor);
           const config = { ...(panel.currentState?.config ?? configFromSettings()), n: sequence.tokens.length };
           panel.show({ config, sequence });
+        }),
+      ),
+      // For scripts (and tests): what pasting into the panel's text box does, e.g. {text, kind: 'qkv'}.
+      vscode.commands.registerCommand(
+        'sparseAttention.pasteSequence',
+        guarded('Paste Sequence', (args?: unknown) => {
+          const { text, kind } = (args ?? {}) as { text?: unknown; kind?: unknown };
+          if (typeof text !== 'string' || !(typeof kind === 'string' && PASTE_KINDS.includes(kind as PasteKind))) {
+            throw new Error(`sparseAttention.pasteSequence takes {text, kind} with kind one of ${PASTE_KINDS.join(', ')}`);
+          }
+          if (!panel.isOpen) throw new Error('Open the inspector first (Sparse Attention: Open Inspector): the sequence goes to its panel.');
+          panel.usePastedText(text, kind as PasteKind);
         }),
       ),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
