@@ -5,10 +5,11 @@
  * Everything but PNG is made here from the shared core.
  */
 import * as vscode from 'vscode';
-import { analyzePattern, attendHeads, attentionInputFor, buildPattern, encodeNpy, formatBytes, maskSvg, PatternConfig, probsToDense, resolveInput, toDense, torchSnippet, validateConfig } from '../core';
+import { analyzePattern, buildPattern, encodeNpy, maskSvg, PatternConfig, toDense, torchSnippet, validateConfig } from '../core';
 import { maskPng } from '../png';
 import type { InspectorState } from '../protocol';
-import { CHOICES, defaultExportName, ExportFormat, FULL_PNG_RESOLUTIONS, MAX_PROBS_BYTES } from './exportFormats';
+import { CHOICES, defaultExportName, ExportFormat, FULL_PNG_RESOLUTIONS } from './exportFormats';
+import { ExportProgress, probsNpy } from './probsExport';
 
 export { EXPORT_FORMATS, FULL_PNG_RESOLUTIONS } from './exportFormats';
 export type { ExportFormat } from './exportFormats';
@@ -19,29 +20,12 @@ export interface PanelImages {
   svg(): Promise<Uint8Array>;
 }
 
-function probsNpy(config: PatternConfig, state: InspectorState): Uint8Array {
-  const n = config.n;
-  // Bounded by bytes, not n: 32 heads at n = 4096 once blocked the extension host for 32 s at 3.6 GiB.
-  const bytes = config.heads * n * n * 4;
-  if (bytes > MAX_PROBS_BYTES) {
-    const fits = Math.floor(Math.sqrt(MAX_PROBS_BYTES / (4 * config.heads)));
-    throw new Error(
-      `probabilities are a dense [${config.heads}, ${n}, ${n}] float32 array (${formatBytes(bytes)}, limit ${formatBytes(MAX_PROBS_BYTES)}): export them for n <= ${fits} with ${config.heads} heads, or export the mask`,
-    );
-  }
-  // The same Q/K/V as the webview (pasted, or the synthetic ones), so the file matches the maps.
-  const input = resolveInput(config, attentionInputFor(config, state.sequence));
-  const out = new Float32Array(input.heads * n * input.d);
-  const lse = new Float32Array(input.heads * n);
-  const { probs } = attendHeads(buildPattern(config), input, 0, input.heads, { out, lse }, { withProbs: true });
-  return encodeNpy('<f4', [config.heads, n, n], probsToDense(probs, n));
-}
-
 export async function exportContent(
   format: ExportFormat,
   state: InspectorState,
   panel: PanelImages,
   resolution = 1024,
+  progress?: ExportProgress,
 ): Promise<Uint8Array> {
   const config = state.config;
   const issues = validateConfig(config);
@@ -63,7 +47,7 @@ export async function exportContent(
       return encodeNpy('|u1', [mask.heads.length, config.n, config.n], toDense(mask));
     }
     case 'probs-npy':
-      return probsNpy(config, state);
+      return probsNpy(config, state, progress);
     case 'json':
       return text(JSON.stringify({ config, sequence: state.sequence, ...analyzePattern(config) }, null, 2));
     case 'torch':

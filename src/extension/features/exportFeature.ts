@@ -38,7 +38,21 @@ export class ExportFeature implements vscode.Disposable {
             target = { format: given.format as ExportFormat, uri: exportTarget(given.path), resolution: given.resolution };
           } else target = await chooseExport(state.config);
           if (!target) return;
-          const bytes = await exportContent(target.format, state, { png: (resolution) => panel.requestPng(resolution), svg: () => panel.requestSvg() }, target.resolution);
+          const images = { png: (resolution?: number) => panel.requestPng(resolution), svg: () => panel.requestSvg() };
+          const format = target.format;
+          const resolution = target.resolution;
+          // A notification with progress and Cancel: the probabilities are computed head by head.
+          const bytes = await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `Exporting ${format}`, cancellable: true },
+            (progress, token) => {
+              let done = 0;
+              const report = (fraction: number) => {
+                progress.report({ increment: (fraction - done) * 100 });
+                done = fraction;
+              };
+              return exportContent(format, state, images, resolution, { report, get cancelled() { return token.isCancellationRequested; } });
+            },
+          );
           // A local file is replaced atomically (never half-written); other file systems take VS Code's write.
           if (target.uri.scheme === 'file') writeAtomically(target.uri.fsPath, bytes);
           else await vscode.workspace.fs.writeFile(target.uri, bytes);
