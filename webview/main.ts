@@ -9,6 +9,7 @@ import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspecto
 import { setWorkerUrl } from './compute/attention';
 import { ComputeView } from './computeView';
 import { PatternWorker } from './compute/patternWorker';
+import { StoredWeights, WorkerWeights } from './weightSource';
 import { describeConfig, fieldsFor, FieldSpec } from './fields';
 import { MapsView } from './mapsView';
 import { statsTable } from './statsView';
@@ -58,7 +59,11 @@ const maps = new MapsView((summary) => post({ type: 'mapsDrawn', maps: summary }
 /** Probabilities travel to the page up to this many cells over all heads; beyond, the worker pools each viewport on demand. */
 const MAX_WEIGHT_CELLS = 8_000_000;
 const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });
-const compute = new ComputeView(post, (result, config, views) => maps.setWeights(result, config, views));
+// The maps read weights through one source: stored probabilities, or the worker per viewport.
+const compute = new ComputeView(post, (result, config, views) => {
+  const weights = views ? new WorkerWeights(views) : result.probs ? new StoredWeights(result.probs) : undefined;
+  if (weights) maps.setWeights(config, weights);
+});
 const copySnippet = el('button', { type: 'button', className: 'action', title: 'Copies Python that builds this mask as a torch bool tensor [H, n, n]' }, 'Copy PyTorch snippet');
 copySnippet.addEventListener('click', () => post({ type: 'copyTorchSnippet' }));
 const exportButton = el('button', { type: 'button', className: 'action' }, 'Export…');

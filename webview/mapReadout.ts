@@ -3,10 +3,10 @@
  * and key with their tokens, each head's weight and the set that allows the cell) and where it
  * sits (beside the pointer, like an editor hover, flipped to stay inside the panel).
  */
-import { explainCell, explainedByDefinition, type PatternConfig, type PatternMask, type SparseProbs } from '../src/core';
+import { explainCell, explainedByDefinition, type PatternConfig, type PatternMask } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import type { Viewport } from './maps';
-import { maxWeightIn, weightAt } from './weightMaps';
+import type { WeightSource } from './weightSource';
 
 /** Values pooled by a worker for one viewport at one size, one layer per head. */
 export interface ViewLayers {
@@ -26,7 +26,7 @@ export interface ReadoutSource {
   /** Built on first use when the worker holds the mask: only the ports' explanations need it. */
   readonly mask: PatternMask;
   sequence?: Sequence;
-  probs?: SparseProbs[];
+  weights?: WeightSource;
 }
 
 export class MapReadout {
@@ -98,14 +98,17 @@ export class MapReadout {
 /** The largest weight of the head's (or, for -1, any head's) cells under a pixel; -1 if all are masked. */
 function pooledWeight(source: ReadoutSource, layers: ViewLayers | undefined, key: string, head: number, cells: { i0: number; i1: number; j0: number; j1: number }, pixel: number, size: number): number | undefined {
   const heads = head < 0 ? Array.from({ length: source.config.heads }, (_, h) => h) : [head];
-  if (source.probs) return Math.max(...heads.map((h) => maxWeightIn(source.probs![h], cells.i0, cells.i1, cells.j0, cells.j1) ?? -1));
+  // A source that knows every weight answers exactly (null: it knows only pooled views).
+  const weights = source.weights;
+  if (weights && weights.maxIn(heads[0], cells) !== null) return Math.max(...heads.map((h) => weights.maxIn(h, cells) ?? -1));
   if (!layers || layers.size !== size || layers.key !== key) return undefined;
   return Math.max(...heads.map((h) => layers.layers[h][pixel]));
 }
 
 /** A cell's weight: stored, or the worker's pooled value when the view shows one cell per pixel. */
 function weightOf(source: ReadoutSource, layers: ViewLayers | undefined, h: number, i: number, j: number): number | undefined {
-  if (source.probs) return weightAt(source.probs[h], i, j);
+  const exact = source.weights ? source.weights.weightAt(h, i, j) : null;
+  if (exact !== null) return exact;
   if (!layers || layers.size !== layers.view.span) return undefined;
   const { row, col, span } = layers.view;
   if (i < row || i >= row + span || j < col || j >= col + span) return undefined;

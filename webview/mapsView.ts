@@ -4,7 +4,7 @@
  * Shift+arrows) pans, 0 resets. Hover (mouse or arrow keys) tells the cell, its tokens, its weight
  * and which set allows it; a click or Enter opens the row view with the row's top keys.
  */
-import type { AttentionResult, PatternConfig, PatternMask, PatternName, SparseProbs } from '../src/core';
+import type { PatternConfig, PatternMask, PatternName } from '../src/core';
 import type { Sequence } from '../src/protocol';
 import type { MapRendererSetting, MapsSummary } from '../src/protocol';
 import { comparedMask } from './diffMaps';
@@ -17,7 +17,7 @@ import { fullMapPng, fullMapSvg, fullPngSize, fullSvgSize } from './mapExports';
 import { FigureKind, FigureRequest, MapFigures } from './mapFigures';
 import { fullView, MAP_CSS_PIXELS, MapFigure, mapPixels, sizeCanvas, Viewport } from './maps';
 import { choosePainter } from './render/choosePainter';
-import type { ViewWeights } from './compute/viewWeights';
+import type { WeightSource } from './weightSource';
 import type { PatternWorker } from './compute/patternWorker';
 import type { MaskPooling } from './compute/workerProtocol';
 import { RowView } from './rowView';
@@ -34,9 +34,8 @@ interface Current {
   nnz: number[];
   unionNnz: number;
   sequence?: Sequence;
-  probs?: SparseProbs[];
-  /** Without probabilities: a worker that pools weights per viewport (and answers rows). */
-  views?: ViewWeights;
+  /** The attention weights, once computed: stored, or pooled per viewport by the worker. */
+  weights?: WeightSource;
 }
 
 export class MapsView {
@@ -151,22 +150,21 @@ export class MapsView {
     this.mapsNote.textContent = reason;
   }
 
-  setWeights(result: AttentionResult, config: PatternConfig, views?: ViewWeights): void {
-    if (!this.current || this.current.config !== config || !(result.probs || views)) return;
-    this.current.probs = result.probs;
-    this.current.views = views;
+  setWeights(config: PatternConfig, weights: WeightSource): void {
+    if (!this.current || this.current.config !== config) return;
+    this.current.weights = weights;
     this.weightLayers.reset();
     this.controls.showWeights();
     this.draw();
   }
 
-  /** The attention worker's weights of the view, or undefined while it pools them (the masks stand in). */
+  /** The weights of the view pooled by their source, or undefined while it pools them (the masks stand in). */
   private layersForView(current: Current, size: number): Float32Array[] | undefined {
-    const views = current.views;
-    if (!views) return undefined;
+    const weights = current.weights;
+    if (!weights) return undefined;
     const key = viewKey(this.view, size);
     return this.weightLayers.get(key, this.view, size, () =>
-      views.pool(this.view, size, (fraction) => {
+      weights.pool(this.view, size, (fraction) => {
         if (this.weightLayers.waitsFor(key)) this.mapsNote.textContent = `Showing masks while the attention weights of this view are computed: ${Math.round(fraction * 100)}%…`;
       }),
     );
@@ -186,11 +184,13 @@ export class MapsView {
     const css = this.mapCssPixels();
     const size = mapPixels(this.view.span, css);
     this.drawnCss = css;
-    const layers = this.kind === 'weights' && !current.probs ? this.layersForView(current, size) : undefined;
-    const weights = this.kind === 'weights' && (current.probs || layers);
+    // Painters pool stored weights themselves (on the GPU where they can); other sources pool per view.
+    const csr = current.weights?.csr;
+    const layers = this.kind === 'weights' && !csr ? this.layersForView(current, size) : undefined;
+    const weights = this.kind === 'weights' && (csr || layers);
     this.controls.weightsShown = !!weights;
     if (this.kind === 'weights' && !weights) {
-      this.mapsNote.textContent = current.views ? 'Showing masks while the attention weights of this view are computed…' : 'Showing masks: attention weights appear when computed.';
+      this.mapsNote.textContent = current.weights ? 'Showing masks while the attention weights of this view are computed…' : 'Showing masks: attention weights appear when computed.';
     } else if (this.mapsNote.textContent?.startsWith('Showing masks')) this.mapsNote.textContent = '';
     this.controls.viewLabel.textContent = describeView(this.view, current.config.n);
     const other = this.comparison(current);
@@ -215,7 +215,7 @@ export class MapsView {
       maskLayers: remoteMasks,
       nnz: current.nnz,
       unionNnz: current.unionNnz,
-      probs: current.probs,
+      probs: csr,
       other,
       layers,
       view: this.view,
@@ -324,12 +324,13 @@ export class MapsView {
     const current = this.current!;
     const kind = (this.grid.dataset.kind ?? 'mask') as FigureKind;
     const view = fullView(current.config.n);
-    const layers = kind === 'weights' && !current.probs ? await current.views!.pool(view, size, undefined, 'export') : undefined;
+    const csr = current.weights?.csr;
+    const layers = kind === 'weights' && !csr ? await current.weights!.pool(view, size, undefined, 'export') : undefined;
     const maskLayers = kind === 'mask' ? await current.patternWorker.poolMask(view, size, this.controls.maskPooling(view.span / size)) : undefined;
     const other = kind === 'diff' ? this.comparison(current) : undefined;
-    const { config, nnz, unionNnz, probs } = current;
+    const { config, nnz, unionNnz } = current;
     const mask = kind === 'diff' ? current.mask : undefined;
-    return { kind, n: config.n, heads: config.heads, mask, maskLayers, nnz, unionNnz, probs, other, layers, view, scale: this.controls.scale, threshold: this.controls.thresholdValue() };
+    return { kind, n: config.n, heads: config.heads, mask, maskLayers, nnz, unionNnz, probs: csr, other, layers, view, scale: this.controls.scale, threshold: this.controls.thresholdValue() };
   }
 
   /** Every head's whole map as shown, `resolution` pixels a side each: the full-map PNG export. */

@@ -3,14 +3,13 @@
  * as labelled bars with the set that allows each key. Weights come from the stored probabilities,
  * or, past the transfer limit, from the attention worker for just this row.
  */
-import { explainCell, explainedByDefinition, type PatternConfig, type PatternMask, type SparseProbs } from '../src/core';
-import type { ViewWeights } from './compute/viewWeights';
+import { explainCell, explainedByDefinition, type PatternConfig, type PatternMask } from '../src/core';
+import type { WeightSource } from './weightSource';
 
 export interface RowSource {
   config: PatternConfig;
   mask: PatternMask;
-  probs?: SparseProbs[];
-  views?: ViewWeights;
+  weights?: WeightSource;
 }
 
 export class RowView {
@@ -36,16 +35,11 @@ export class RowView {
       p.textContent = text;
       this.element.replaceChildren(title, p);
     };
-    const probs = source.probs?.[h];
-    if (probs) {
-      const [from, to] = [probs.rowPtr[i], probs.rowPtr[i + 1]];
-      return this.list(title, source, h, i, probs.cols.subarray(from, to), probs.values.subarray(from, to));
-    }
-    if (!source.views) return note('Weights appear here once attention is computed.');
-    // Large n: the worker computes this one row from Q/K/V.
+    if (!source.weights) return note('Weights appear here once attention is computed.');
+    // Stored weights answer at once; a worker computes this one row from Q/K/V (large n).
     note('Computing this row’s weights…');
-    source.views.row(h, i).then(
-      ({ cols, values }) => this.showing === shown && this.list(title, source, h, i, cols, values),
+    source.weights.row(h, i).then(
+      ({ cols, values }) => void (this.showing === shown && this.list(title, source, h, i, cols, values)),
       (e: Error) => this.showing === shown && note(`This row’s weights could not be computed: ${e.message}`),
     );
   }
