@@ -2,7 +2,7 @@
  * Pattern configurations, one shape per preset, and their validation. What each preset's
  * parameters are and which rules it has lives in its spec (patterns/presets/, via the registry).
  */
-import { patternSpec } from './patterns/registry';
+import { patternSpec, REGISTERED_PATTERNS } from './patterns/registry';
 import { checkParams } from './patterns/spec';
 
 export type Mode = 'merged' | 'split' | 'interleaved';
@@ -108,15 +108,8 @@ export type PatternConfig =
   | DeepSpeedBSLongformerConfig
   | DeepSpeedDenseConfig;
 export type PatternName = PatternConfig['pattern'];
-/** Every preset, in the order the form and the CLI list them (the registry holds one spec each). */
-export const PATTERN_NAMES: readonly PatternName[] = [
-  ...FACTORIZED_PATTERNS,
-  'openai-fixed',
-  'deepspeed-fixed',
-  'deepspeed-variable',
-  'deepspeed-bslongformer',
-  'deepspeed-dense',
-];
+/** Every preset, in the order the form and the CLI list them: the registry's. */
+export const PATTERN_NAMES: readonly PatternName[] = REGISTERED_PATTERNS;
 
 /** One thing wrong with a config, tied to the field at fault so a form can show it inline. */
 export interface ConfigIssue {

@@ -10,6 +10,12 @@ import { isPatternConfig } from '../../src/protocol';
 import { fieldsFor } from '../../webview/fields';
 
 describe('pattern registry: one spec per preset, read by every consumer', () => {
+  it("package.json's defaultPattern setting offers exactly the registered presets", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const manifest = require('../../package.json');
+    assert.deepEqual(manifest.contributes.configuration.properties['sparseAttention.defaultPattern'].enum, [...PATTERN_NAMES]);
+  });
+
   it('lists every preset once, each named as its key, with valid defaults that build', () => {
     assert.equal(new Set(PATTERN_NAMES).size, PATTERN_NAMES.length);
     for (const name of PATTERN_NAMES) {

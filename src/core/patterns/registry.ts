@@ -1,6 +1,7 @@
 /**
- * Every preset, one spec each (presets/*.ts). Adding a preset = its module + one line here (and
- * its name in PATTERN_NAMES and its config type in config.ts).
+ * Every preset, one spec each (presets/*.ts). Adding a preset = its module + one line here, its
+ * config type in config.ts's union, and its name in package.json's defaultPattern setting (a test
+ * checks that list against this one).
  */
 import type { PatternConfig, PatternName } from '../config';
 import { deepspeedBsLongformerSpec } from './presets/deepspeedBsLongformer';
@@ -32,6 +33,9 @@ const SPECS: Record<PatternName, object> = {
   'deepspeed-bslongformer': deepspeedBsLongformerSpec,
   'deepspeed-dense': deepspeedDenseSpec,
 };
+
+/** Every preset, in the order the form and the CLI list them. */
+export const REGISTERED_PATTERNS = Object.keys(SPECS) as PatternName[];
 
 /** The spec of a preset; its functions take any config of that preset. */
 export function patternSpec(name: PatternName): AnySpec {
