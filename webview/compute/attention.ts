@@ -83,7 +83,9 @@ function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: bo
         };
         worker.onerror = (e) => reject(new Error(`attention worker failed: ${e.message}`));
         const request: WorkerRequest = { type: 'compute', config, input, withProbs, serve: serve && !withProbs };
-        worker.postMessage(request);
+        // Pasted Q/K/V are fresh copies made for this compute (qkvForConfig), and the CPU worker is
+        // the last backend to try: moved to the worker, not copied.
+        worker.postMessage(request, 'q' in input ? [input.q.buffer, input.k.buffer, input.v.buffer] : []);
       })
       .catch(reject);
   });
@@ -146,7 +148,10 @@ function runOne(backend: BackendName, config: PatternConfig, input: AttentionInp
   return backend === 'cpu' ? runInWorker(config, input, withProbs, serveViews, onProgress) : runOnGpu(backend, config, input, withProbs, serveViews, options.sources);
 }
 
-/** Runs on `backend`; if it fails (not when cancelled), on each of `options.fallbacks` in turn. */
+/**
+ * Runs on `backend`; if it fails (not when cancelled), on each of `options.fallbacks` in turn. On
+ * the CPU path (the last to try) the input's Q/K/V buffers move to the worker: pass fresh arrays.
+ */
 export function computeAttention(backend: BackendName, config: PatternConfig, input: AttentionInput, options: ComputeOptions = {}): ComputeJob {
   let current: ComputeJob | undefined;
   let cancelled = false;
