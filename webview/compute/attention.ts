@@ -10,7 +10,7 @@ import type { KernelSources } from '../../src/gpu/kernelSources';
 import type { BackendName } from './device';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
 import { ViewWeights } from './viewWeights';
-import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import { parseWorkerReply, WorkerRequest } from './workerProtocol';
 
 export interface ComputeReport {
   backend: BackendName;
@@ -67,8 +67,8 @@ function runInWorker(config: PatternConfig, input: AttentionInput, withProbs: bo
       .then((created) => {
         worker = created;
         if (cancelled) return created.terminate();
-        worker.onmessage = (event: MessageEvent<WorkerReply>) => {
-          const m = event.data;
+        worker.onmessage = (event: MessageEvent<unknown>) => {
+          const m = parseWorkerReply(event.data) ?? { type: 'failed' as const, message: 'the attention worker sent a malformed reply' };
           if (m.type === 'progress') return onProgress?.(m.fraction);
           if (m.type !== 'result') {
             created.terminate();

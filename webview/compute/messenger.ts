@@ -9,14 +9,20 @@ export type { Reply };
 export class WorkerMessenger<R extends Reply> {
   private readonly messenger: Messenger<R>;
 
+  /** `parse` checks each reply on arrival (the worker protocol's schema); a malformed one fails everything waiting. */
   constructor(
     readonly worker: Worker,
     settle: (reply: R) => unknown,
     progressOf: (reply: R) => number | undefined,
     name: string,
+    parse: (raw: unknown) => R | undefined,
   ) {
     this.messenger = new Messenger<R>((message, transfer) => worker.postMessage(message, transfer as Transferable[]), settle, progressOf);
-    worker.onmessage = (event: MessageEvent<R>) => void this.messenger.receive(event.data);
+    worker.onmessage = (event: MessageEvent<unknown>) => {
+      const reply = parse(event.data);
+      if (reply) this.messenger.receive(reply);
+      else this.messenger.failAll(`${name} sent a malformed reply`);
+    };
     worker.onerror = (e) => this.messenger.failAll(`${name} failed: ${e.message}`);
   }
 

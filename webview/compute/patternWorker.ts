@@ -6,7 +6,7 @@
 import type { PatternAnalysis, PatternConfig } from '../../src/core';
 import { startWorker } from './attention';
 import { WorkerMessenger } from './messenger';
-import type { MaskPooling, PoolViewport, WorkerReply } from './workerProtocol';
+import { MaskPooling, parseWorkerReply, PoolViewport, WorkerReply } from './workerProtocol';
 
 function settle(m: WorkerReply): unknown {
   if (m.type === 'analyzed') return { analysis: m.analysis, ms: m.ms };
@@ -21,7 +21,7 @@ export class PatternWorker {
 
   static async start(): Promise<PatternWorker> {
     const progress = (m: WorkerReply) => (m.type === 'analyzeProgress' ? m.fraction : undefined);
-    return new PatternWorker(new WorkerMessenger<WorkerReply>(await startWorker(), settle, progress, 'pattern worker'));
+    return new PatternWorker(new WorkerMessenger<WorkerReply>(await startWorker(), settle, progress, 'pattern worker', parseWorkerReply));
   }
 
   analyze(config: PatternConfig, reachLimit: number, onProgress?: (fraction: number) => void): Promise<{ analysis: PatternAnalysis; ms: number }> {

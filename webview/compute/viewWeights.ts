@@ -4,7 +4,7 @@
  * send to the page (n in the tens of thousands).
  */
 import { WorkerMessenger } from './messenger';
-import type { PoolViewport, WorkerReply } from './workerProtocol';
+import { parseWorkerReply, PoolViewport, WorkerReply } from './workerProtocol';
 
 function settle(m: WorkerReply): unknown {
   if (m.type === 'pooled') return m.layers;
@@ -18,7 +18,7 @@ export class ViewWeights {
   private readonly messenger: WorkerMessenger<WorkerReply>;
 
   constructor(worker: Worker) {
-    this.messenger = new WorkerMessenger<WorkerReply>(worker, settle, (m) => (m.type === 'poolProgress' ? m.fraction : undefined), 'attention worker');
+    this.messenger = new WorkerMessenger<WorkerReply>(worker, settle, (m) => (m.type === 'poolProgress' ? m.fraction : undefined), 'attention worker', parseWorkerReply);
   }
 
   /** One layer per head, size×size, -1 where masked. A newer request on the channel supersedes (rejects) an older one. */

@@ -7,9 +7,9 @@
  */
 import { analyzePattern, attendHeads, buildPattern, PatternConfig, PatternMask, poolFromQkv, poolMask, poolMaskShare, QKV, rowFromQkv, RowScorer, rowScorer } from '../../src/core';
 import { AttentionInput, resolveInput } from '../../src/core/attention/synthetic';
-import type { MaskPooling, WorkerReply, WorkerRequest } from './workerProtocol';
+import { MaskPooling, parseWorkerRequest, WorkerReply } from './workerProtocol';
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerReply, transfer?: Transferable[]): void };
+const scope = self as unknown as { onmessage: ((e: MessageEvent<unknown>) => void) | null; postMessage(m: WorkerReply, transfer?: Transferable[]): void };
 
 let served: { mask: PatternMask; input: QKV; lse: Float32Array; scorers: RowScorer[] } | undefined;
 
@@ -83,7 +83,12 @@ async function poolMasks(id: number, view: { row: number; col: number; span: num
 }
 
 scope.onmessage = (event) => {
-  const m = event.data;
+  const m = parseWorkerRequest(event.data);
+  if (!m) {
+    const raw = event.data as { id?: unknown } | null;
+    scope.postMessage({ type: 'failed', id: typeof raw?.id === 'number' ? raw.id : undefined, message: 'the worker got a malformed request' });
+    return;
+  }
   try {
     if (m.type === 'analyze') analyze(m.id, m.config, m.reachLimit);
     else if (m.type === 'poolMask') {
