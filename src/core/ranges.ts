@@ -31,14 +31,6 @@ export class RangeList {
     return total;
   }
 
-  has(column: number): boolean {
-    for (let r = 0; r < this.length; r++) {
-      if (column < this.starts[r]) return false;
-      if (column < this.ends[r]) return true;
-    }
-    return false;
-  }
-
   /** Sorts by start and merges overlapping or touching ranges, in place. */
   normalize(): void {
     const n = this.length;

@@ -60,6 +60,30 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     });
   }
 
+  it('limits are inclusive: 1024 heads and n = 2^24 pass, one more is refused; an unknown pattern is named', () => {
+    assert.deepEqual(messages(fixed({ heads: 1024 })), []);
+    assert.deepEqual(messages(fixed({ heads: 1025 })), ['heads (1025) exceeds the supported maximum of 1024']);
+    assert.deepEqual(messages(fixed({ n: 2 ** 24 })), []);
+    assert.deepEqual(messages({ ...fixed({}), pattern: 'nope' } as unknown as PatternConfig), [
+      `unknown pattern "nope"; choose one of ${PATTERN_NAMES.join(', ')}`,
+    ]);
+  });
+
+  it('ConfigError carries every issue and says them all in one line', () => {
+    const error = new ConfigError([
+      { field: 'c', message: 'c (9) must be <= l (8)' },
+      { field: 'n', message: 'n must be >= 1 (got 0)' },
+    ]);
+    assert.equal(error.name, 'ConfigError');
+    assert.equal(error.message, 'c (9) must be <= l (8); n must be >= 1 (got 0)');
+    assert.equal(error.issues.length, 2);
+  });
+
+  it('the layout size is checked only for block presets, and only once the config is otherwise valid', () => {
+    assert.deepEqual(messages(fixed({ n: 2 ** 20, stride: 16, heads: 1024 })), [], 'no layout for the fixed family');
+    assert.deepEqual(messages(ds({ n: 2 ** 20 + 1, heads: 2 })), ['Sequence Length, 1048577, needs to be dividable by Block size 16!']);
+  });
+
   it('a layout at the limit is built: [16, 4096, 4096] is 256 MiB', () => {
     assert.deepEqual(messages(ds({ n: 65536, heads: 16 })), []);
     assert.equal(messages(ds({ n: 65536 + 16, heads: 16 })).length, 1);
