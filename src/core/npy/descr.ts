@@ -1,8 +1,8 @@
 /**
  * NumPy dtype descriptors we read: bool, integers and IEEE floats, either byte order. The
- * spellings are those `numpy.dtype(str)` accepts for these types (checked against NumPy 1.24 by
- * `test/fuzz/dtype-spellings.py`); `=`, `|` and no prefix mean the machine's order, little-endian
- * on every machine the inspector runs on. `l`/`L` are 8 bytes as on Linux and macOS.
+ * spellings are those NumPy 2's `descr_to_dtype` accepts for these types (pinned on 2,276 spellings
+ * written by NumPy: test/fixtures/dtype-spellings); `=`, `|` and no prefix mean the machine's order,
+ * little-endian on every machine the inspector runs on. `l`/`L` are 8 bytes as on Linux and macOS.
  */
 import { parsePythonLiteral, PyValue } from './pythonLiteral';
 
@@ -22,6 +22,10 @@ const CODES: Record<string, [NpyKind, 1 | 2 | 4 | 8]> = {
   b: ['i', 1], h: ['i', 2], i: ['i', 4], l: ['i', 8], q: ['i', 8], p: ['i', 8], n: ['i', 8],
   B: ['u', 1], H: ['u', 2], I: ['u', 4], L: ['u', 8], Q: ['u', 8], P: ['u', 8], N: ['u', 8],
   e: ['f', 2], f: ['f', 4], d: ['f', 8],
+  // NumPy also takes a type *number* as a one-character string (NPY_BOOL = 0 … NPY_HALF = 23), in
+  // 1.x and 2 alike: '\x0b' is float32. Those of the types read here:
+  '\x00': ['b', 1], '\x01': ['i', 1], '\x02': ['u', 1], '\x03': ['i', 2], '\x04': ['u', 2], '\x05': ['i', 4], '\x06': ['u', 4],
+  '\x07': ['i', 8], '\x08': ['u', 8], '\t': ['i', 8], '\n': ['u', 8], '\x0b': ['f', 4], '\x0c': ['f', 8], '\x17': ['f', 2],
 };
 
 /** Type names NumPy 2 accepts without a byte-order prefix (1.x also took bool8, int0, uint0, float_). */
@@ -53,7 +57,7 @@ function plainType(descr: string): NpyType | undefined {
     const valid = kind === 'b' ? size === 1 : kind === 'f' ? [2, 4, 8].includes(size) : [1, 2, 4, 8].includes(size);
     return valid ? typeOf(kind, size as 1 | 2 | 4 | 8, sized[1] !== '>') : undefined;
   }
-  const match = /^([<>=|]?)(.)$/.exec(descr);
+  const match = /^([<>=|]?)([\s\S])$/.exec(descr);
   if (!match || !Object.prototype.hasOwnProperty.call(CODES, match[2])) return undefined;
   const [kind, size] = CODES[match[2]];
   return typeOf(kind, size, match[1] !== '>');
@@ -106,8 +110,10 @@ function commaString(s: string): NpyDescr | undefined {
   // NumPy 1.x read a single trailing-comma format as plain).
   if (FORMAT.lastIndex < s.length && !TRAILING_SPACE.test(s.slice(FORMAT.lastIndex))) return undefined;
   const [, order1, repeats, order2, code] = m;
+  // _commastring: '=' is the native order ('<' here); '|' stays itself, so '|' and '<' conflict.
+  const converted = (o: string) => (o === '=' ? '<' : o);
+  if (order1 && order2 && converted(order1) !== converted(order2)) return undefined;
   const native = (o: string) => (o === '=' || o === '|' || o === '<' ? '' : o);
-  if (order1 && order2 && native(order1) !== native(order2)) return undefined;
   const type = plainType(native(order1 || order2) + code);
   if (!type) return undefined;
   if (repeats === '') return { type, repeat: 1n };
