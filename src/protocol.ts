@@ -176,14 +176,15 @@ const WebviewToHostSchema = v.variant('type', [
 ]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHostSchema>;
 
-/** A host message as the webview receives it, or undefined when it does not fit the protocol. */
-export function parseHostMessage(x: unknown): HostToWebview | undefined {
-  const result = v.safeParse(HostToWebviewSchema, x);
-  return result.success ? result.output : undefined;
+/** The check a side runs on arrival: the message as its schema reads it, or undefined when it does not fit. */
+export function parserOf<S extends v.GenericSchema>(schema: S): (x: unknown) => v.InferOutput<S> | undefined {
+  return (x) => {
+    const result = v.safeParse(schema, x);
+    return result.success ? result.output : undefined;
+  };
 }
 
-/** A webview message as the host receives it, or undefined when it does not fit the protocol. */
-export function parseWebviewMessage(x: unknown): WebviewToHost | undefined {
-  const result = v.safeParse(WebviewToHostSchema, x);
-  return result.success ? result.output : undefined;
-}
+/** A host message as the webview receives it. */
+export const parseHostMessage = parserOf(HostToWebviewSchema);
+/** A webview message as the host receives it. */
+export const parseWebviewMessage = parserOf(WebviewToHostSchema);

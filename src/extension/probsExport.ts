@@ -3,7 +3,7 @@
  * bounded by bytes first, then computed head by head, yielding between heads, with progress and
  * cancellation. No vscode here, so that it is unit-tested.
  */
-import { attendHeads, attentionInputFor, buildPattern, encodeNpy, formatBytes, PatternConfig, resolveInput } from '../core';
+import { attendHeads, attentionInputFor, buildPattern, encodeNpy, fillDenseProbs, formatBytes, PatternConfig, resolveInput } from '../core';
 import type { InspectorState } from '../protocol';
 import { MAX_PROBS_BYTES } from './exportFormats';
 
@@ -41,10 +41,7 @@ export async function probsNpy(config: PatternConfig, state: InspectorState, pro
     await new Promise((resolve) => setImmediate(resolve));
     if (progress?.cancelled) throw new ExportCancelled();
     const [probs] = attendHeads(mask, input, h, h + 1, { out, lse }, { withProbs: true }).probs;
-    const base = h * n * n;
-    for (let i = 0; i < n; i++) {
-      for (let t = probs.rowPtr[i]; t < probs.rowPtr[i + 1]; t++) dense[base + i * n + probs.cols[t]] = probs.values[t];
-    }
+    fillDenseProbs(probs, n, dense, h * n * n);
     progress?.report((h + 1) / input.heads);
   }
   return encodeNpy('<f4', [config.heads, n, n], dense);

@@ -1,7 +1,7 @@
 // One fuzzer worker process: for each file, the shipped reader's verdict and the shipped CLI's
 // `diff` or `attend` run in-process. The parent caps its time and memory (fuzz-npy.js).
 'use strict';
-const { createHash } = require('crypto');
+const { valuesHash } = require('./verdicts');
 const { readFileSync, rmSync } = require('fs');
 const { join } = require('path');
 
@@ -10,11 +10,6 @@ const cli = require(cliPath);
 const npy = require(decodePath);
 const PATTERN = ['--pattern', 'fixed', '--stride', '4', '--c', '1'];
 
-function valuesHash(array) {
-  const values = npy.npyToFloat64(array);
-  for (let k = 0; k < values.length; k++) if (Number.isNaN(values[k])) values[k] = NaN;
-  return createHash('sha1').update(new Uint8Array(values.buffer)).digest('hex');
-}
 
 async function runCli(argv) {
   const out = [];
@@ -32,7 +27,7 @@ async function handle({ name, role }) {
   const result = { name };
   try {
     const array = npy.decodeNpy(readFileSync(path), name);
-    result.decoded = { ok: true, dtype: array.dtype, shape: array.shape, hash: valuesHash(array) };
+    result.decoded = { ok: true, dtype: array.dtype, shape: array.shape, hash: valuesHash(npy.npyToFloat64(array)) };
   } catch (e) {
     result.decoded = { ok: false, error: String(e.message), npyError: e.name === 'NpyError' };
   }

@@ -81,15 +81,10 @@ class Worker {
 }
 
 /**
- * Runs the fuzzer; returns the tally and the problems. `cliPath` is the shipped CLI bundle,
- * `python` one with NumPy.
+ * Mutated files in `folder` (which holds pattern.npy, the mask the seeds are made from) and NumPy's
+ * verdict on each: the seeds written by NumPy, `count` mutations of them, np.load as the oracle.
  */
-async function fuzz({ count, seed, jobs = 2, cliPath = join(ROOT, 'dist/cli.js'), python = '/usr/bin/python3', keep = false }) {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run node esbuild.js --production first`);
-  const folder = mkdtempSync(join(tmpdir(), 'npy-fuzz-'));
-  const decodePath = join(folder, 'decode.js');
-  await buildDecoder(decodePath);
-  execFileSync(process.execPath, [cliPath, 'mask', '--pattern', 'fixed', '--stride', '4', '--c', '1', '--n', '16', '--heads', '2', '--format', 'npy', '--out', join(folder, 'pattern.npy')]);
+function makeCorpus({ folder, count, seed, python }) {
   const seeds = JSON.parse(execFileSync(python, [join(__dirname, 'npy-oracle.py'), 'seeds', folder], { encoding: 'utf8' }));
   const random = prng(seed);
   const files = [];
@@ -101,7 +96,22 @@ async function fuzz({ count, seed, jobs = 2, cliPath = join(ROOT, 'dist/cli.js')
   }
   writeFileSync(join(folder, 'files.json'), JSON.stringify(files));
   const oracle = execFileSync(python, [join(__dirname, 'npy-oracle.py'), 'judge', folder, join(folder, 'files.json')], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const numpy = new Map(oracle.trim().split('\n').map((line) => JSON.parse(line)).map((v) => [v.name, v]));
+  const verdicts = oracle.trim().split('\n').map((line) => JSON.parse(line));
+  return { files, verdicts };
+}
+
+/**
+ * Runs the fuzzer; returns the tally and the problems. `cliPath` is the shipped CLI bundle,
+ * `python` one with NumPy.
+ */
+async function fuzz({ count, seed, jobs = 2, cliPath = join(ROOT, 'dist/cli.js'), python = '/usr/bin/python3', keep = false }) {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run node esbuild.js --production first`);
+  const folder = mkdtempSync(join(tmpdir(), 'npy-fuzz-'));
+  const decodePath = join(folder, 'decode.js');
+  await buildDecoder(decodePath);
+  execFileSync(process.execPath, [cliPath, 'mask', '--pattern', 'fixed', '--stride', '4', '--c', '1', '--n', '16', '--heads', '2', '--format', 'npy', '--out', join(folder, 'pattern.npy')]);
+  const { files, verdicts } = makeCorpus({ folder, count, seed, python });
+  const numpy = new Map(verdicts.map((v) => [v.name, v]));
 
   const workers = Array.from({ length: jobs }, () => new Worker(cliPath, decodePath, folder));
   const tally = new Map();
@@ -147,4 +157,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { fuzz };
+module.exports = { fuzz, makeCorpus };

@@ -1,17 +1,7 @@
 // Mutations of valid .npy files: structure-aware (header tokens, versions, lengths) and byte-level.
 'use strict';
 
-/** A small seeded PRNG (mulberry32), so a run is reproducible from its seed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { prng } = require('../support/prng');
 
 const CHARS = [' ', '#', '\n', '\r', '\t', '\f', '\v', '\\', '\0', '"', "'", '-', '+', 'L', '0', '1', '9', '(', ')', ',', ':', '{', '}', '[', ']', '<', '>', '=', '|', '_', 'x', 'j', '.', 'e', '\x80', '\x8a', '\xa0', '\xe9', '\xff'];
 const DESCRS = ['<f4', '>f4', '=f4', '|f4', 'f4', '<f', 'f', 'float32', 'single', '<f8', '>f8', 'd', 'float', '<f2', '>e', 'half', '<f16', 'g', '<i4', '>i8', '<i2', 'int64', 'l', '<u1', '|u1', 'B', 'uint8', '>u2', '|b1', '?', 'bool', 'b', '|i1', '<c8', '<U4', '|S4', '|V4', '<M8[s]', 'O', '1f4', '2f4', '<f4,', 'f4,f4', '(2,)f4', '<f3', '', ' <f4', '<f4 ', 'F4', 'float128', 'int', 'bool_'];

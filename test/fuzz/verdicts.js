@@ -1,5 +1,12 @@
 // The fuzzer's judgement of one file: our reader and CLI against NumPy's verdict (npy-oracle.py).
 'use strict';
+const { createHash } = require('crypto');
+
+/** The hash npy-oracle.py makes of an array's values: float64 in C order, every NaN the same NaN. */
+function valuesHash(values) {
+  for (let k = 0; k < values.length; k++) if (Number.isNaN(values[k])) values[k] = NaN;
+  return createHash('sha1').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest('hex');
+}
 
 const clean = (cli) => cli.code === 2 && cli.err.length === 1 && /^sparse-attn \w+: /.test(cli.err[0]) && !/\n\s+at /.test(cli.err[0]);
 const sameShape = (a, b) => a.length === b.length && a.every((x, k) => x === b[k]);
@@ -54,4 +61,4 @@ function compare(file, np, ours) {
   return cliProblem ? { category: 'disagreement', problem: cliProblem } : { category: 'both read (same dtype, shape, values)' };
 }
 
-module.exports = { compare };
+module.exports = { compare, valuesHash };

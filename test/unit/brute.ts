@@ -49,14 +49,6 @@ export function headPicture(head: HeadMask): string[] {
   return picture(head.n, headToDense(head));
 }
 
-/** Deterministic pseudo-random numbers for property tests. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers for property tests (the fuzzer's mulberry32). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const rng: (seed: number) => () => number = require('../support/prng.js').prng;

@@ -6,19 +6,19 @@
  */
 import { strict as assert } from 'assert';
 import { execFileSync } from 'child_process';
-import { createHash } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildPattern, decodeNpy, defaultConfig, encodeNpy, FactorizedConfig, npyToFloat64, toDense } from '../../src/core';
 import { pythonWith } from '../support/python';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { prng, mutate } = require('../fuzz/mutate.js') as { prng(seed: number): () => number; mutate(random: () => number, file: Buffer): Uint8Array };
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { makeCorpus } = require('../fuzz/fuzz-npy.js') as { makeCorpus(o: { folder: string; count: number; seed: number; python: string }): { verdicts: Verdict[] } };
+const { valuesHash } = require('../fuzz/verdicts.js') as { valuesHash(values: Float64Array): string };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const COUNT = 600;
 const SEED = 13;
-const ORACLE = join(__dirname, '../fuzz/npy-oracle.py');
 
 interface Verdict {
   name: string;
@@ -42,25 +42,9 @@ function corpus(python: string): { folder: string; verdicts: Verdict[] } {
   mkdirSync(folder, { recursive: true });
   const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 16, heads: 2, stride: 4, c: 1 };
   writeFileSync(join(folder, 'pattern.npy'), encodeNpy('|u1', [2, 16, 16], toDense(buildPattern(config))));
-  const seeds = JSON.parse(execFileSync(python, [ORACLE, 'seeds', folder], { encoding: 'utf8' })) as Array<{ name: string; role: string }>;
-  const random = prng(SEED);
-  const files = Array.from({ length: COUNT }, (_, k) => {
-    const from = seeds[k % seeds.length];
-    const name = `${String(k).padStart(5, '0')}-${from.name}`;
-    writeFileSync(join(folder, name), mutate(random, readFileSync(join(folder, from.name))));
-    return { name, role: from.role };
-  });
-  writeFileSync(join(folder, 'files.json'), JSON.stringify(files));
-  const lines = execFileSync(python, [ORACLE, 'judge', folder, join(folder, 'files.json')], { encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n');
-  const verdicts = lines.map((line) => JSON.parse(line) as Verdict);
+  const { verdicts } = makeCorpus({ folder, count: COUNT, seed: SEED, python });
   writeFileSync(done, JSON.stringify(verdicts));
   return { folder, verdicts };
-}
-
-/** The hash npy-oracle.py makes: float64 values in C order, every NaN the same NaN. */
-function valuesHash(values: Float64Array): string {
-  for (let k = 0; k < values.length; k++) if (Number.isNaN(values[k])) values[k] = NaN;
-  return createHash('sha1').update(new Uint8Array(values.buffer)).digest('hex');
 }
 
 describe('.npy reader in-process against np.load on mutated files', function () {

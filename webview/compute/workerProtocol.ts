@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { PatternAnalysis, PatternConfig, SparseProbs } from '../../src/core';
 import type { AttentionInput } from '../../src/core/attention/synthetic';
-import { isPatternConfig } from '../../src/protocol';
+import { isPatternConfig, parserOf } from '../../src/protocol';
 
 const id = v.pipe(v.number(), v.integer());
 const fraction = v.number();
@@ -78,12 +78,5 @@ const WorkerReplySchema = v.variant('type', [
 ]);
 export type WorkerReply = v.InferOutput<typeof WorkerReplySchema>;
 
-export function parseWorkerRequest(x: unknown): WorkerRequest | undefined {
-  const result = v.safeParse(WorkerRequestSchema, x);
-  return result.success ? result.output : undefined;
-}
-
-export function parseWorkerReply(x: unknown): WorkerReply | undefined {
-  const result = v.safeParse(WorkerReplySchema, x);
-  return result.success ? result.output : undefined;
-}
+export const parseWorkerRequest = parserOf(WorkerRequestSchema);
+export const parseWorkerReply = parserOf(WorkerReplySchema);

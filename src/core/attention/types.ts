@@ -50,8 +50,11 @@ export function checkShapes(input: QKV): void {
 /** Dense [heads, n, n] float32 probabilities from the compact form (exports only, small n). */
 export function probsToDense(probs: SparseProbs[], n: number): Float32Array {
   const dense = new Float32Array(probs.length * n * n);
-  probs.forEach((p, h) => {
-    for (let i = 0; i < n; i++) for (let t = p.rowPtr[i]; t < p.rowPtr[i + 1]; t++) dense[(h * n + i) * n + p.cols[t]] = p.values[t];
-  });
+  probs.forEach((p, h) => fillDenseProbs(p, n, dense, h * n * n));
   return dense;
+}
+
+/** One head's CSR probabilities written into `dense` at `offset` (an [n, n] block; zeros stay). */
+export function fillDenseProbs(p: SparseProbs, n: number, dense: Float32Array, offset: number): void {
+  for (let i = 0; i < n; i++) for (let t = p.rowPtr[i]; t < p.rowPtr[i + 1]; t++) dense[offset + i * n + p.cols[t]] = p.values[t];
 }
