@@ -2,10 +2,9 @@
 import {
   analyzePattern,
   buildPattern,
-  diffDense,
+  checkMask,
   checkMaskJsonSize,
   encodeNpy,
-  findKnownMatch,
   formatBytes,
   HeadStats,
   maskJsonChunks,
@@ -125,19 +124,9 @@ export function diffCommand(argv: string[], print: Print): number {
   const config = configFromFlags(flags, { n, heads: theirHeads });
   if (config.n !== n) throw new UsageError(`${file} is for n=${n} but --n is ${config.n}`);
   if (theirHeads !== 1 && theirHeads !== config.heads) throw new UsageError(`${file} has ${theirHeads} heads but --heads is ${config.heads}`);
-  const mask = buildPattern(config);
-  const diff = diffDense(theirMask, theirHeads, mask);
-  if (diff.identical) {
-    print(`identical: ${file} equals ${config.pattern} (n=${n}, ${config.heads} heads)`);
-    return 0;
-  }
-  for (const head of diff.heads) {
-    const examples = head.examples.map((e) => `(${e.i},${e.j}) ${e.kind}`).join(', ');
-    print(`head ${head.head}: ${head.missing} missing, ${head.extra} extra${examples ? `; first: ${examples}` : ''}`);
-  }
-  const match = findKnownMatch(theirMask, theirHeads, config);
-  print(match ? `matches ${match.config.pattern}${match.config.pattern === config.pattern ? ' variant' : ''}: ${match.description}` : 'no known port explains the difference');
-  return 1;
+  const check = checkMask(theirMask, theirHeads, config, buildPattern(config), file);
+  for (const line of check.lines) print(line);
+  return check.diff.identical ? 0 : 1;
 }
 
 

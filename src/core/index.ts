@@ -22,3 +22,4 @@ export * from './embeddings';
 export * from './pastedQkv';
 export * from './budget';
 export { poolMask, poolMaskShare, SHARE_SAMPLE_ROWS } from './maskPooling';
+export * from './maskCheck';
