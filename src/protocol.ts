@@ -119,6 +119,8 @@ const MapsSummarySchema = v.object({
   pooledOn: v.picklist(['gpu', 'cpu', 'worker', 'cached']),
   /** Whole cells per map side shown: n when not zoomed. */
   span: finite,
+  /** What the difference view compares with (a preset, "head k", or the user's mask by name). */
+  compared: v.optional(v.string()),
 });
 export type MapsSummary = v.InferOutput<typeof MapsSummarySchema>;
 
@@ -150,6 +152,8 @@ const HostToWebviewSchema = v.variant('type', [
   message('requestPng', { id: finite, resolution: v.optional(v.pipe(int, v.minValue(16), v.maxValue(8192))) }),
   /** Every head's whole map as shown, as SVG. */
   message('requestSvg', { id: finite }),
+  /** The user's own mask ([heads, n, n] or one head for all, 0/1), shown in the difference view. */
+  message('compareWithMask', { name: v.string(), n: v.pipe(int, v.minValue(1)), heads: v.pipe(int, v.minValue(1)), cells: v.instance(Uint8Array) }),
 ]);
 export type HostToWebview = v.InferOutput<typeof HostToWebviewSchema>;
 

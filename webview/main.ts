@@ -3,7 +3,7 @@
  * statistics and the attention status line. Masks and statistics come from src/core here; the host
  * supplies state and settings, tokenizes pasted text and writes exports.
  */
-import { buildPattern, ConfigIssue, inspectorIssues, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
+import { buildPattern, ConfigIssue, denseMask, inspectorIssues, PatternAnalysis, PatternConfig, PatternMask, validateConfig } from '../src/core';
 import { defaultConfig, PatternName, switchPreset } from '../src/core/config';
 import { HostToWebview, InspectorSettings, PasteKind, InspectorState, isInspectorState, parseHostMessage, RenderSummary, WebviewToHost, withoutBulk } from '../src/protocol';
 import { setWorkerUrl } from './compute/attention';
@@ -314,6 +314,10 @@ window.addEventListener('message', (event: MessageEvent) => {
       (dataUrl) => post({ type: 'png', id, dataUrl }),
       (e: Error) => post({ type: 'pngFailed', id, message: e.message }),
     );
+  } else if (message.type === 'compareWithMask') {
+    const { name, n, heads, cells } = message;
+    if (cells.length !== heads * n * n) return post({ type: 'error', message: `the mask ${name} has ${cells.length} cells, not ${heads} × ${n} × ${n}` });
+    maps.compareWithMask(name, denseMask(cells, heads, n, heads));
   } else if (message.type === 'pasteError') {
     pasteError.textContent = message.message;
     pasteText.setAttribute('aria-invalid', 'true');

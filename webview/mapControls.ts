@@ -22,6 +22,8 @@ export class MapControls {
   private readonly poolingSelect = document.createElement('select');
   /** Once the user picks what to show, computed weights no longer switch it for them. */
   userChoseKind = false;
+  /** The name of the user's mask the host sent, offered as a comparison. */
+  private userMask?: string;
 
   constructor(onChange: () => void, onReset: () => void) {
     this.element.className = 'map-controls';
@@ -81,11 +83,12 @@ export class MapControls {
     select.value = options.some(([value]) => value === keep) ? keep : '';
   }
 
-  /** Comparisons (other presets with the same parameters, the config's own heads) and focus choices. */
+  /** Comparisons (the user's mask, other presets with the same parameters, the config's own heads) and focus choices. */
   setConfig(config: PatternConfig, heads: number): void {
     const each = (make: (h: number) => [string, string]) => Array.from({ length: heads }, (_, h) => make(h));
     MapControls.fill(this.compareSelect, [
       ['', 'nothing'],
+      ...(this.userMask ? [[`mask:${this.userMask}`, `your mask: ${this.userMask}`] as [string, string]] : []),
       ...each((h) => [`head:${h}`, `head ${h} of this pattern`]),
       ...PATTERN_NAMES.filter((p) => p !== config.pattern).map((p): [string, string] => [p, p]),
     ]);
@@ -126,9 +129,16 @@ export class MapControls {
     return chosen !== 'auto' ? chosen : cellsPerPixel > 16 ? 'share' : 'any';
   }
 
-  /** '' (nothing), 'head:k', or a preset name. */
+  /** '' (nothing), 'head:k', 'mask:name' (the user's mask) or a preset name. */
   get comparison(): string {
     return this.compareSelect.value;
+  }
+
+  /** Offers the user's mask as a comparison and selects it. */
+  compareWithUserMask(name: string, config: PatternConfig): void {
+    this.userMask = name;
+    this.setConfig(config, config.heads);
+    this.compareSelect.value = `mask:${name}`;
   }
 
   /** The focused head (-1: the union), or undefined for all heads side by side. */

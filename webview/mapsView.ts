@@ -76,6 +76,8 @@ export class MapsView {
   /** Counts draws: a slow paint that a newer draw replaced reports nothing. */
   private drawGeneration = 0;
   private compared: { current: Current; value: string; result?: { mask: PatternMask; name: string } } | undefined;
+  /** The user's own mask (their Python function's or file's), compared in the difference view. */
+  private userMask?: { name: string; mask: PatternMask };
   /** A press on a map: a drag pans, a press without movement is a click (the row view). */
   private drag?: { x: number; y: number; view: Viewport; moved: boolean; cellsPerCss: number };
 
@@ -241,7 +243,7 @@ export class MapsView {
         Object.assign(this.grid.dataset, { renderer, pooledOn });
         const pooled = pooledOn === 'cached' ? 'pooling reused' : pooledOn === 'worker' ? `${kind === 'weights' ? 'weights pooled in the attention worker' : 'masks pooled in the pattern worker'}` : `pooled on the ${pooledOn.toUpperCase()} in ${poolMs.toFixed(0)} ms`;
         this.controls.rendererLabel.textContent = `${renderer === 'webgl2' ? 'WebGL2' : 'canvas'}: ${pooled}, painted in ${paintMs.toFixed(0)} ms${this.rendererNote ? ` (${this.rendererNote})` : ''}`;
-        this.onDrawn({ n: current.config.n, kind, renderer, pooledOn, span: this.view.span });
+        this.onDrawn({ n: current.config.n, kind, renderer, pooledOn, span: this.view.span, ...(other ? { compared: other.name } : {}) });
       },
       // An export took the painter's layers while these maps were painted: paint them again.
       () => generation === this.drawGeneration && this.draw(),
@@ -352,11 +354,34 @@ export class MapsView {
     // Built once per pattern and choice: draws (threshold, drag) reuse it, and so does the pooling cache.
     if (this.compared?.current !== current || this.compared.value !== value) {
       const k = value.startsWith('head:') ? Number(value.slice(5)) : -1;
-      const mask = k >= 0 ? { ...current.mask, heads: current.mask.heads.map(() => current.mask.heads[k]) } : comparedMask(current.config, value as PatternName);
-      this.compared = { current, value, result: mask && { mask, name: k >= 0 ? `head ${k}` : value } };
+      const user = value.startsWith('mask:') ? this.userMask : undefined;
+      const mask = user ? this.userMaskFor(current, user.mask) : k >= 0 ? { ...current.mask, heads: current.mask.heads.map(() => current.mask.heads[k]) } : comparedMask(current.config, value as PatternName);
+      this.compared = { current, value, result: mask && { mask, name: user ? user.name : k >= 0 ? `head ${k}` : value } };
     }
-    if (!this.compared.result) this.mapsNote.textContent = `${value} does not take this config's parameters: nothing to compare`;
+    if (!this.compared.result) {
+      this.mapsNote.textContent = value.startsWith('mask:')
+        ? `your mask ${this.userMask?.name} is for n = ${this.userMask?.mask.n}, ${this.userMask?.mask.heads.length} heads: set the config to match to compare`
+        : `${value} does not take this config's parameters: nothing to compare`;
+    }
     return this.compared.result;
+  }
+
+  /** The user's mask for the current config: one head repeated for every head; undefined when n or heads differ. */
+  private userMaskFor(current: Current, mask: PatternMask): PatternMask | undefined {
+    const heads = current.config.heads;
+    const distinct = new Set(mask.heads).size;
+    if (mask.n !== current.config.n || (distinct > 1 && mask.heads.length !== heads)) return undefined;
+    return { ...mask, heads: Array.from({ length: heads }, (_, h) => mask.heads[distinct === 1 ? 0 : h]) };
+  }
+
+  /** Shows the user's mask against the pattern (the difference view). */
+  compareWithMask(name: string, mask: PatternMask): void {
+    this.userMask = { name, mask };
+    this.compared = undefined;
+    if (this.current) {
+      this.controls.compareWithUserMask(name, this.current.config);
+      this.draw();
+    }
   }
 
   /** Follows the pointer on the window, so a drag may leave the map (which is redrawn meanwhile). */

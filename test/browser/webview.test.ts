@@ -350,6 +350,34 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.selectOption('#map-compare', '');
   });
 
+  it("compares with the user's own mask the host sent, and refuses one of the wrong size", async () => {
+    const before = (await view.posted('rendered')).length;
+    await view.page.evaluate(() =>
+      window.postMessage({ type: 'setConfig', config: { pattern: 'fixed', n: 64, heads: 1, stride: 8, c: 2, subblocks: 1, mode: 'merged', layer: 0, bidirectional: false } }, '*'),
+    );
+    await lastRender(before + 1);
+    const drawn = (await view.posted('mapsDrawn')).length;
+    // Their mask: the paper's pattern with one extra cell (3, 60) and one missing (9, 7).
+    await view.page.evaluate(() => {
+      const n = 64;
+      const cells = new Uint8Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) if (Math.floor(i / 8) === Math.floor(j / 8) || j % 8 >= 6) cells[i * n + j] = 1;
+      cells[3 * n + 60] = 1;
+      cells[9 * n + 7] = 0;
+      window.postMessage({ type: 'compareWithMask', name: 'my_mask', n, heads: 1, cells }, '*');
+    });
+    await view.page.waitForFunction((k) => (window as any).__posted.filter((m: any) => m.type === 'mapsDrawn').slice(k).some((m: any) => m.maps.compared === 'my_mask' && m.maps.kind === 'diff'), drawn);
+    await view.mapsSettled();
+    assert.equal(await view.page.locator('#map-compare').inputValue(), 'mask:my_mask');
+    assert.match(await view.page.locator('.legend').innerText(), /only my_mask/);
+    assert.match((await view.page.locator('.maps canvas').first().getAttribute('aria-label'))!, /Head 0 against my_mask: 2 pixels differ/);
+    const errors = (await view.posted('error')).length;
+    await view.page.evaluate(() => window.postMessage({ type: 'compareWithMask', name: 'short', n: 64, heads: 1, cells: new Uint8Array(10) }, '*'));
+    await view.page.waitForFunction((k) => (window as any).__posted.filter((m: any) => m.type === 'error').length > k, errors);
+    assert.match((await view.posted('error')).pop().message, /the mask short has 10 cells, not 1 × 64 × 64/);
+    await view.page.selectOption('#map-compare', '');
+  });
+
   it('compares the heads of one pattern, and dims weights under the threshold without masking them', async () => {
     const before = (await view.posted('rendered')).length;
     await view.page.evaluate(() =>
