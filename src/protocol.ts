@@ -153,7 +153,7 @@ const HostToWebviewSchema = v.variant('type', [
   /** Every head's whole map as shown, as SVG. */
   message('requestSvg', { id: finite }),
   /** The user's own mask ([heads, n, n] or one head for all, 0/1), shown in the difference view. */
-  message('compareWithMask', { name: v.string(), n: v.pipe(int, v.minValue(1)), heads: v.pipe(int, v.minValue(1)), cells: v.instance(Uint8Array) }),
+  message('compareWithMask', { name: v.string(), n: v.pipe(int, v.minValue(1)), heads: v.pipe(int, v.minValue(1)), cells: v.custom<Uint8Array>((x) => x instanceof Uint8Array) }),
 ]);
 export type HostToWebview = v.InferOutput<typeof HostToWebviewSchema>;
 

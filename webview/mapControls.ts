@@ -24,6 +24,8 @@ export class MapControls {
   userChoseKind = false;
   /** The name of the user's mask the host sent, offered as a comparison. */
   private userMask?: string;
+  /** A comparison chosen before the first config arrived: selected once its option exists. */
+  private pendingComparison?: string;
 
   constructor(onChange: () => void, onReset: () => void) {
     this.element.className = 'map-controls';
@@ -93,6 +95,8 @@ export class MapControls {
       ...PATTERN_NAMES.filter((p) => p !== config.pattern).map((p): [string, string] => [p, p]),
     ]);
     MapControls.fill(this.focusSelect, [['', 'all heads'], ...each((h) => [String(h), `head ${h}`]), ['-1', 'union (max over heads)']]);
+    if (this.pendingComparison) this.compareSelect.value = this.pendingComparison;
+    this.pendingComparison = undefined;
   }
 
   get kind(): MapKind {
@@ -134,9 +138,13 @@ export class MapControls {
     return this.compareSelect.value;
   }
 
-  /** Offers the user's mask as a comparison and selects it. */
-  compareWithUserMask(name: string, config: PatternConfig): void {
+  /** Offers the user's mask as a comparison and selects it (now, or when the first config arrives). */
+  compareWithUserMask(name: string, config?: PatternConfig): void {
     this.userMask = name;
+    if (!config) {
+      this.pendingComparison = `mask:${name}`;
+      return;
+    }
     this.setConfig(config, config.heads);
     this.compareSelect.value = `mask:${name}`;
   }

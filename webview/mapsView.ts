@@ -378,10 +378,8 @@ export class MapsView {
   compareWithMask(name: string, mask: PatternMask): void {
     this.userMask = { name, mask };
     this.compared = undefined;
-    if (this.current) {
-      this.controls.compareWithUserMask(name, this.current.config);
-      this.draw();
-    }
+    this.controls.compareWithUserMask(name, this.current?.config);
+    if (this.current) this.draw();
   }
 
   /** Follows the pointer on the window, so a drag may leave the map (which is redrawn meanwhile). */

@@ -7,6 +7,7 @@ import { ComputeSummary, InspectorState, MapsSummary, RenderSummary } from '../p
 import { ExportFeature } from './features/exportFeature';
 import { guardWith } from './features/guarded';
 import { InspectorFeature } from './features/inspectorFeature';
+import { MaskCheckFeature, MaskCheckResult } from './features/maskCheckFeature';
 
 /** What `getExtension(...).exports` gives: lets integration tests see what the webview drew. */
 export interface InspectorApi {
@@ -16,6 +17,8 @@ export interface InspectorApi {
   /** What the maps show now: masks or weights, painted by whom, pooled where. */
   lastMaps(): MapsSummary | undefined;
   isVisible(): boolean;
+  /** The last mask function or mask file checked against a pattern, and the verdict. */
+  lastMaskCheck(): MaskCheckResult | undefined;
   renderCount(): number;
   /**
    * Resolves with a render that satisfies `accept`: the last one if it does and is newer than
@@ -29,7 +32,8 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   const guarded = guardWith(log);
   const inspectorFeature = new InspectorFeature(context, log, guarded);
   const inspector = inspectorFeature.panel;
-  context.subscriptions.push(log, inspectorFeature, new ExportFeature(inspector, log, guarded));
+  const maskCheck = new MaskCheckFeature(inspector, log, guarded);
+  context.subscriptions.push(log, inspectorFeature, new ExportFeature(inspector, log, guarded), maskCheck);
 
   return {
     currentState: () => inspector.currentState,
@@ -37,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     lastCompute: () => inspector.lastCompute,
     lastMaps: () => inspector.lastMaps,
     isVisible: () => inspector.isVisible,
+    lastMaskCheck: () => maskCheck.last,
     renderCount: () => inspector.renderCount,
     waitForRender: (accept, { after = -1, timeoutMs = 30000 } = {}) =>
       new Promise((resolve, reject) => {

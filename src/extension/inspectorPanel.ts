@@ -30,6 +30,8 @@ export class InspectorPanel {
     },
   );
   private readonly renderListeners = new Set<RenderListener>();
+  /** The user's mask shown in the difference view: sent after every init (first load, reload). */
+  private comparison?: Extract<HostToWebview, { type: 'compareWithMask' }>;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -38,12 +40,13 @@ export class InspectorPanel {
     private readonly pasted: PastedNumbers,
   ) {}
 
-  /** Opens (or reveals) the panel beside the active editor and shows `state`. */
-  show(state: InspectorState): void {
+  /** Opens (or reveals) the panel beside the active editor and shows `state` (with the user's mask to compare, if given). */
+  show(state: InspectorState, comparison?: InspectorPanel['comparison']): void {
     this.state = state;
+    this.comparison = comparison;
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Beside, true);
-      this.post({ type: 'init', state, settings: this.settings() });
+      this.sendState();
       return;
     }
     const panel = vscode.window.createWebviewPanel(
@@ -76,6 +79,12 @@ export class InspectorPanel {
 
   get lastMaps(): MapsSummary | undefined {
     return this.lastMapsSummary;
+  }
+
+  private sendState(): void {
+    if (!this.state) return;
+    this.post({ type: 'init', state: this.state, settings: this.settings() });
+    if (this.comparison) this.post(this.comparison);
   }
 
   /** Settings changed: the webview recomputes (a new backend) or repaints (a new map renderer). */
@@ -165,7 +174,7 @@ export class InspectorPanel {
     switch (message.type) {
       case 'ready':
         // The webview asks for its state on every load (first open, re-show, reload).
-        if (this.state) this.post({ type: 'init', state: this.state, settings: this.settings() });
+        this.sendState();
         break;
       case 'stateChanged':
         // Pasted numbers come by reference: the host's copy is put back.
