@@ -69,7 +69,9 @@ export type Sequence = v.InferOutput<typeof SequenceSchema>;
 export const isSequence = (x: unknown): x is Sequence => v.is(SequenceSchema, x);
 
 /** Everything the panel needs to come back after a hide or a window reload. */
-const InspectorStateSchema = v.object({ config: PatternConfigSchema, sequence: v.optional(SequenceSchema) });
+/** The config in the user's code the panel follows (a CodeLens opened it): edits there update the maps. */
+const FollowsSchema = v.object({ file: v.string(), line: v.pipe(int, v.minValue(1)), unresolved: v.array(v.string()) });
+const InspectorStateSchema = v.object({ config: PatternConfigSchema, sequence: v.optional(SequenceSchema), follows: v.optional(FollowsSchema) });
 export type InspectorState = v.InferOutput<typeof InspectorStateSchema>;
 export const isInspectorState = (x: unknown): x is InspectorState => v.is(InspectorStateSchema, x);
 

@@ -109,7 +109,9 @@ const paste = el(
  * the statistics and the sequence.
  */
 const configSummary = el('summary', { className: 'config-summary' });
-const configBar = el('details', { className: 'config-bar', open: true }, configSummary, form);
+/** Which config in the user's code the panel follows, when a CodeLens opened it. */
+const followsLine = el('p', { className: 'follows', role: 'status' });
+const configBar = el('details', { className: 'config-bar', open: true }, configSummary, followsLine, form);
 const statusLine = el('footer', { className: 'status-line' }, compute.element, maps.rendererLabel);
 app.replaceChildren(
   el('h1', { className: 'sr-only' }, 'Sparse Attention Inspector'),
@@ -156,6 +158,8 @@ function buildForm(config: PatternConfig): void {
 }
 
 function onFieldChange(spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): void {
+  // Except for values the code does not say (unknown there), a change here leaves the code's config.
+  if (state.follows && !state.follows.unresolved.includes(spec.key)) state = { ...state, follows: undefined };
   if (spec.key === 'pattern') {
     // Keep every value the presets share (n, heads, l, c, …); only what the new one rejects resets.
     state = { ...state, config: switchPreset(state.config, input.value as PatternName) };
@@ -208,6 +212,11 @@ function scheduleRender(delayMs: number): void {
 function render(): void {
   const started = performance.now();
   configSummary.textContent = describeConfig(state.config);
+  const follows = state.follows;
+  followsLine.textContent = follows
+    ? `Following ${follows.file}:${follows.line}: edits there update the maps.${follows.unresolved.length ? ` Not in the code (set here): ${follows.unresolved.join(', ')}.` : ''}`
+    : '';
+  followsLine.hidden = !follows;
   const generation = ++renderGeneration;
   analysing?.dispose();
   analysing = undefined;
