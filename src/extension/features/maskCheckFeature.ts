@@ -127,7 +127,7 @@ export class MaskCheckFeature implements vscode.Disposable {
     const check = checkMask(cells, theirHeads, config, buildPattern(config), what);
     this.last = { what, config, lines: check.lines, identical: check.diff.identical, match: check.match?.config.pattern, note };
     for (const line of check.lines) this.log.info(`${what}: ${line}`);
-    this.panel.show({ ...this.panel.currentState, config }, { type: 'compareWithMask', name: what, n, heads: theirHeads, cells });
+    this.panel.show({ ...this.panel.currentState, config, follows: undefined }, { type: 'compareWithMask', name: what, n, heads: theirHeads, cells });
     const noteText = note ? ` (${note})` : '';
     if (check.diff.identical) void vscode.window.showInformationMessage(`${check.lines[0]}${noteText}`);
     else {
