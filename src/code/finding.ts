@@ -3,8 +3,8 @@
  * spelled with one of its `python` keywords (from the registry), else the peer's default, else
  * the preset's; the registry validates the result and each issue is placed on its argument.
  */
-import { defaultConfig, patternSpec, validateConfig } from '../core';
-import type { ParamSpec, PatternConfig, PatternName } from '../core';
+import { defaultConfig, MAX_HEADS, patternSpec, validateConfig } from '../core';
+import type { ConfigIssue, ParamSpec, PatternConfig, PatternName } from '../core';
 import type { CallShape } from './callShapes';
 import type { LineIndex, SourceRange } from './positions';
 import { Arguments, evaluate, PyValue, SourceText } from './pythonValues';
@@ -68,10 +68,41 @@ export function makeFinding(src: SourceText, lines: LineIndex, shape: CallShape,
     if (peerDefault !== undefined) config[param.key] = configValue(param, shape.signature.defaults[peerDefault]);
     else if (MODEL_KEYS.has(param.key) || (args.opaque && names.length > 0)) unresolved.push(param.key);
   }
-  const issues = validateConfig(config as unknown as PatternConfig)
-    .filter((issue) => !unresolved.includes(issue.field))
-    .map((issue) => ({ key: issue.field, message: issue.message, range: found[issue.field]?.argument ?? range }));
+  const issues = certainIssues(spec.params, config, unresolved).map((issue) => ({ key: issue.field, message: issue.message, range: found[issue.field]?.argument ?? range }));
   return { range, preset: shape.preset, source: shape.source, config: config as unknown as PatternConfig, found, unresolved, issues };
+}
+
+/** Unknown values tried per kind; more than this many unknown keys and no rule is judged. */
+const MAX_UNKNOWN = 4;
+/** Divisible by every block, stride and count a config uses (lcm of 1..16), yet within the limits on n. */
+const LARGE = 720_720;
+
+/**
+ * The registry's issues that hold whatever the unknown values are: an issue is kept only when it
+ * comes back, word for word, with every unknown key at its default, at 1 and at a large, highly
+ * divisible value (each choice and boolean at each of its values). `c (40) must be <= l (32)`
+ * with l unknown is dropped: l = 720720 passes.
+ */
+function certainIssues(params: readonly ParamSpec[], config: Record<string, unknown>, unresolved: readonly string[]): ConfigIssue[] {
+  const issues = validateConfig(config as unknown as PatternConfig).filter((issue) => !unresolved.includes(issue.field));
+  if (!unresolved.length || !issues.length) return issues;
+  if (unresolved.length > MAX_UNKNOWN) return [];
+  let variants: Record<string, unknown>[] = [config];
+  for (const key of unresolved) {
+    const param = params.find((p) => p.key === key)!;
+    variants = variants.flatMap((variant) => candidates(param, variant[key]).map((value) => ({ ...variant, [key]: value })));
+  }
+  const seen = (issue: ConfigIssue) => (variant: Record<string, unknown>) =>
+    validateConfig(variant as unknown as PatternConfig).some((other) => other.field === issue.field && other.message === issue.message);
+  return issues.filter((issue) => variants.every(seen(issue)));
+}
+
+function candidates(param: ParamSpec, fallback: unknown): unknown[] {
+  if (param.kind === 'boolean') return [true, false];
+  if (param.kind === 'choice') return [...param.options!];
+  if (param.kind === 'integers') return [fallback, param.optional ? [] : [1]];
+  // heads stays within MAX_HEADS (840 = lcm of 1..8), or every variant would stop at that limit.
+  return [fallback, 1, param.key === 'heads' ? Math.min(840, MAX_HEADS) : LARGE];
 }
 
 /** Python's None is an empty list where a list parameter is optional (DeepSpeed's global_block_end_indices=None). */
