@@ -64,9 +64,10 @@ export function makeFinding(src: SourceText, lines: LineIndex, shape: CallShape,
       }
       continue;
     }
+    // `**kwargs` from a caller may set anything the call takes; else the peer's default, else the preset's.
     const peerDefault = names.find((n) => n in shape.signature.defaults);
-    if (peerDefault !== undefined) config[param.key] = configValue(param, shape.signature.defaults[peerDefault]);
-    else if (MODEL_KEYS.has(param.key) || (args.opaque && names.length > 0)) unresolved.push(param.key);
+    if ((args.opaque && names.length > 0) || (peerDefault === undefined && MODEL_KEYS.has(param.key))) unresolved.push(param.key);
+    else if (peerDefault !== undefined) config[param.key] = configValue(param, shape.signature.defaults[peerDefault]);
   }
   const issues = certainIssues(spec.params, config, unresolved).map((issue) => ({ key: issue.field, message: issue.message, range: found[issue.field]?.argument ?? range }));
   return { range, preset: shape.preset, source: shape.source, config: config as unknown as PatternConfig, found, unresolved, issues };
