@@ -71,6 +71,8 @@ export const ATTN_MODE_SHAPE: CallShape = { preset: 'openai-fixed', signature: {
 
 /** Plain keywords (a dataclass or the user's own call): the paper's fixed pattern, when both l and c are spelled. */
 export const KEYWORDS_SHAPE: CallShape = { preset: 'fixed', signature: { names: [], defaults: {} }, source: 'keywords' };
+/** The same, as a class's fields with defaults (a dataclass config). */
+export const CLASS_FIELDS_SHAPE: CallShape = { ...KEYWORDS_SHAPE, source: 'class fields' };
 
 /** DeepSpeed's `"sparse_attention"` config (runtime/config.py): "mode" picks the class, "fixed" when absent. */
 export const DS_CONFIG_MODES: Readonly<Record<string, CallShape>> = {

@@ -6,11 +6,11 @@
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
 import { patternSpec } from '../core';
-import { ATTN_MODE_SHAPE, CALL_SHAPES, CallShape, DS_CONFIG_DEFAULT_MODE, DS_CONFIG_KEY, DS_CONFIG_MODES, DS_CONFIG_SOURCE, KEYWORDS_SHAPE } from './callShapes';
+import { ATTN_MODE_SHAPE, CALL_SHAPES, CallShape, CLASS_FIELDS_SHAPE, DS_CONFIG_DEFAULT_MODE, DS_CONFIG_KEY, DS_CONFIG_MODES, DS_CONFIG_SOURCE, KEYWORDS_SHAPE } from './callShapes';
 import { ConfigFinding, makeFinding } from './finding';
 import { LineIndex } from './positions';
 import { indexModule, Scope } from './pythonScopes';
-import { Arguments, callArguments, calleeName, evaluate, mappingOf, SourceText } from './pythonValues';
+import { Argument, Arguments, callArguments, calleeName, evaluate, mappingOf, SourceText } from './pythonValues';
 
 /** Every config found in a Python file, in the order they appear. */
 export function findConfigsInPython(text: string): ConfigFinding[] {
@@ -25,6 +25,13 @@ export function findConfigsInPython(text: string): ConfigFinding[] {
   for (const dict of index.dicts) {
     const finding = dsConfigFinding(src, lines, dict);
     if (finding) findings.push(finding);
+  }
+  for (const { node, scope } of index.classes) {
+    const fields = classFields(scope);
+    // The class ends where its last statement does, not after the blank lines its body takes in.
+    let end = node.to;
+    while (end > node.from && /\s/.test(text[end - 1])) end--;
+    if (spellsStrideAndSummary(fields)) findings.push(makeFinding(src, lines, CLASS_FIELDS_SHAPE, node.from, end, fields));
   }
   return findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
@@ -75,6 +82,16 @@ const SUMMARY_KEYWORDS = FIXED_PARAMS.find((p) => p.key === 'c')!.python;
 /** Both l and c spelled: `nn.Conv2d(3, 8, stride=2)` has a stride and is no attention config. */
 function spellsStrideAndSummary(args: Arguments): boolean {
   return STRIDE_KEYWORDS.some((k) => args.byName.has(k)) && SUMMARY_KEYWORDS.some((k) => args.byName.has(k));
+}
+
+/** A class body's fields with values (`stride: int = 32`), read like keywords. */
+function classFields(scope: Scope): Arguments {
+  const byName = new Map<string, Argument>();
+  for (const [name, bindings] of scope.names) {
+    const last = bindings[bindings.length - 1];
+    if (last.value) byName.set(name, { name, from: last.from, to: last.value.to, value: last.value, scope });
+  }
+  return { byName, opaque: false };
 }
 
 /** A mapping (dict literal, or dict(...) call) with a "sparse_attention" entry holding a mapping. */

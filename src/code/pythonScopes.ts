@@ -9,6 +9,8 @@ import type { SyntaxNode, Tree } from '@lezer/common';
 export interface Binding {
   /** Where the binding ends: a use at or after it sees it. */
   at: number;
+  /** The statement or parameter that binds it (`stride: int = 32`): where a class field's problems are shown. */
+  from: number;
   /** The bound expression; undefined for a parameter without a default (the caller decides). */
   value?: SyntaxNode;
   /** The scope the value is evaluated in (a parameter default: the scope around the def). */
@@ -32,6 +34,8 @@ export interface ModuleIndex {
   module: Scope;
   calls: ScopedNode[];
   dicts: ScopedNode[];
+  /** Class definitions with the scope of their body (a dataclass's fields are its bindings). */
+  classes: ScopedNode[];
 }
 
 const BRACKETS = new Set(['(', ')', '[', ']', '{', '}']);
@@ -60,7 +64,7 @@ function bindAssignment(node: SyntaxNode, scope: Scope, text: string): void {
   const value = parts[parts.length - 1];
   for (let k = 0; k + 1 < parts.length - 1; k += 2) {
     if (parts[k].name === 'VariableName' && parts[k + 1].name === 'AssignOp' && parts[k + 1].to - parts[k + 1].from === 1) {
-      bind(scope, text.slice(parts[k].from, parts[k].to), { at: node.to, value, scope });
+      bind(scope, text.slice(parts[k].from, parts[k].to), { at: node.to, from: node.from, value, scope });
     }
   }
 }
@@ -70,7 +74,7 @@ function bindParams(list: SyntaxNode, inner: Scope, outer: Scope, text: string):
     const parts = group.filter((p) => p.name !== 'TypeDef');
     if (parts[0]?.name !== 'VariableName') continue; // *args, **kwargs, / and * bind nothing readable
     const value = parts.length >= 3 && parts[1].name === 'AssignOp' ? parts[2] : undefined;
-    bind(inner, text.slice(parts[0].from, parts[0].to), { at: list.from, value, scope: outer });
+    bind(inner, text.slice(parts[0].from, parts[0].to), { at: list.from, from: parts[0].from, value, scope: outer });
   }
 }
 
@@ -81,14 +85,18 @@ export function indexModule(tree: Tree, text: string): ModuleIndex {
   const defs: Scope[] = [];
   const calls: ScopedNode[] = [];
   const dicts: ScopedNode[] = [];
+  const classes: ScopedNode[] = [];
   const current = () => scopes[scopes.length - 1];
   tree.iterate({
     enter(ref) {
       switch (ref.name) {
         case 'FunctionDefinition':
-        case 'ClassDefinition':
-          defs.push({ kind: ref.name === 'ClassDefinition' ? 'class' : 'function', parent: current(), names: new Map() });
+        case 'ClassDefinition': {
+          const scope: Scope = { kind: ref.name === 'ClassDefinition' ? 'class' : 'function', parent: current(), names: new Map() };
+          defs.push(scope);
+          if (scope.kind === 'class') classes.push({ node: ref.node, scope });
           break;
+        }
         case 'ParamList':
           if (defs.length && ref.node.parent?.name === 'FunctionDefinition') bindParams(ref.node, defs[defs.length - 1], current(), text);
           break;
@@ -117,7 +125,7 @@ export function indexModule(tree: Tree, text: string): ModuleIndex {
       else if (ref.name === 'FunctionDefinition' || ref.name === 'ClassDefinition') defs.pop();
     },
   });
-  return { module, calls, dicts };
+  return { module, calls, dicts, classes };
 }
 
 /**

@@ -233,6 +233,29 @@ describe('configs in Python source', () => {
     assert.ok(Math.abs(density.density - allowed / ((256 * 257) / 2)) < 1e-12, `${density.density}`);
   });
 
+  it("a dataclass's fields with defaults are a config; fields without values are not", () => {
+    const text = [
+      '@dataclass',
+      'class SparseAttentionConfig:',
+      '    """stride: int = 1 in a docstring is no field."""',
+      '    max_position_embeddings: int = 4096',
+      '    stride: int = 128',
+      '    summary_length: int = 256  # longer than the block',
+      '    num_heads: int = 8',
+      '    dropout: float = 0.1',
+      '',
+      '',
+      'class Declared:',
+      '    stride: int',
+      '    c: int',
+    ].join('\n');
+    const f = only(text);
+    assert.equal(f.source, 'class fields');
+    assert.deepEqual(f.range, { start: { line: 1, character: 0 }, end: { line: 7, character: 24 } });
+    assert.deepEqual([config(f).n, config(f).stride, config(f).c, config(f).heads], [4096, 128, 256, 8]);
+    assert.deepEqual(f.issues, [{ key: 'c', message: 'c (256) must be <= l (128)', range: rangeOf(text, 'summary_length: int = 256') }]);
+  });
+
   it('the c > l mistake is placed on the summary argument', () => {
     const text = readFileSync(join(ROOT, 'examples/summary_too_long.py'), 'utf8');
     const f = only(text);
