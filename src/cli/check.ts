@@ -64,7 +64,8 @@ function filesToCheck(path: string): string[] {
 function findConfigs(path: string): ConfigFinding[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // A byte-order mark is no character of the document: columns count as editors count them.
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

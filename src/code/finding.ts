@@ -24,7 +24,7 @@ export interface ConfigIssueAt {
 }
 
 export interface ConfigFinding {
-  /** The whole call, or the "sparse_attention" dict. */
+  /** The whole call, the "sparse_attention" dict, or the class whose fields hold the config. */
   range: SourceRange;
   preset: PatternName;
   /** What was recognised: 'FixedSparsityConfig(...)', 'ds_config sparse_attention', 'attn_mode="fixed"', 'keywords', … */

@@ -92,7 +92,8 @@ describe('sparse-attn check', () => {
       writeFileSync(join(dir, skipped, 'model.py'), wrong);
     }
     mkdirSync(join(dir, 'models'));
-    writeFileSync(join(dir, 'models', 'layer.py'), 'cfg = SparseConfig(n=64, stride=8, c=2, heads=2)\n');
+    // Saved with a byte-order mark: columns still count from the first character editors show.
+    writeFileSync(join(dir, 'models', 'layer.py'), '\uFEFFcfg = SparseConfig(n=64, stride=8, c=2, heads=2)\n');
     writeFileSync(join(dir, 'ds_config_train.json'), '{"sparse_attention": {"mode": "dense", "block": 8}}');
     writeFileSync(join(dir, 'settings.json'), '{"sparse_attention": {"block": 3, "num_local_blocks": 4, "num_global_blocks": 3}}');
     writeFileSync(join(dir, 'notes.txt'), wrong);
