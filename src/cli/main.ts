@@ -2,6 +2,7 @@
 import { ConfigError, NpyError, TooLargeError } from '../core';
 import { patternFlagsUsage, UsageError } from './args';
 import { attendCommand } from './attend';
+import { checkCommand } from './check';
 import { OutputError } from './outputs';
 import { diffCommand, maskCommand, statsCommand } from './commands';
 import { serveWorker } from './cpuPool';
@@ -12,6 +13,7 @@ const USAGE = `usage: sparse-attn <command> [flags]
   diff   --mask theirs.npy <pattern flags>
   attend --q q.npy --k k.npy --v v.npy <pattern flags> --out out.npy [--probs p.npy] [--lse lse.npy]
          [--backend auto|cpu|webasm|webgpu|webgl2] [--threads N]
+  check  FILES_OR_FOLDERS... [--json]  (configs in *.py and ds_config*.json; exit 1 when one is invalid)
 pattern flags: --pattern NAME --n N --heads H, and per pattern (lists as 4,8):
 ${patternFlagsUsage()}`;
 
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   stats: statsCommand,
   diff: diffCommand,
   attend: attendCommand,
+  check: checkCommand,
 };
 
 export async function run(argv: string[], print: (line: string) => void, printError: (line: string) => void): Promise<number> {
