@@ -1,9 +1,10 @@
 /**
  * Activation wires the features (features/, one class each) and returns a small API for tests.
- * Next features (checkpoints, code lenses, diagnostics) are one more line here.
+ * Next features (checkpoints) are one more line here.
  */
 import * as vscode from 'vscode';
 import { ComputeSummary, InspectorState, MapsSummary, RenderSummary } from '../protocol';
+import { CodeConfigFeature } from './features/codeConfigFeature';
 import { ExportFeature } from './features/exportFeature';
 import { guardWith } from './features/guarded';
 import { InspectorFeature } from './features/inspectorFeature';
@@ -33,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   const inspectorFeature = new InspectorFeature(context, log, guarded);
   const inspector = inspectorFeature.panel;
   const maskCheck = new MaskCheckFeature(inspector, log, guarded);
-  context.subscriptions.push(log, inspectorFeature, new ExportFeature(inspector, log, guarded), maskCheck);
+  context.subscriptions.push(log, inspectorFeature, new ExportFeature(inspector, log, guarded), maskCheck, new CodeConfigFeature(inspector, log, guarded));
 
   return {
     currentState: () => inspector.currentState,
