@@ -18,7 +18,9 @@ export function lensTitle(finding: ConfigFinding, density: FindingDensity): stri
     const name = param.short ?? param.name ?? param.key;
     if (unknown(param.key)) parts.push(`${name}=?`);
     else if (param.kind === 'boolean') {
-      if (value !== defaults[param.key]) parts.push(value ? name : `no ${name}`);
+      // Booleans by their peer's own spelling (different_layout_per_head), shown only when changed.
+      const flag = (param.name ?? param.label).toLowerCase();
+      if (value !== defaults[param.key]) parts.push(value ? flag : `no ${flag}`);
     } else if (param.short || show(value) !== show(defaults[param.key])) parts.push(`${name}=${show(value)}`);
   }
   const heads = unknown('heads') ? '? heads' : `${values.heads} head${values.heads === 1 ? '' : 's'}`;
