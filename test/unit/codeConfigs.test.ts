@@ -193,6 +193,15 @@ describe('configs in Python source', () => {
     assert.equal(config(late).block, 64);
   });
 
+  it("Python's literal spellings: 0x10, 4_096, -1, raw and concatenated strings; bytes and floats are not config values", () => {
+    const f = only('cfg = FixedSparsityConfig(num_heads=0b100, block=0x10, num_local_blocks=1_2, num_global_blocks=-(-3), attention=r"uni" \'directional\', different_layout_per_head=True)');
+    assert.deepEqual([config(f).heads, config(f).block, config(f).numLocalBlocks, config(f).numGlobalBlocks, config(f).attention, config(f).differentLayoutPerHead], [4, 16, 12, 3, 'unidirectional', true]);
+    const g = only("cfg = FixedSparsityConfig(num_heads=4, block=16.0, attention=b'unidirectional', num_local_blocks=08)");
+    assert.deepEqual([...g.unresolved].sort(), ['attention', 'block', 'n', 'numLocalBlocks']);
+    const escaped = only('cfg = FixedSparsityConfig(num_heads=4, attention="uni\\u0064irectional")');
+    assert.equal(config(escaped).attention, 'unidirectional');
+  });
+
   it('what cannot be read is unresolved, the config still offered with defaults', () => {
     const text = 'cfg = FixedSparsityConfig(num_heads=config.num_attention_heads, block=pick_block(), num_local_blocks=4.0, attention=f"{kind}directional")';
     const f = only(text);
