@@ -67,6 +67,8 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // From here Ctrl-C stops the run cleanly; --verbose says so (scripts and tests wait for it).
+  if (flags.has('verbose')) process.stderr.write(`sparse-attn attend: computing ${input.heads} heads at n=${input.n} (Ctrl-C stops)\n`);
   const started = performance.now();
   let run: AttendRun;
   try {

@@ -101,10 +101,15 @@ describe('CLI outputs: checked first, written atomically', function () {
       // Four heads on one thread, dense n = 8192: seconds of work in a worker thread.
       const input = randomQkv(4, 8192, 64, 9);
       for (const k of ['q', 'k', 'v'] as const) writeFileSync(join(dir, `big-${k}.npy`), encodeNpy('<f4', [4, 8192, 64], input[k]));
-      const child = spawn(process.execPath, [cli, 'attend', '--q', 'big-q.npy', '--k', 'big-k.npy', '--v', 'big-v.npy', '--pattern', 'dense', '--threads', '1', '--backend', 'cpu', '--out', `stopped-${signal}.npy`], { cwd: dir });
+      const child = spawn(process.execPath, [cli, 'attend', '--q', 'big-q.npy', '--k', 'big-k.npy', '--v', 'big-v.npy', '--pattern', 'dense', '--threads', '1', '--backend', 'cpu', '--verbose', '--out', `stopped-${signal}.npy`], { cwd: dir });
       let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      await new Promise((r) => setTimeout(r, 1000));
+      // Signal once the compute has started (its own line), not after a guessed delay: start-up is slow on a busy machine.
+      await new Promise<void>((started) =>
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+          if (/computing 4 heads at n=8192/.test(stderr)) started();
+        }),
+      );
       child.kill(signal);
       // Ignoring the signal (the old bug) shows as exit 0 with the output written, seconds later.
       const status = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
