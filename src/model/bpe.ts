@@ -48,7 +48,7 @@ function readPreTokenizer(json: unknown): PreTokenizer {
       }
       let pattern: RegExp;
       try {
-        pattern = new RegExp(source, 'gu');
+        pattern = new RegExp(withoutInlineIgnoreCase(source), 'gu');
       } catch (e) {
         throw new ModelError(`tokenizer.json's Split pattern does not compile as a JavaScript regular expression: ${(e as Error).message}`);
       }
@@ -57,6 +57,14 @@ function readPreTokenizer(json: unknown): PreTokenizer {
     }
   }
   throw new ModelError(`tokenizer.json's pre_tokenizer is ${typeOf(json)}; only byte-level BPE (ByteLevel, or a Split then ByteLevel) is read here`);
+}
+
+/**
+ * Llama 3's (and GPT-4's) pattern starts with (?i:'s|'t|…), a case-insensitive group that Node 20's
+ * regular expressions lack: a group of plain text is rewritten with each letter as [xX].
+ */
+function withoutInlineIgnoreCase(source: string): string {
+  return source.replace(/\(\?i:([^()[\]\\]*)\)/g, (_all, inner: string) => `(?:${inner.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)})`);
 }
 
 const escapeText = (x: unknown) => (typeof x === 'string' ? x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : undefined);
