@@ -20,12 +20,11 @@ export interface AttentionMaps {
   probs: Float32Array;
 }
 
-/** One row's softmax over the columns in `allowed`, written into probs at `at` (scores in float64). */
-function softmaxRow(qkv: LayerQkv, h: number, i: number, allowed: RangeList, probs: Float32Array, at: number): void {
+/** One row's softmax over the columns in `allowed`, written into probs at `at` (scores in float64, in `scores` [n]). */
+function softmaxRow(qkv: LayerQkv, h: number, i: number, allowed: RangeList, scores: Float64Array, probs: Float32Array, at: number): void {
   const { n, headDim: d, q, k, scale } = qkv;
   const qAt = (h * n + i) * d;
   let max = -Infinity;
-  const scores = new Float64Array(n);
   for (let r = 0; r < allowed.length; r++) {
     for (let j = allowed.starts[r]; j < allowed.ends[r]; j++) {
       const kAt = (h * n + j) * d;
@@ -44,10 +43,11 @@ function attentionOver(qkv: LayerQkv, rowOf: (h: number, i: number, out: RangeLi
   const { heads, n } = qkv;
   const probs = new Float32Array(heads * n * n);
   const allowed = new RangeList();
+  const scores = new Float64Array(n);
   for (let h = 0; h < heads; h++) {
     for (let i = 0; i < n; i++) {
       rowOf(h, i, allowed);
-      softmaxRow(qkv, h, i, allowed, probs, (h * n + i) * n);
+      softmaxRow(qkv, h, i, allowed, scores, probs, (h * n + i) * n);
     }
   }
   return { heads, n, probs };

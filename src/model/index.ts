@@ -11,7 +11,8 @@
  *   patternAttention(qkv, mask)    the same softmax restricted to a pattern (src/core's PatternMask)
  *   coverage(dense, mask)          per head, the share of the dense mass inside the pattern
  *                                  (mean over rows, the worst rows), and the layer's mean
- *   new ByteLevelBpe(tokenizerJson).encode(text)   tokens from a model folder's tokenizer.json
+ *   modelTokenizer(tokenizerJson | undefined)     tokens from a model folder's tokenizer.json
+ *                                  (ByteLevelBpe), else GPT-2's BPE
  *
  * Every refusal is a ModelError whose message says what is wrong and what to do.
  */
@@ -20,6 +21,8 @@ export type { ForwardProgress, QkvOptions } from './model';
 export { denseAttention, patternAttention, coverage, attentionOutput } from './attention';
 export type { AttentionMaps, HeadCoverage, LayerCoverage, RowShare } from './attention';
 export { ByteLevelBpe } from './bpe';
+export { modelTokenizer } from './tokens';
+export type { ModelTokenizer } from './tokens';
 export { ModelError, weightsInMemory } from './weights';
 export type { WeightProvider } from './weights';
 export type { LayerQkv } from './types';

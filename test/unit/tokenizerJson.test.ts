@@ -9,7 +9,7 @@ import { readFileSync } from 'fs';
 import { encode as cl100kEncode } from 'gpt-tokenizer/encoding/cl100k_base';
 import { encode as r50kEncode } from 'gpt-tokenizer/encoding/r50k_base';
 import { join } from 'path';
-import { ByteLevelBpe } from '../../src/model';
+import { ByteLevelBpe, modelTokenizer } from '../../src/model';
 import { integers, readNpz } from '../support/npz';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
@@ -126,6 +126,18 @@ describe('byte-level BPE from tokenizer.json', function () {
     assert.deepEqual(new ByteLevelBpe(roberta).encode('the fox'), [5, ...plain, 7]);
     const prefixed = { ...json, pre_tokenizer: { ...json.pre_tokenizer, add_prefix_space: true } };
     assert.deepEqual(new ByteLevelBpe(prefixed).encode('the fox'), new ByteLevelBpe(json).encode(' the fox'));
+  });
+
+  it("a model folder's tokens: its tokenizer.json, else GPT-2's BPE; labels are each token's text", () => {
+    const own = modelTokenizer(fixtureJson());
+    assert.equal(own.source, 'tokenizer.json');
+    assert.deepEqual(own.encode('the fox'), new ByteLevelBpe(fixtureJson()).encode('the fox'));
+    assert.deepEqual(own.labels(own.encode(' the café')), [' the', ' café']);
+    const gpt2 = modelTokenizer(undefined);
+    assert.equal(gpt2.source, 'GPT-2 BPE');
+    assert.deepEqual(gpt2.encode('Hello world'), [15496, 995]);
+    assert.deepEqual(gpt2.labels([15496, 995]), ['Hello', ' world']);
+    assert.equal(gpt2.decode([15496, 995]), 'Hello world');
   });
 
   it('refuses what is not byte-level BPE, and inconsistent files, by name', () => {
