@@ -7,17 +7,41 @@ import { ModelError } from './weights';
 
 /**
  * y[n, out] = x[n, in] · Wᵀ + b with W stored [out, in] (nn.Linear's layout; a Conv1D weight is
- * transposed once when read). The one matrix product of the forward pass.
+ * transposed once when read). The one matrix product of the forward pass: four outputs at a time,
+ * so each x value loaded serves four weight rows.
  */
 export function linear(x: Float32Array, n: number, inDim: number, w: Float32Array, outDim: number, bias?: Float32Array): Float32Array {
   const y = new Float32Array(n * outDim);
   for (let i = 0; i < n; i++) {
     const row = i * inDim;
-    for (let o = 0; o < outDim; o++) {
-      const col = o * inDim;
-      let sum = 0;
-      for (let c = 0; c < inDim; c++) sum += x[row + c] * w[col + c];
-      y[i * outDim + o] = bias ? sum + bias[o] : sum;
+    const out = i * outDim;
+    let o = 0;
+    for (; o + 4 <= outDim; o += 4) {
+      const w0 = o * inDim;
+      const w1 = w0 + inDim;
+      const w2 = w1 + inDim;
+      const w3 = w2 + inDim;
+      let s0 = bias ? bias[o] : 0;
+      let s1 = bias ? bias[o + 1] : 0;
+      let s2 = bias ? bias[o + 2] : 0;
+      let s3 = bias ? bias[o + 3] : 0;
+      for (let c = 0; c < inDim; c++) {
+        const xc = x[row + c];
+        s0 += xc * w[w0 + c];
+        s1 += xc * w[w1 + c];
+        s2 += xc * w[w2 + c];
+        s3 += xc * w[w3 + c];
+      }
+      y[out + o] = s0;
+      y[out + o + 1] = s1;
+      y[out + o + 2] = s2;
+      y[out + o + 3] = s3;
+    }
+    for (; o < outDim; o++) {
+      const w0 = o * inDim;
+      let sum = bias ? bias[o] : 0;
+      for (let c = 0; c < inDim; c++) sum += x[row + c] * w[w0 + c];
+      y[out + o] = sum;
     }
   }
   return y;
