@@ -8,6 +8,7 @@
  * Masks are the pattern engine's per-head row ranges (src/core/mask.ts), never n×n matrices.
  * (src/core/coverage.ts is another thing: the column-interval tree the statistics use.)
  */
+import type { QKV } from '../core/attention/types';
 import type { HeadMask, PatternMask } from '../core/mask';
 import { RangeList } from '../core/ranges';
 import type { LayerQkv } from './types';
@@ -103,6 +104,18 @@ export function attentionOutput(maps: AttentionMaps, v: Float32Array, headDim: n
     }
   }
   return out;
+}
+
+/**
+ * The layer's Q/K/V in the form the project's sparse kernels take (src/core/attention: CPU, SIMD,
+ * gpu.js). They scale scores by 1/sqrt(d); Q is rescaled here so that they compute the model's own
+ * scale (GPT-2's scale_attn_by_inverse_layer_idx divides further by layer + 1). Their masks are the
+ * pattern's own: give a causal pattern for a causal model.
+ */
+export function sparseKernelInput(qkv: LayerQkv): QKV {
+  const factor = qkv.scale * Math.sqrt(qkv.headDim);
+  const q = factor === 1 ? qkv.q : qkv.q.map((x) => x * factor);
+  return { heads: qkv.heads, n: qkv.n, d: qkv.headDim, q, k: qkv.k, v: qkv.v };
 }
 
 export interface RowShare {

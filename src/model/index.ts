@@ -9,6 +9,7 @@
  *       [heads, n, headDim] after its input norm and RoPE (grouped-query K/V repeated per query head).
  *   denseAttention(qkv)            the model's own attention probabilities [heads, n, n]
  *   patternAttention(qkv, mask)    the same softmax restricted to a pattern (src/core's PatternMask)
+ *   sparseKernelInput(qkv)         Q/K/V for src/core's sparse kernels (CPU, SIMD, gpu.js), at the model's scale
  *   coverage(dense, mask)          per head, the share of the dense mass inside the pattern
  *                                  (mean over rows, the worst rows), and the layer's mean
  *   modelTokenizer(tokenizerJson | undefined)     tokens from a model folder's tokenizer.json
@@ -18,7 +19,7 @@
  */
 export { loadModel, Model, ForwardCancelledError } from './model';
 export type { ForwardProgress, QkvOptions } from './model';
-export { denseAttention, patternAttention, coverage, attentionOutput } from './attention';
+export { denseAttention, patternAttention, coverage, attentionOutput, sparseKernelInput } from './attention';
 export type { AttentionMaps, HeadCoverage, LayerCoverage, RowShare } from './attention';
 export { ByteLevelBpe } from './bpe';
 export { modelTokenizer } from './tokens';

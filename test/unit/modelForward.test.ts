@@ -7,9 +7,9 @@
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { buildPattern, defaultConfig, FactorizedConfig, PatternMask, RangeList } from '../../src/core';
+import { buildPattern, defaultConfig, FactorizedConfig, PatternMask, probsToDense, RangeList, referenceAttention } from '../../src/core';
 import { erf, linear } from '../../src/model/ops';
-import { ByteLevelBpe, coverage, denseAttention, ForwardCancelledError, loadModel, ModelError, patternAttention, weightsInMemory, WeightProvider } from '../../src/model';
+import { ByteLevelBpe, coverage, denseAttention, ForwardCancelledError, loadModel, ModelError, patternAttention, sparseKernelInput, weightsInMemory, WeightProvider } from '../../src/model';
 import { floats, integers, npzWeights, readNpz } from '../support/npz';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
@@ -142,6 +142,21 @@ describe('forward pass to layer k against PyTorch', function () {
         assert.ok(Math.abs(sum - 1) < 1e-5, `head ${h} row ${i} sums to ${sum}`);
       }
     }
+  });
+
+  it("the project's float64 reference kernel, given sparseKernelInput, computes patternAttention at the model's scale", async () => {
+    const tokens = tokenizer.encode(text);
+    // Scores divided by layer + 1 as well: layer 2's scale is 1 / (sqrt(8) * 3).
+    const model = await loadModel({ ...configOf('gpt2'), scale_attn_by_inverse_layer_idx: true }, weightsOf('gpt2'));
+    const qkv = await model.qkvAt(tokens, 2);
+    assert.ok(Math.abs(qkv.scale - 1 / (Math.sqrt(8) * 3)) < 1e-12);
+    const mask = fixedPattern(tokens.length, qkv.heads, false);
+    const reference = referenceAttention(mask, sparseKernelInput(qkv));
+    assertClose(probsToDense(reference.probs!, tokens.length), patternAttention(qkv, mask).probs, 'reference kernel against patternAttention', 1e-6);
+    // Layer 1's attention is scaled by 1/2 on the way, so layer 2's input differs; layer 0's does not.
+    const plain = await loadModel(configOf('gpt2'), weightsOf('gpt2'));
+    assertClose((await plain.qkvAt(tokens, 0)).q, (await model.qkvAt(tokens, 0)).q, 'layer 0 Q', 0);
+    assert.notDeepEqual((await plain.qkvAt(tokens, 2)).q, qkv.q);
   });
 
   it('linear (every output count, with and without bias) against a plain dot product; erf against known values', () => {
