@@ -44,14 +44,10 @@ export class CheckedWeights {
 
   constructor(
     readonly weights: WeightProvider,
-    /** The architecture, for messages ("GPT-2 with hidden size 32 needs …"). */
+    /** The architecture, for messages ("… which GPT-2 needs"). */
     private readonly what: string,
   ) {
     this.present = new Set(weights.names());
-  }
-
-  has(name: string): boolean {
-    return this.present.has(name);
   }
 
   /** The first of `names` the checkpoint holds (old and new spellings of one tensor), or the first name. */

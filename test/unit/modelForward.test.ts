@@ -104,6 +104,14 @@ describe('forward pass to layer k against PyTorch', function () {
     });
   }
 
+  it('BERT converted from TensorFlow: LayerNorm parameters named gamma and beta', async () => {
+    const expected = expectedOf('bert');
+    const tensorflowNames = weightsOf('bert', (name) => name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'));
+    assert.ok(tensorflowNames.names().includes('bert.encoder.layer.0.output.LayerNorm.gamma'));
+    const qkv = await (await loadModel(configOf('bert'), tensorflowNames)).qkvAt(integers(expected, 'tokens'), 2);
+    assertClose(qkv.k, floats(expected, 'k2'), 'bert with gamma/beta');
+  });
+
   for (const { folder } of MODELS.filter((m) => m.folder !== 'gpt-neox')) {
     it(`${folder}: recognised from the tensor names alone, given the head count (the defaults are the model type's)`, async () => {
       const expected = expectedOf(folder);
