@@ -7,6 +7,9 @@
  *   const qkv = await model.qkvAt(tokens, layer, { signal?, onProgress? });
  *       Embeddings and the blocks before `layer`, then that layer's per-head Q, K, V
  *       [heads, n, headDim] after its input norm and RoPE (grouped-query K/V repeated per query head).
+ *   model.inputOf(tokens, layer)   the hidden state entering a layer
+ *   projectQkv(weights, choice, input, n)   Q/K/V of an unknown architecture: the caller names the
+ *                                  projections ({ q, k, v } or { qkv }), the heads, and gives the input
  *   denseAttention(qkv)            the model's own attention probabilities [heads, n, n]
  *   patternAttention(qkv, mask)    the same softmax restricted to a pattern (src/core's PatternMask)
  *   sparseKernelInput(qkv)         Q/K/V for src/core's sparse kernels (CPU, SIMD, gpu.js), at the model's scale
@@ -21,6 +24,8 @@ export { loadModel, Model, ForwardCancelledError } from './model';
 export type { ForwardProgress, QkvOptions } from './model';
 export { denseAttention, patternAttention, coverage, attentionOutput, sparseKernelInput } from './attention';
 export type { AttentionMaps, HeadCoverage, LayerCoverage, RowShare } from './attention';
+export { projectQkv } from './projection';
+export type { ProjectionChoice } from './projection';
 export { ByteLevelBpe } from './bpe';
 export { modelTokenizer } from './tokens';
 export type { ModelTokenizer } from './tokens';

@@ -44,9 +44,20 @@ export class Model {
    * ([heads, n, headDim]) after its input norm and RoPE, as the model computes them for `tokens`.
    */
   async qkvAt(tokens: readonly number[], layer: number, options: QkvOptions = {}): Promise<LayerQkv> {
+    const x = await this.run(tokens, layer, layer + 2, options);
+    const qkv = await this.network.qkv(layer, x, tokens.length);
+    options.onProgress?.({ done: layer + 2, total: layer + 2, what: `Q/K/V of layer ${layer}` });
+    return qkv;
+  }
+
+  /** The hidden state [n, hidden] entering `layer` (the embeddings for layer 0), before any norm. */
+  async inputOf(tokens: readonly number[], layer: number, options: QkvOptions = {}): Promise<Float32Array> {
+    return this.run(tokens, layer, layer + 1, options);
+  }
+
+  /** The embeddings and the blocks before `layer`, reporting `total` steps in all. */
+  private async run(tokens: readonly number[], layer: number, total: number, { signal, onProgress }: QkvOptions): Promise<Float32Array> {
     this.checkRequest(tokens, layer);
-    const { signal, onProgress } = options;
-    const total = layer + 2;
     const step = async (done: number, what: string) => {
       onProgress?.({ done, total, what });
       // Let the caller's abort (a click, a timer) run between steps.
@@ -61,9 +72,7 @@ export class Model {
       x = await this.network.block(k, x, n);
       await step(k + 2, `layer ${k} of ${this.info.layers}`);
     }
-    const qkv = await this.network.qkv(layer, x, n);
-    onProgress?.({ done: total, total, what: `Q/K/V of layer ${layer}` });
-    return qkv;
+    return x;
   }
 
   private checkRequest(tokens: readonly number[], layer: number): void {

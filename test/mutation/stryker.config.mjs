@@ -8,7 +8,7 @@
 const pureTests = [
   'attention', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io', 'maskShare', 'npyOracle', 'npySemantics', 'pastedQkv',
   'peerCode', 'pooling', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover', 'stats', 'switchPreset', 'tokenize', 'validation',
-  'modelForward', 'tokenizerJson',
+  'modelForward', 'modelProjection', 'tokenizerJson',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
