@@ -8,6 +8,7 @@
 const pureTests = [
   'attention', 'codeConfigs', 'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io', 'maskCheck', 'maskFunctions', 'maskShare', 'npyOracle', 'npySemantics', 'pastedQkv',
   'peerCode', 'pooling', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover', 'stats', 'switchPreset', 'tokenize', 'validation',
+  'modelForward', 'modelProjection', 'tokenizerJson',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {

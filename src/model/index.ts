@@ -1,0 +1,36 @@
+/**
+ * Real models' attention, in pure TypeScript (no vscode, DOM or Node API). Entry points:
+ *
+ *   const model = await loadModel(configJson | undefined, weights, { heads? });
+ *       Recognises GPT-2, Llama (and Mistral), BERT or GPT-NeoX from config.json's model_type, else
+ *       from the tensor names; `weights` is any WeightProvider (the checkpoint readers give one).
+ *   const qkv = await model.qkvAt(tokens, layer, { signal?, onProgress? });
+ *       Embeddings and the blocks before `layer`, then that layer's per-head Q, K, V
+ *       [heads, n, headDim] after its input norm and RoPE (grouped-query K/V repeated per query head).
+ *   model.inputOf(tokens, layer)   the hidden state entering a layer
+ *   projectQkv(weights, choice, input, n)   Q/K/V of an unknown architecture: the caller names the
+ *                                  projections ({ q, k, v } or { qkv }), the heads, and gives the input
+ *   denseAttention(qkv)            the model's own attention probabilities [heads, n, n]
+ *   patternAttention(qkv, mask)    the same softmax restricted to a pattern (src/core's PatternMask)
+ *   sparseKernelInput(qkv)         Q/K/V for src/core's sparse kernels (CPU, SIMD, gpu.js), at the model's scale
+ *   coverage(dense, mask)          per head, the share of the dense mass inside the pattern
+ *                                  (mean over rows, the worst rows), and the layer's mean
+ *   modelTokenizer(tokenizerJson | undefined)     tokens from a model folder's tokenizer.json
+ *                                  (ByteLevelBpe), else GPT-2's BPE
+ *
+ * Every refusal is a ModelError whose message says what is wrong and what to do.
+ */
+export { loadModel, Model, ForwardCancelledError } from './model';
+export type { ForwardProgress, QkvOptions } from './model';
+export { denseAttention, patternAttention, coverage, attentionOutput, sparseKernelInput } from './attention';
+export type { AttentionMaps, HeadCoverage, LayerCoverage, RowShare } from './attention';
+export { projectQkv } from './projection';
+export type { ProjectionChoice } from './projection';
+export { ByteLevelBpe } from './bpe';
+export { modelTokenizer } from './tokens';
+export type { ModelTokenizer } from './tokens';
+export { ModelError, weightsInMemory } from './weights';
+export type { WeightProvider } from './weights';
+export type { LayerQkv } from './types';
+export { ARCHITECTURES } from './architectures';
+export type { ArchitectureName, ModelHints, ModelInfo } from './architectures';
