@@ -15,10 +15,11 @@ interface Entry extends TensorInfo {
 
 export const safetensorsFormat: CheckpointFormat = {
   name: 'safetensors',
-  sniff(head) {
+  // A sane length, then '{'; or the name, so that a broken .safetensors file gets safetensors' own errors.
+  sniff(head, fileName) {
+    if (/\.safetensors$/i.test(fileName)) return true;
     if (head.length < 10) return false;
-    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-    return view.getUint32(4, true) === 0 && head[8] === 0x7b; // a sane length, then '{'
+    return new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(4, true) === 0 && head[8] === 0x7b;
   },
   open: openSafetensors,
 };
