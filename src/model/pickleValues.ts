@@ -48,15 +48,15 @@ export class PyNdarray {
   data?: Uint8Array;
 }
 
-/** `numpy.dtype('f4', False, True)` with its byte order from BUILD. */
+/** `numpy.dtype('f4', False, True)`, its byte order ('<', '>', '|' or '=') set by BUILD. */
 export class PyNumpyDtype {
   constructor(
     public code: string,
     public byteOrder = '=',
   ) {}
 
+  /** The descriptor as a .npy header spells it, e.g. `<f4`, `|u1` (parseDescr reads '=' as native). */
   get descr(): string {
-    const order = this.byteOrder === '|' || this.byteOrder === '=' ? '<' : this.byteOrder; // native: little-endian hosts only
-    return /^[?bBuU]1?$|^[iub]1$|^\|/.test(this.code) ? `|${this.code}` : `${order}${this.code}`;
+    return `${this.byteOrder}${this.code}`;
   }
 }

@@ -16,8 +16,10 @@ import {
   toFloat32,
 } from '../../src/model';
 import { CHECKPOINTS, EXPECTED, fixtureSource, float32Hash, openFixture } from '../support/checkpoints';
+import { execFileSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { pythonWith } from '../support/python';
 
 describe('checkpoint readers on files written by torch and NumPy', () => {
   for (const [path, expected] of Object.entries(EXPECTED)) {
@@ -39,6 +41,12 @@ describe('checkpoint readers on files written by torch and NumPy', () => {
       }
     });
   }
+
+  it('expected.json is what torch.load(weights_only=True), pickle and np.load read from the committed files today', function () {
+    const torchPython = pythonWith('torch', 'numpy');
+    if (!torchPython) this.skip();
+    assert.equal(execFileSync(torchPython!, [join(CHECKPOINTS, 'check.py')], { encoding: 'utf8' }).trim(), 'ok');
+  });
 
   it('honours storage offsets, strides (transposed, sliced, expanded) and shared storages in both PyTorch formats', async () => {
     for (const path of ['views.pt', 'views-legacy.pth']) {
