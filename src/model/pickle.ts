@@ -289,10 +289,10 @@ export function unpickle(bytes: Uint8Array, limits: ReadLimits, what: string, pe
       case OP.SHORT_BINUNICODE: push(text(take(take(1)[0]))); break;
       case OP.BINUNICODE: need(4); at += 4; push(text(take(view.getUint32(at - 4, true)))); break;
       case OP.BINUNICODE8: need(8); at += 8; push(text(take(Number(view.getBigUint64(at - 8, true))))); break;
-      case OP.UNICODE: push(line()); break;
+      case OP.UNICODE: push(rawUnicodeEscape(line())); break;
       case OP.SHORT_BINSTRING: push(new TextDecoder('latin1').decode(take(take(1)[0]))); break;
       case OP.BINSTRING: need(4); at += 4; push(new TextDecoder('latin1').decode(take(view.getInt32(at - 4, true)))); break;
-      case OP.STRING: push(line().trim().slice(1, -1)); break;
+      case OP.STRING: push(stringLiteral(line(), fail)); break;
       case OP.SHORT_BINBYTES: push(take(take(1)[0])); break;
       case OP.BINBYTES: need(4); at += 4; push(take(view.getUint32(at - 4, true))); break;
       case OP.BINBYTES8:
@@ -352,6 +352,19 @@ export function unpickle(bytes: Uint8Array, limits: ReadLimits, what: string, pe
     if (!persistentLoad) throw fail('a persistent id outside a PyTorch checkpoint');
     return persistentLoad(pid);
   }
+}
+
+/** Protocol 0's STRING: a quoted Python bytes repr, its escapes decoded (as latin1 text). */
+function stringLiteral(text: string, fail: (m: string) => Error): string {
+  const quoted = text.trim();
+  if (quoted.length < 2 || (quoted[0] !== "'" && quoted[0] !== '"') || quoted[quoted.length - 1] !== quoted[0]) throw fail('a STRING that is not quoted');
+  const named: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0' };
+  return quoted.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|[\s\S])/g, (_, e: string) => (e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : named[e] ?? `\\${e}`));
+}
+
+/** Protocol 0's UNICODE: raw-unicode-escape, where only \uXXXX and \UXXXXXXXX are escapes. */
+function rawUnicodeEscape(text: string): string {
+  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, u: string, U: string) => String.fromCodePoint(parseInt(u ?? U, 16)));
 }
 
 function parseInteger(text: string, fail: (m: string) => Error): number | bigint {
