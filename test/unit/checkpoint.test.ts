@@ -114,6 +114,25 @@ describe('checkpoint readers on files written by torch and NumPy', () => {
     assert.deepEqual(await folder.read('pooler.dense.weight'), await whole.read('pooler.dense.weight'));
   });
 
+  it('opens pytorch_model.bin.index.json shards through the same sniffing as single files', async () => {
+    const bin = readFileSync(join(CHECKPOINTS, 'bert/pytorch_model.bin'));
+    const names = EXPECTED['bert/pytorch_model.bin'].tensors.map((t) => t.name);
+    const files: Record<string, Uint8Array> = {
+      'pytorch_model.bin.index.json': new TextEncoder().encode(JSON.stringify({ weight_map: Object.fromEntries(names.map((n) => [n, 'pytorch_model-00001-of-00001.bin'])) })),
+      'pytorch_model-00001-of-00001.bin': bin,
+      'config.json': new Uint8Array(2),
+    };
+    const { checkpoint, files: used } = await openFolder(
+      { name: 'bert', list: async () => Object.keys(files), open: async (name) => ({ name, size: files[name].length, read: async (o, l) => files[name].subarray(o, o + l) }) },
+      DEFAULT_LIMITS,
+    );
+    assert.equal(checkpoint.format, 'pytorch-zip');
+    assert.deepEqual(used, ['pytorch_model.bin.index.json', 'pytorch_model-00001-of-00001.bin']);
+    assert.deepEqual(checkpoint.tensors.map((t) => t.name), names);
+    const want = EXPECTED['bert/pytorch_model.bin'].tensors.find((t) => t.name === 'encoder.layer.1.attention.self.key.weight')!;
+    assert.equal(float32Hash(await checkpoint.read(want.name)), want.sha256);
+  });
+
   it('refuses an index that names a tensor its shard lacks, or a shard outside the folder', async () => {
     const files: Record<string, Uint8Array> = {
       'model.safetensors.index.json': new TextEncoder().encode(JSON.stringify({ weight_map: { 'missing.weight': 'model-00001-of-00002.safetensors' } })),
