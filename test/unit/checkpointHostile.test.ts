@@ -32,7 +32,8 @@ async function refused(bytes: Uint8Array, name: string, pattern: RegExp, limits?
   const message = await refusal(bytes, name, limits);
   assert.ok(message, `${name} was accepted`);
   assert.match(message, pattern);
-  assert.ok(Date.now() - started < 5000, `${name} took ${Date.now() - started} ms`);
+  // Generous: the machine is shared; a hang or a pass over a declared size would take far longer.
+  assert.ok(Date.now() - started < 15000, `${name} took ${Date.now() - started} ms`);
 }
 
 const fixture = (path: string) => new Uint8Array(readFileSync(join(CHECKPOINTS, path)));
