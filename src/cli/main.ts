@@ -1,8 +1,10 @@
 /** `sparse-attn`: the pattern engine for scripts and CI. User mistakes exit 2 with one line. */
 import { ConfigError, NpyError, TooLargeError } from '../core';
+import { CheckpointError } from '../model';
 import { patternFlagsUsage, UsageError } from './args';
 import { attendCommand } from './attend';
 import { checkCommand } from './check';
+import { checkpointCommand } from './checkpoint';
 import { OutputError } from './outputs';
 import { diffCommand, maskCommand, statsCommand } from './commands';
 import { serveWorker } from './cpuPool';
@@ -14,6 +16,7 @@ const USAGE = `usage: sparse-attn <command> [flags]
   attend --q q.npy --k k.npy --v v.npy <pattern flags> --out out.npy [--probs p.npy] [--lse lse.npy]
          [--backend auto|cpu|webasm|webgpu|webgl2] [--threads N]
   check  FILES_OR_FOLDERS... [--json]  (configs in *.py and ds_config*.json; exit 1 when one is invalid)
+  checkpoint list PATH [--json]   (PATH: a weights file or a model folder; lists format and tensors)
 pattern flags: --pattern NAME --n N --heads H, and per pattern (lists as 4,8):
 ${patternFlagsUsage()}`;
 
@@ -25,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   diff: diffCommand,
   attend: attendCommand,
   check: checkCommand,
+  checkpoint: checkpointCommand,
 };
 
 export async function run(argv: string[], print: (line: string) => void, printError: (line: string) => void): Promise<number> {
@@ -41,7 +45,7 @@ export async function run(argv: string[], print: (line: string) => void, printEr
   try {
     return await handler(rest, print);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof NpyError || e instanceof TooLargeError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof NpyError || e instanceof TooLargeError || e instanceof CheckpointError) {
       printError(`sparse-attn ${command}: ${e.message}`);
       return 2;
     }

@@ -11,7 +11,7 @@
 import type { QKV } from '../core/attention/types';
 import type { HeadMask, PatternMask } from '../core/mask';
 import { RangeList } from '../core/ranges';
-import type { LayerQkv } from './types';
+import type { LayerQkv } from './layerQkv';
 import { ModelError } from './weights';
 
 /** Probabilities [heads, n, n] float32, row-major; row i of head h sums to 1 (or is all zero when it may attend to nothing). */

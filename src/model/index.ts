@@ -1,5 +1,11 @@
 /**
- * Real models' attention, in pure TypeScript (no vscode, DOM or Node API). Entry points:
+ * Real models' checkpoints and attention, in pure TypeScript (no vscode, DOM or Node API).
+ *
+ * Reading (one module per format, by byte range): openCheckpointSource(source) sniffs and opens a
+ * file as an OpenedCheckpoint (tensor names, dtypes, shapes, lazy read); openFolder for model
+ * folders (sharded safetensors through their index); weightsOf(checkpoint) is its WeightProvider.
+ *
+ * Running:
  *
  *   const model = await loadModel(configJson | undefined, weights, { heads? });
  *       Recognises GPT-2, Llama (and Mistral), BERT or GPT-NeoX from config.json's model_type, else
@@ -31,6 +37,14 @@ export { modelTokenizer } from './tokens';
 export type { ModelTokenizer } from './tokens';
 export { ModelError, weightsInMemory } from './weights';
 export type { WeightProvider } from './weights';
-export type { LayerQkv } from './types';
+export type { LayerQkv } from './layerQkv';
 export { ARCHITECTURES } from './architectures';
 export type { ArchitectureName, ModelHints, ModelInfo } from './architectures';
+export * from './types';
+export { toFloat32 } from './dtype';
+export { CHECKPOINT_FORMATS, openCheckpointSource, sniffFormat } from './registry';
+export { openFolder } from './folder';
+export type { FolderAccess, OpenedFolder } from './folder';
+export { summarizeConfig } from './modelConfig';
+export type { ModelSummary } from './modelConfig';
+export { weightsOf } from './checkpointWeights';

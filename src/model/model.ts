@@ -4,7 +4,7 @@
 import { recognize } from './architectures';
 import type { ArchitectureName, ModelHints, ModelInfo, Network } from './architectures/network';
 import { HfConfig } from './hfConfig';
-import type { LayerQkv } from './types';
+import type { LayerQkv } from './layerQkv';
 import { ModelError, WeightProvider } from './weights';
 
 export interface ForwardProgress {

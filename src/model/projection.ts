@@ -4,7 +4,7 @@
  * whatever norm the model applies). No RoPE or norm is applied here: Q = input · Wᵀ + b.
  */
 import { linear, repeatHeads, splitHeads, transpose } from './ops';
-import type { LayerQkv } from './types';
+import type { LayerQkv } from './layerQkv';
 import { ModelError, WeightProvider } from './weights';
 
 export interface ProjectionChoice {

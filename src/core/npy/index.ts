@@ -70,20 +70,37 @@ const INT64_MAX = (1n << 63n) - 1n;
  * integers and floats are refused by name. `what` names the file in errors.
  */
 export function decodeNpy(bytes: Uint8Array, what = 'the .npy file'): NpyArray {
-  if (bytes.length < 8 || MAGIC.some((b, k) => bytes[k] !== b)) throw new NpyError(`${what} is not a .npy file (no \\x93NUMPY magic)`);
-  const info = HEADER_INFO[`${bytes[6]},${bytes[7]}`];
-  if (!info) throw new NpyError(`${what} has .npy format version ${bytes[6]}.${bytes[7]}; NumPy writes and reads only 1.0, 2.0 and 3.0`);
+  const header = decodeNpyHeader(bytes.subarray(0, npyDataStart(bytes, what)), bytes.length, what);
+  return { ...header, data: bytes.subarray(header.dataStart, header.dataStart + header.dataBytes) };
+}
+
+/** A .npy header without its data: where the data starts and how many bytes it takes. */
+export type NpyHeader = Omit<NpyArray, 'data'> & { dataStart: number; dataBytes: number };
+
+/**
+ * Where a .npy file's data starts, from its first bytes (12 suffice; fewer only when the file is
+ * shorter): lets a reader by byte range fetch just the header (checkpoints: src/model/npz.ts).
+ */
+export function npyDataStart(head: Uint8Array, what = 'the .npy file'): number {
+  if (head.length < 8 || MAGIC.some((b, k) => head[k] !== b)) throw new NpyError(`${what} is not a .npy file (no \\x93NUMPY magic)`);
+  const info = HEADER_INFO[`${head[6]},${head[7]}`];
+  if (!info) throw new NpyError(`${what} has .npy format version ${head[6]}.${head[7]}; NumPy writes and reads only 1.0, 2.0 and 3.0`);
   const start = 8 + info.lengthBytes;
-  if (bytes.length < start) throw new NpyError(`${what} is truncated inside its header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = info.lengthBytes === 2 ? view.getUint16(8, true) : view.getUint32(8, true);
-  if (start + headerLength > bytes.length) throw new NpyError(`${what} is truncated inside its header`);
-  const text = headerText(bytes.subarray(start, start + headerLength), info.utf8, what);
-  const header = readHeader(text, info.utf8, what);
-  const dataStart = start + headerLength;
-  const shape = resolveShape(header, bytes.length - dataStart, what);
-  const size = shape.reduce((a, b) => a * b, 1) * header.type.itemSize;
-  return { dtype: header.type.str, type: header.type, shape, fortranOrder: header.fortranOrder, data: bytes.subarray(dataStart, dataStart + size) };
+  if (head.length < start) throw new NpyError(`${what} is truncated inside its header`);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  return start + (info.lengthBytes === 2 ? view.getUint16(8, true) : view.getUint32(8, true));
+}
+
+/** Decodes the header (`header` holds bytes 0 to npyDataStart) of a .npy file of `fileSize` bytes. */
+export function decodeNpyHeader(header: Uint8Array, fileSize: number, what = 'the .npy file'): NpyHeader {
+  const dataStart = npyDataStart(header, what);
+  if (dataStart > fileSize || header.length < dataStart) throw new NpyError(`${what} is truncated inside its header`);
+  const info = HEADER_INFO[`${header[6]},${header[7]}`];
+  const text = headerText(header.subarray(8 + info.lengthBytes, dataStart), info.utf8, what);
+  const parsed = readHeader(text, info.utf8, what);
+  const shape = resolveShape(parsed, fileSize - dataStart, what);
+  const dataBytes = shape.reduce((a, b) => a * b, 1) * parsed.type.itemSize;
+  return { dtype: parsed.type.str, type: parsed.type, shape, fortranOrder: parsed.fortranOrder, dataStart, dataBytes };
 }
 
 function headerText(raw: Uint8Array, utf8: boolean, what: string): string {

@@ -7,7 +7,7 @@
  */
 import type { HfConfig } from '../hfConfig';
 import { activation, addInPlace, layerNorm, linear, mapInPlace, splitHeads } from '../ops';
-import type { LayerQkv } from '../types';
+import type { LayerQkv } from '../layerQkv';
 import { CheckedWeights, ModelError, WeightProvider } from '../weights';
 import { attendDense, checkDivides, escape, headCount, layerCount } from './common';
 import type { Architecture, ModelHints, ModelInfo, Network } from './network';

@@ -2,7 +2,7 @@
 import { attentionOutput, denseAttention } from '../attention';
 import type { HfConfig } from '../hfConfig';
 import { mergeHeads } from '../ops';
-import type { LayerQkv } from '../types';
+import type { LayerQkv } from '../layerQkv';
 import { ModelError } from '../weights';
 import type { ModelHints } from './network';
 

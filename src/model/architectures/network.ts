@@ -1,6 +1,6 @@
 /** What every architecture module provides: its recognition keys and a network that runs its blocks. */
 import type { HfConfig } from '../hfConfig';
-import type { LayerQkv } from '../types';
+import type { LayerQkv } from '../layerQkv';
 import type { WeightProvider } from '../weights';
 
 export type ArchitectureName = 'gpt2' | 'llama' | 'bert' | 'gpt-neox';

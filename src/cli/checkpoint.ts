@@ -1,0 +1,44 @@
+/** `sparse-attn checkpoint list PATH [--json]`: a checkpoint's format, model shape (from config.json) and every tensor. */
+import { elementCount, ModelSummary } from '../model';
+import { parseFlags, UsageError } from './args';
+import { OpenFiles, openCheckpointPath } from './nodeCheckpoint';
+
+type Print = (line: string) => void;
+
+export async function checkpointCommand(argv: string[], print: Print): Promise<number> {
+  const [action, path, ...rest] = argv;
+  if (action !== 'list') throw new UsageError(`checkpoint needs an action: checkpoint list PATH [--json] (got ${action ? `"${action}"` : 'nothing'})`);
+  if (!path || path.startsWith('--')) throw new UsageError('checkpoint list needs PATH: a weights file (.safetensors, .pt, .bin, .pth, .npz, .npy, .pkl) or a model folder');
+  const flags = parseFlags(rest, ['json']);
+  const files = new OpenFiles();
+  try {
+    const { checkpoint, files: weightFiles, model } = await openCheckpointPath(path, files);
+    const tensors = checkpoint.tensors.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+    const parameters = checkpoint.tensors.reduce((sum, t) => sum + elementCount(t.shape), 0);
+    if (flags.has('json')) {
+      print(JSON.stringify({ path, format: checkpoint.format, files: weightFiles, model: model ?? null, metadata: checkpoint.metadata ?? null, parameters, bytesRead: checkpoint.bytesRead(), tensors }, null, 2));
+      return 0;
+    }
+    print(`${path}: ${checkpoint.format} (${weightFiles.join(', ')})`);
+    print(`model: ${modelLine(model)}`);
+    if (checkpoint.metadata) print(`metadata: ${Object.entries(checkpoint.metadata).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    print(`${tensors.length} tensors, ${parameters.toLocaleString('en-US')} elements; read ${checkpoint.bytesRead().toLocaleString('en-US')} bytes`);
+    const width = Math.max(4, ...tensors.map((t) => t.name.length)) + 2;
+    print(`${'name'.padEnd(width)}dtype  shape`);
+    for (const t of tensors) print(`${t.name.padEnd(width)}${t.dtype.padEnd(7)}[${t.shape.join(', ')}]`);
+    return 0;
+  } finally {
+    await files.close();
+  }
+}
+
+function modelLine(model: ModelSummary | undefined): string {
+  if (!model) return 'no config.json beside the weights (architecture not detected)';
+  const parts = [model.architecture ?? model.modelType ?? 'unknown architecture'];
+  if (model.architecture && model.modelType) parts[0] += ` (${model.modelType})`;
+  if (model.layers) parts.push(`${model.layers} layers`);
+  if (model.heads) parts.push(`${model.heads} heads${model.kvHeads ? ` (${model.kvHeads} key/value)` : ''}`);
+  if (model.headDim) parts.push(`head dim ${model.headDim}`);
+  if (model.hidden) parts.push(`hidden ${model.hidden}`);
+  return `${parts.join(', ')} (config.json)`;
+}

@@ -1,0 +1,61 @@
+/** Checkpoints on disk for src/model: a ByteSource over fs reads by range, a folder over readdir, config.json beside the weights. */
+import { promises as fs } from 'fs';
+import { basename, dirname, join } from 'path';
+import { ByteSource, DEFAULT_LIMITS, ModelSummary, OpenedCheckpoint, openCheckpointSource, openFolder, ReadLimits, summarizeConfig } from '../model';
+import { UsageError } from './args';
+
+/** Open files, closed together when the caller is done. */
+export class OpenFiles {
+  private readonly handles: fs.FileHandle[] = [];
+
+  async source(path: string): Promise<ByteSource> {
+    const handle = await fs.open(path, 'r');
+    this.handles.push(handle);
+    const { size } = await handle.stat();
+    return {
+      size,
+      name: basename(path),
+      async read(offset, length) {
+        const bytes = new Uint8Array(length);
+        let done = 0;
+        while (done < length) {
+          const { bytesRead } = await handle.read(bytes, done, length - done, offset + done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+        return done === length ? bytes : bytes.subarray(0, done);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.handles.splice(0).map((h) => h.close()));
+  }
+}
+
+export interface CheckpointOnDisk {
+  checkpoint: OpenedCheckpoint;
+  /** Weight files, relative to the folder they are in. */
+  files: string[];
+  /** From config.json beside the weights; undefined without one. */
+  model?: ModelSummary;
+}
+
+/** Opens a weights file or a model folder; a missing path is a usage error, a bad file a CheckpointError. */
+export async function openCheckpointPath(path: string, files: OpenFiles, limits: ReadLimits = DEFAULT_LIMITS): Promise<CheckpointOnDisk> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await fs.stat(path)).isDirectory();
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const folder = isFolder ? path : dirname(path);
+  let opened: { checkpoint: OpenedCheckpoint; files: string[] };
+  if (isFolder) {
+    opened = await openFolder({ name: basename(path), list: () => fs.readdir(path), open: (name) => files.source(join(path, name)) }, limits);
+  } else {
+    opened = { checkpoint: await openCheckpointSource(await files.source(path), limits), files: [basename(path)] };
+  }
+  const config = await fs.readFile(join(folder, 'config.json'), 'utf8').catch(() => undefined);
+  return { ...opened, model: config === undefined ? undefined : summarizeConfig(config) };
+}

@@ -1,0 +1,30 @@
+/** The checkpoint formats, recognised by their first bytes (and, for zips, the file name). */
+import { npyFormat, npzFormat } from './npz';
+import { pickleFormat, pytorchLegacyFormat, pytorchZipFormat } from './pytorch';
+import { safetensorsFormat } from './safetensors';
+import { ByteSource, CheckpointError, CheckpointFormat, DEFAULT_LIMITS, OpenedCheckpoint, readRange, ReadLimits, SNIFF_BYTES } from './types';
+
+/** In sniffing order: the specific magic numbers first, the bare pickle (any PROTO) last. */
+export const CHECKPOINT_FORMATS: CheckpointFormat[] = [safetensorsFormat, pytorchLegacyFormat, npzFormat, pytorchZipFormat, npyFormat, pickleFormat];
+
+export function sniffFormat(head: Uint8Array, fileName: string): CheckpointFormat | undefined {
+  return CHECKPOINT_FORMATS.find((f) => f.sniff(head, fileName));
+}
+
+export async function openCheckpointSource(source: ByteSource, limits: ReadLimits = DEFAULT_LIMITS): Promise<OpenedCheckpoint> {
+  const head = await readRange(source, 0, Math.min(SNIFF_BYTES, source.size), 'the first bytes');
+  const format = sniffFormat(head, source.name);
+  if (!format) throw new CheckpointError(`${source.name} is not a checkpoint the inspector reads: ${unknownReason(head, source.name)}`);
+  const opened = await format.open(source, limits);
+  // The first bytes were read through the raw source, before the format's own counter.
+  const counted = opened.bytesRead;
+  return { ...opened, bytesRead: () => counted() + head.length };
+}
+
+function unknownReason(head: Uint8Array, name: string): string {
+  const text = new TextDecoder('latin1').decode(head.subarray(0, 4));
+  if (head.length === 0) return 'the file is empty';
+  if (text === 'GGUF') return 'GGUF files are not read yet (safetensors, PyTorch .pt/.bin/.pth, .npz, .npy and pickled NumPy arrays are)';
+  if (/\.onnx$/i.test(name)) return 'ONNX files are not read yet (safetensors, PyTorch .pt/.bin/.pth, .npz, .npy and pickled NumPy arrays are)';
+  return 'its first bytes match none of safetensors, PyTorch (zip or legacy), .npz, .npy or a pickle';
+}

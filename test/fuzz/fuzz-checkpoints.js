@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// Mutated checkpoints of every format (the committed fixtures as seeds) through the bundled
+// readers and the shipped CLI's `checkpoint list`. Usage:
+//   node test/fuzz/fuzz-checkpoints.js [--count 10000] (per format) [--seed 1] [--jobs 2] [--keep]
+// Needs the production build (node esbuild.js --production). Every file must be read whole or
+// refused with a CheckpointError (the CLI: exit 0, or exit 2 with one line); a crash, a hang
+// (20 s) or 1 GiB of memory is a problem. Prints the counts; exits 1 on any problem.
+'use strict';
+const { fork } = require('child_process');
+const { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } = require('fs');
+const { tmpdir } = require('os');
+const { join, resolve, basename } = require('path');
+const esbuild = require('esbuild');
+const { optionsFor } = require('../../esbuild');
+const { prng } = require('../support/prng');
+const { mutate } = require('./checkpoint-mutate');
+
+const ROOT = resolve(__dirname, '../..');
+const FIXTURES = join(ROOT, 'test/fixtures/checkpoints');
+const TIME_CAP_MS = 20000;
+const MEMORY_CAP_BYTES = 1 << 30;
+const SEEDS = {
+  safetensors: ['gpt2/model.safetensors', 'views.safetensors'],
+  'pytorch-zip': ['views.pt', 'training-checkpoint.pt'],
+  'pytorch-legacy': ['views-legacy.pth'],
+  pickle: ['numpy-dict-p2.pkl', 'numpy-dict-p4.pkl'],
+  npz: ['gpt2.npz', 'bert-compressed.npz'],
+  npy: ['embeddings.npy'],
+};
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at < 0 ? fallback : Number(process.argv[at + 1]);
+}
+
+class Worker {
+  constructor(args) {
+    this.args = args;
+    this.start();
+  }
+
+  start() {
+    this.child = fork(join(__dirname, 'checkpoint-child.js'), this.args, { execArgv: ['--max-old-space-size=512'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.stderr = '';
+    this.child.stderr.on('data', (d) => (this.stderr = (this.stderr + d).slice(-2000)));
+    this.ready = new Promise((done) => this.child.once('message', done));
+  }
+
+  residentBytes() {
+    try {
+      return Number(readFileSync(`/proc/${this.child.pid}/statm`, 'utf8').split(' ')[1]) * 4096;
+    } catch {
+      return 0;
+    }
+  }
+
+  async run(job) {
+    await this.ready;
+    return new Promise((done) => {
+      let finished = false;
+      const finish = (result) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        clearInterval(watch);
+        this.child.removeAllListeners('message');
+        this.child.removeAllListeners('exit');
+        done(result);
+      };
+      const restart = (problem) => {
+        this.child.removeAllListeners('exit');
+        this.child.kill('SIGKILL');
+        finish({ name: job.name, problem, stderr: this.stderr });
+        this.start();
+      };
+      const timer = setTimeout(() => restart('hang'), TIME_CAP_MS);
+      const watch = setInterval(() => this.residentBytes() > MEMORY_CAP_BYTES && restart('memory'), 50);
+      this.child.on('message', finish);
+      this.child.on('exit', (code, signal) => restart(`crash (exit ${code ?? signal})`));
+      this.child.send(job);
+    });
+  }
+
+  stop() {
+    this.child.kill();
+  }
+}
+
+/** What went wrong with one file, or undefined. */
+function problemOf(r) {
+  if (r.problem) return `${r.problem} ${r.stderr ?? ''}`.trim();
+  if (!r.reader.ok && !r.reader.refused) return `reader crashed: ${r.reader.error}`;
+  if (r.cli === 'threw') return `CLI threw: ${r.cliError}`;
+  if (r.cli !== 0 && r.cli !== 2) return `CLI exit ${r.cli}`;
+  if (r.cli === 2 && r.cliLines !== 1) return `CLI printed ${r.cliLines} error lines`;
+  return undefined;
+}
+
+/** Runs the fuzzer: `count` mutations per format. Returns per-format tallies and the problems. */
+async function fuzz({ count, seed = 1, jobs = 2, cliPath = join(ROOT, 'dist/cli.js'), keep = false }) {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run node esbuild.js --production first`);
+  const folder = mkdtempSync(join(tmpdir(), 'checkpoint-fuzz-'));
+  const readersPath = join(folder, 'readers.js');
+  await esbuild.build({ ...optionsFor({ platform: 'node' }, { production: true }), entryPoints: [join(__dirname, 'checkpoint-entry.ts')], outfile: readersPath });
+  const random = prng(seed);
+  const files = [];
+  for (const [format, seeds] of Object.entries(SEEDS)) {
+    for (let k = 0; k < count; k++) {
+      const from = seeds[k % seeds.length];
+      const name = `${format}-${String(k).padStart(5, '0')}-${basename(from)}`;
+      writeFileSync(join(folder, name), mutate(random, readFileSync(join(FIXTURES, from))));
+      files.push({ name, format });
+    }
+  }
+  const workers = Array.from({ length: jobs }, () => new Worker([cliPath, readersPath, folder]));
+  const tally = {};
+  const problems = [];
+  let next = 0;
+  await Promise.all(
+    workers.map(async (worker) => {
+      while (next < files.length) {
+        const file = files[next++];
+        const r = await worker.run(file);
+        const problem = problemOf(r);
+        const verdict = problem ? 'problem' : r.reader.ok ? 'read' : 'refused';
+        tally[file.format] ??= { read: 0, refused: 0, problem: 0 };
+        tally[file.format][verdict]++;
+        if (problem) problems.push(`${file.name}: ${problem}`);
+      }
+    }),
+  );
+  workers.forEach((w) => w.stop());
+  if (!keep) rmSync(folder, { recursive: true, force: true });
+  return { tally, problems, folder };
+}
+
+async function main() {
+  const count = option('count', 10000);
+  const started = Date.now();
+  const { tally, problems, folder } = await fuzz({ count, seed: option('seed', 1), jobs: option('jobs', 2), keep: process.argv.includes('--keep') });
+  for (const [format, t] of Object.entries(tally)) console.log(`${format}: ${t.read} read whole, ${t.refused} refused with a CheckpointError, ${t.problem} problems`);
+  for (const p of problems.slice(0, 20)) console.log(`problem: ${p}`);
+  console.log(`${problems.length} problems in ${Object.keys(tally).length * count} files, ${((Date.now() - started) / 1000).toFixed(0)} s${process.argv.includes('--keep') ? `; files in ${folder}` : ''}`);
+  process.exitCode = problems.length ? 1 : 0;
+}
+
+module.exports = { fuzz };
+
+if (require.main === module) main();
