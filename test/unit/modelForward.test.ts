@@ -23,7 +23,7 @@ const LAYERS = 3;
 
 const configOf = (folder: string) => JSON.parse(readFileSync(join(FIXTURES, folder, 'config.json'), 'utf8')) as Record<string, unknown>;
 const weightsOf = (folder: string, rename?: (name: string) => string | undefined) => npzWeights(join(FIXTURES, folder, 'weights.npz'), rename);
-const expectedOf = (folder: string) => readNpz(join(FIXTURES, folder, 'expected.npz'));
+const expectedOf = (folder: string) => readNpz(join(FIXTURES, 'expected', `${folder}.npz`));
 
 /** The fixed pattern make.py measured coverage under: l = 4, c = 1, K = 2, merged. */
 function fixedPattern(n: number, heads: number, bidirectional: boolean): PatternMask {

@@ -25,7 +25,7 @@ function assertClose(actual: Float32Array, expected: Float32Array, what: string)
 
 describe('Q/K/V from projections the caller names (unknown architectures)', () => {
   const weights = npzWeights(join(BERT, 'weights.npz'));
-  const expected = readNpz(join(BERT, 'expected.npz'));
+  const expected = readNpz(join(BERT, '..', 'expected', 'bert.npz'));
   const tokens = integers(expected, 'tokens');
   const n = tokens.length;
   let input: Float32Array;
