@@ -18,6 +18,7 @@ const BOOLEAN_FLAGS = new Set([
   'json',
   'help',
   'verbose',
+  'coverage',
 ]);
 
 export function parseFlags(argv: string[], known: readonly string[]): Flags {

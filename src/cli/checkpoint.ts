@@ -1,14 +1,19 @@
-/** `sparse-attn checkpoint list PATH [--json]`: a checkpoint's format, model shape (from config.json) and every tensor. */
+/**
+ * `sparse-attn checkpoint list PATH [--json]`: a checkpoint's format, model shape (from config.json)
+ * and every tensor; `checkpoint attend PATH …` (checkpointAttend.ts): one layer's attention and coverage.
+ */
 import { elementCount, ModelSummary } from '../model';
 import { parseFlags, UsageError } from './args';
-import { OpenFiles, openCheckpointPath } from './nodeCheckpoint';
+import { OpenFiles, openCheckpointPath } from '../checkpointFiles';
+import { checkpointAttendCommand } from './checkpointAttend';
 
 type Print = (line: string) => void;
 
 export async function checkpointCommand(argv: string[], print: Print): Promise<number> {
   const [action, path, ...rest] = argv;
-  if (action !== 'list') throw new UsageError(`checkpoint needs an action: checkpoint list PATH [--json] (got ${action ? `"${action}"` : 'nothing'})`);
-  if (!path || path.startsWith('--')) throw new UsageError('checkpoint list needs PATH: a weights file (.safetensors, .pt, .bin, .pth, .npz, .npy, .pkl) or a model folder');
+  if (action !== 'list' && action !== 'attend') throw new UsageError(`checkpoint needs an action: checkpoint list PATH [--json], or checkpoint attend PATH --text "…" --layer K (got ${action ? `"${action}"` : 'nothing'})`);
+  if (!path || path.startsWith('--')) throw new UsageError(`checkpoint ${action} needs PATH: a weights file (.safetensors, .pt, .bin, .pth, .npz, .npy, .pkl) or a model folder`);
+  if (action === 'attend') return checkpointAttendCommand(path, rest, print);
   const flags = parseFlags(rest, ['json']);
   const files = new OpenFiles();
   try {

@@ -1,6 +1,7 @@
 /** `sparse-attn`: the pattern engine for scripts and CI. User mistakes exit 2 with one line. */
 import { ConfigError, NpyError, TooLargeError } from '../core';
-import { CheckpointError } from '../model';
+import { CheckpointPathError } from '../checkpointFiles';
+import { CheckpointError, ModelError } from '../model';
 import { patternFlagsUsage, UsageError } from './args';
 import { attendCommand } from './attend';
 import { checkCommand } from './check';
@@ -17,6 +18,9 @@ const USAGE = `usage: sparse-attn <command> [flags]
          [--backend auto|cpu|webasm|webgpu|webgl2] [--threads N]
   check  FILES_OR_FOLDERS... [--json]  (configs in *.py and ds_config*.json; exit 1 when one is invalid)
   checkpoint list PATH [--json]   (PATH: a weights file or a model folder; lists format and tensors)
+  checkpoint attend PATH (--text "…" | --tokens 1,2,3) --layer K <pattern flags> [--coverage] [--json]
+           [--probs p.npy] [--out o.npy] [--dense-probs d.npy]; unknown architectures: --q/--k/--v NAME
+           or --qkv NAME, --heads H, --input x.npy ([n, d], the layer's input after its norm)
 pattern flags: --pattern NAME --n N --heads H, and per pattern (lists as 4,8):
 ${patternFlagsUsage()}`;
 
@@ -45,7 +49,7 @@ export async function run(argv: string[], print: (line: string) => void, printEr
   try {
     return await handler(rest, print);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof NpyError || e instanceof TooLargeError || e instanceof CheckpointError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof NpyError || e instanceof TooLargeError || e instanceof CheckpointError || e instanceof CheckpointPathError || e instanceof ModelError) {
       printError(`sparse-attn ${command}: ${e.message}`);
       return 2;
     }

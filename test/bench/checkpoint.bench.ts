@@ -9,7 +9,7 @@ import { mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'f
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { formatBytes } from '../../src/core';
-import { OpenFiles, openCheckpointPath } from '../../src/cli/nodeCheckpoint';
+import { OpenFiles, openCheckpointPath } from '../../src/checkpointFiles';
 import { pythonWith } from '../support/python';
 
 const D = 768;

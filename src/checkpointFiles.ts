@@ -1,8 +1,18 @@
-/** Checkpoints on disk for src/model: a ByteSource over fs reads by range, a folder over readdir, config.json beside the weights. */
+/**
+ * Checkpoints on disk for src/model (Node only; the CLI and the extension host): a ByteSource over
+ * fs reads by range, a folder over readdir, config.json and tokenizer.json beside the weights.
+ */
 import { promises as fs } from 'fs';
 import { basename, dirname, join } from 'path';
-import { ByteSource, DEFAULT_LIMITS, ModelSummary, OpenedCheckpoint, openCheckpointSource, openFolder, ReadLimits, summarizeConfig } from '../model';
-import { UsageError } from './args';
+import { ByteSource, CheckpointError, DEFAULT_LIMITS, ModelSummary, OpenedCheckpoint, openCheckpointSource, openFolder, ReadLimits, summarizeConfig } from './model';
+
+/** A path that is not there or cannot be read (the CLI: exit 2). */
+export class CheckpointPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointPathError';
+  }
+}
 
 /** Open files, closed together when the caller is done. */
 export class OpenFiles {
@@ -39,6 +49,11 @@ export interface CheckpointOnDisk {
   files: string[];
   /** From config.json beside the weights; undefined without one. */
   model?: ModelSummary;
+  /** config.json and tokenizer.json beside the weights, parsed (undefined when absent). */
+  configJson?: unknown;
+  tokenizerJson?: unknown;
+  /** The folder the weights are in. */
+  folder: string;
 }
 
 /** Opens a weights file or a model folder; a missing path is a usage error, a bad file a CheckpointError. */
@@ -47,7 +62,7 @@ export async function openCheckpointPath(path: string, files: OpenFiles, limits:
   try {
     isFolder = (await fs.stat(path)).isDirectory();
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CheckpointPathError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const folder = isFolder ? path : dirname(path);
   let opened: { checkpoint: OpenedCheckpoint; files: string[] };
@@ -57,5 +72,20 @@ export async function openCheckpointPath(path: string, files: OpenFiles, limits:
     opened = { checkpoint: await openCheckpointSource(await files.source(path), limits), files: [basename(path)] };
   }
   const config = await fs.readFile(join(folder, 'config.json'), 'utf8').catch(() => undefined);
-  return { ...opened, model: config === undefined ? undefined : summarizeConfig(config) };
+  const tokenizer = await fs.readFile(join(folder, 'tokenizer.json'), 'utf8').catch(() => undefined);
+  return {
+    ...opened,
+    folder,
+    model: config === undefined ? undefined : summarizeConfig(config),
+    configJson: config === undefined ? undefined : parsedJson(config, join(folder, 'config.json')),
+    tokenizerJson: tokenizer === undefined ? undefined : parsedJson(tokenizer, join(folder, 'tokenizer.json')),
+  };
+}
+
+function parsedJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`${path} is not JSON: ${(e as Error).message}`);
+  }
 }
