@@ -12,6 +12,8 @@ const targets = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser' },
   { entryPoints: ['webview/compute/worker.ts'], outfile: 'dist/attention-worker.js', platform: 'browser' },
+  // Load Checkpoint…'s forward pass, in a worker thread of the extension host.
+  { entryPoints: ['src/extension/modelWorker.ts'], outfile: 'dist/model-worker.js', platform: 'node' },
 ];
 
 // `npm run bench` bundles its attention part so that the CPU pool can start worker threads.

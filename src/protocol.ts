@@ -61,6 +61,8 @@ const SequenceSchema = v.pipe(
      * the numbers (and a copy in the extension's storage for window reloads).
      */
     bulkId: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/))),
+    /** Q/K/V that are a real model's (Load Checkpoint…): which model, layer and file, for the legend. */
+    model: v.optional(v.object({ name: v.string(), layer: v.pipe(int, v.minValue(0)), path: v.string() })),
   }),
   v.check((s) => !s.embeddings || s.embeddings.values.length === s.tokens.length * s.embeddings.dim, 'embeddings do not match the tokens'),
   v.check((s) => !s.qkv || [s.qkv.q, s.qkv.k, s.qkv.v].every((t) => t.length === s.qkv!.heads * s.tokens.length * s.qkv!.d), 'Q/K/V do not match the tokens'),
@@ -82,7 +84,7 @@ export const isInspectorState = (x: unknown): x is InspectorState => v.is(Inspec
 export function withoutBulk(state: InspectorState): InspectorState {
   const sequence = state.sequence;
   if (!sequence?.bulkId) return state;
-  return { ...state, sequence: { tokens: sequence.tokens, source: sequence.source, bulkId: sequence.bulkId } };
+  return { ...state, sequence: { tokens: sequence.tokens, source: sequence.source, bulkId: sequence.bulkId, ...(sequence.model ? { model: sequence.model } : {}) } };
 }
 
 export const COMPUTE_BACKENDS = ['auto', 'cpu', 'webasm', 'webgl2', 'webgpu'] as const;
@@ -154,6 +156,8 @@ const HostToWebviewSchema = v.variant('type', [
   message('requestPng', { id: finite, resolution: v.optional(v.pipe(int, v.minValue(16), v.maxValue(8192))) }),
   /** Every head's whole map as shown, as SVG. */
   message('requestSvg', { id: finite }),
+  /** How much of a real model's attention mass the pattern keeps, one line per head and the layer (empty: none). */
+  message('coverage', { lines: v.array(v.string()) }),
   /** The user's own mask ([heads, n, n] or one head for all, 0/1), shown in the difference view. */
   message('compareWithMask', { name: v.string(), n: v.pipe(int, v.minValue(1)), heads: v.pipe(int, v.minValue(1)), cells: v.custom<Uint8Array>((x) => x instanceof Uint8Array) }),
 ]);

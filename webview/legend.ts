@@ -14,6 +14,8 @@ export type LegendEntry = { rgb: ArrayLike<number>; text: string } | { gradient:
  * trained model's attention, and a user must not read meaning into them.
  */
 export function weightsSource(sequence?: Sequence): string {
+  const model = sequence?.model;
+  if (model && sequence?.qkv) return `Weights from ${model.name}'s real Q, K, V at layer ${model.layer} (${model.path}), under this pattern.`;
   if (sequence?.qkv) return 'Weights from your pasted Q, K, V.';
   if (sequence?.embeddings) return 'Weights from synthetic Q/K/V: seeded random projections of your pasted embeddings, not a trained model.';
   return 'Weights from synthetic Q/K/V (seeded from the tokens): a stand-in, not a trained model\'s attention. Paste Q, K, V to see real ones.';

@@ -59,6 +59,8 @@ const maps = new MapsView((summary) => post({ type: 'mapsDrawn', maps: summary }
 /** Probabilities travel to the page up to this many cells over all heads; beyond, the worker pools each viewport on demand. */
 const MAX_WEIGHT_CELLS = 8_000_000;
 const stats = el('section', { className: 'stats', ariaLabel: 'Statistics' });
+/** A real model's attention mass kept by the pattern (the host computes it for each config). */
+const coverageView = el('section', { className: 'coverage', ariaLabel: 'Coverage of the model\'s attention', hidden: true });
 // The maps read weights through one source: stored probabilities, or the worker per viewport.
 const compute = new ComputeView(post, (result, config, views) => {
   const weights = views ? new WorkerWeights(views) : result.probs ? new StoredWeights(result.probs) : undefined;
@@ -117,6 +119,7 @@ app.replaceChildren(
   el('h1', { className: 'sr-only' }, 'Sparse Attention Inspector'),
   el('header', { className: 'top-bar' }, configBar, actions),
   messages,
+  coverageView,
   maps.element,
   statusLine,
   stats,
@@ -323,6 +326,9 @@ window.addEventListener('message', (event: MessageEvent) => {
       (dataUrl) => post({ type: 'png', id, dataUrl }),
       (e: Error) => post({ type: 'pngFailed', id, message: e.message }),
     );
+  } else if (message.type === 'coverage') {
+    coverageView.replaceChildren(...message.lines.map((line, k) => el(k === 0 ? 'h2' : 'p', {}, line)));
+    coverageView.hidden = message.lines.length === 0;
   } else if (message.type === 'compareWithMask') {
     const { name, n, heads, cells } = message;
     if (cells.length !== heads * n * n) return post({ type: 'error', message: `the mask ${name} has ${cells.length} cells, not ${heads} × ${n} × ${n}` });

@@ -1,9 +1,10 @@
 /**
  * Activation wires the features (features/, one class each) and returns a small API for tests.
- * Next features (checkpoints) are one more line here.
+ * A next feature is one more line here.
  */
 import * as vscode from 'vscode';
 import { ComputeSummary, InspectorState, MapsSummary, RenderSummary } from '../protocol';
+import { CheckpointFeature, CoverageShown } from './features/checkpointFeature';
 import { CodeConfigFeature } from './features/codeConfigFeature';
 import { ExportFeature } from './features/exportFeature';
 import { guardWith } from './features/guarded';
@@ -20,6 +21,8 @@ export interface InspectorApi {
   isVisible(): boolean;
   /** The last mask function or mask file checked against a pattern, and the verdict. */
   lastMaskCheck(): MaskCheckResult | undefined;
+  /** The coverage line(s) the panel shows for a loaded checkpoint's layer under the drawn config. */
+  lastCoverage(): CoverageShown | undefined;
   renderCount(): number;
   /**
    * Resolves with a render that satisfies `accept`: the last one if it does and is newer than
@@ -34,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   const inspectorFeature = new InspectorFeature(context, log, guarded);
   const inspector = inspectorFeature.panel;
   const maskCheck = new MaskCheckFeature(inspector, log, guarded);
-  context.subscriptions.push(log, inspectorFeature, new ExportFeature(inspector, log, guarded), maskCheck, new CodeConfigFeature(inspector, log, guarded));
+  const checkpoints = new CheckpointFeature(inspector, context.extensionUri, log, guarded);
+  context.subscriptions.push(log, inspectorFeature, new ExportFeature(inspector, log, guarded), maskCheck, new CodeConfigFeature(inspector, log, guarded), checkpoints);
 
   return {
     currentState: () => inspector.currentState,
@@ -43,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     lastMaps: () => inspector.lastMaps,
     isVisible: () => inspector.isVisible,
     lastMaskCheck: () => maskCheck.last,
+    lastCoverage: () => checkpoints.lastCoverage,
     renderCount: () => inspector.renderCount,
     waitForRender: (accept, { after = -1, timeoutMs = 30000 } = {}) =>
       new Promise((resolve, reject) => {

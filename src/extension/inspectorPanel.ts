@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { Messenger, Reply } from '../messenger';
-import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, PasteKind, RenderSummary, WebviewToHost } from '../protocol';
+import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, PasteKind, RenderSummary, Sequence, WebviewToHost } from '../protocol';
 import { sequenceFromText } from '../sequence';
 import { PastedNumbers } from './pastedNumbers';
 import { inspectorHtml, localResourceRoots } from './webviewHtml';
@@ -140,6 +140,11 @@ export class InspectorPanel {
       this.log.warn(`pasted text: ${(e as Error).message}`);
       this.post({ type: 'pasteError', message: (e as Error).message });
     }
+  }
+
+  /** A sequence with bulk numbers (a model's Q/K/V) kept by reference, as pasted numbers are. */
+  adoptSequence(sequence: Sequence): Sequence {
+    return this.pasted.adopt(sequence);
   }
 
   onRender(listener: RenderListener): vscode.Disposable {

@@ -73,6 +73,7 @@ function encodeSequence(sequence: Sequence): Uint8Array {
     bulkId: sequence.bulkId,
     embeddings: sequence.embeddings && { dim: sequence.embeddings.dim },
     qkv: sequence.qkv && { heads: sequence.qkv.heads, d: sequence.qkv.d },
+    model: sequence.model,
     lengths: tensors.map((t) => t.length),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -98,6 +99,7 @@ function decodeSequence(file: Uint8Array): unknown {
     bulkId: string;
     embeddings?: { dim: number };
     qkv?: { heads: number; d: number };
+    model?: unknown;
     lengths: number[];
   };
   let at = Math.ceil((4 + length) / 4) * 4;
@@ -111,5 +113,6 @@ function decodeSequence(file: Uint8Array): unknown {
   const sequence: Record<string, unknown> = { tokens: header.tokens, source: header.source, bulkId: header.bulkId };
   if (header.embeddings) sequence.embeddings = { dim: header.embeddings.dim, values: tensors.shift() };
   if (header.qkv) sequence.qkv = { heads: header.qkv.heads, d: header.qkv.d, q: tensors[0], k: tensors[1], v: tensors[2] };
+  if (header.model) sequence.model = header.model;
   return sequence;
 }
