@@ -6,7 +6,7 @@
  * nothing is ever executed, the allowed globals only build inert descriptions (pickleValues.ts).
  * Memo size, stack depth and container nesting are bounded.
  */
-import { PyDict, PyNdarray, PyNumpyDtype, PySet, PyStorageType, PyTensor, PyTuple, PyType } from './pickleValues';
+import { PyDict, PyNdarray, PyNumpyDtype, PySet, PyStorageType, PyTensor, PyTorchDtype, PyTuple, PyType } from './pickleValues';
 import { CheckpointError, ReadLimits, TensorDtype } from './types';
 
 /** The pickle ends before its STOP: the caller may read more bytes and try again. */
@@ -30,6 +30,18 @@ const ints = (value: unknown, what: string): number[] => {
   if (!items) throw new CheckpointError(`${what}: expected a tuple of integers, found ${describe(value)}`);
   return items.map((x) => int(x, what));
 };
+
+const TORCH_DTYPES: Record<string, TensorDtype> = {
+  float64: 'F64', double: 'F64', float32: 'F32', float: 'F32', float16: 'F16', half: 'F16', bfloat16: 'BF16', int64: 'I64', long: 'I64',
+  int32: 'I32', int: 'I32', int16: 'I16', short: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',
+};
+
+function rebuildTensorV3(args: unknown[], what: string): PyTensor {
+  const dtype = args[6];
+  if (!(dtype instanceof PyTorchDtype)) throw new CheckpointError(`${what}: _rebuild_tensor_v3 without a torch dtype`);
+  const { storage, offset, shape, stride } = rebuildTensor(args, what);
+  return new PyTensor(storage, offset, shape, stride, dtype.dtype);
+}
 
 function rebuildTensor([storage, offset, size, stride]: unknown[], what: string): PyTensor {
   const shape = ints(size, `${what} size`);
@@ -62,9 +74,10 @@ function setFrom(args: unknown[]): PySet {
 const reconstruct: Callable = () => new PyNdarray();
 
 /** The globals a checkpoint may name: "module.name" → what calling it builds (or a type). */
-const ALLOWED: Record<string, Callable | PyType | PyStorageType> = {
+const ALLOWED: Record<string, Callable | PyType | PyStorageType | PyTorchDtype> = {
   'torch._utils._rebuild_tensor': rebuildTensor,
   'torch._utils._rebuild_tensor_v2': rebuildTensor,
+  'torch._utils._rebuild_tensor_v3': rebuildTensorV3,
   'torch._utils._rebuild_parameter': ([data], what) => tensorArgument(data, what),
   'torch._utils._rebuild_parameter_with_state': ([data], what) => tensorArgument(data, what),
   'torch.nn.parameter.Parameter': ([data], what) => tensorArgument(data, what),
@@ -88,10 +101,11 @@ const ALLOWED: Record<string, Callable | PyType | PyStorageType> = {
   'numpy.dtype': ([code]) => new PyNumpyDtype(String(code)),
 };
 for (const [name, dtype] of Object.entries(STORAGE_DTYPES)) ALLOWED[`torch.${name}`] = new PyStorageType(name, dtype);
+for (const [name, dtype] of Object.entries(TORCH_DTYPES)) ALLOWED[`torch.${name}`] = new PyTorchDtype(name, dtype);
 
 const ALIASES: Record<string, string> = { __builtin__: 'builtins', 'torch.tensor': 'torch._tensor' };
 
-function resolveGlobal(module: string, name: string): Callable | PyType | PyStorageType {
+function resolveGlobal(module: string, name: string): Callable | PyType | PyStorageType | PyTorchDtype {
   const full = `${ALIASES[module] ?? module}.${name}`;
   const found = ALLOWED[full];
   if (found) return found;

@@ -30,13 +30,25 @@ export class PyStorageType {
   ) {}
 }
 
-/** `_rebuild_tensor_v2(storage, storage_offset, size, stride, ...)`: a view of a storage. */
+/** A torch dtype global such as torch.float32. */
+export class PyTorchDtype {
+  constructor(
+    readonly name: string,
+    readonly dtype: TensorDtype,
+  ) {}
+}
+
+/**
+ * `_rebuild_tensor_v2(storage, storage_offset, size, stride, ...)`: a view of a storage, offset and
+ * strides in elements. `_rebuild_tensor_v3` adds a dtype that may differ from the storage's.
+ */
 export class PyTensor {
   constructor(
     readonly storage: unknown,
     readonly offset: number,
     readonly shape: number[],
     readonly stride: number[],
+    readonly dtype?: TensorDtype,
   ) {}
 }
 

@@ -73,12 +73,15 @@ export function pickledCheckpoint(
 function torchTensor(name: string, tensor: PyTensor, limits: ReadLimits, what: string) {
   const storage = tensor.storage as StorageRef;
   if (!storage || typeof storage.read !== 'function') throw new CheckpointError(`${what}: tensor ${name} has no storage`);
-  const size = DTYPE_BYTES[storage.dtype];
-  const info: TensorInfo = { name, dtype: storage.dtype, shape: tensor.shape, byteLength: elementCount(tensor.shape) * size };
+  // Offset and strides count elements of the tensor's dtype (v3 may view a storage as another dtype).
+  const dtype = tensor.dtype ?? storage.dtype;
+  const size = DTYPE_BYTES[dtype];
+  const storageElements = Math.floor((storage.numel * DTYPE_BYTES[storage.dtype]) / size);
+  const info: TensorInfo = { name, dtype, shape: tensor.shape, byteLength: elementCount(tensor.shape) * size };
   const extent = stridedExtent(tensor.shape, tensor.stride);
   const last = extent ? tensor.offset + extent.last : 0;
-  if (extent && last >= storage.numel) {
-    throw new CheckpointError(`${what}: tensor ${name} (offset ${tensor.offset}, shape [${tensor.shape}], stride [${tensor.stride}]) reaches element ${last} of a storage of ${storage.numel}`);
+  if (extent && last >= storageElements) {
+    throw new CheckpointError(`${what}: tensor ${name} (offset ${tensor.offset}, shape [${tensor.shape}], stride [${tensor.stride}]) reaches element ${last} of a storage of ${storageElements}`);
   }
   const raw = async () => {
     checkTensorSize(name, info.byteLength, limits.maxTensorBytes);

@@ -21,9 +21,9 @@ const TIME_CAP_MS = 20000;
 const MEMORY_CAP_BYTES = 1 << 30;
 const SEEDS = {
   safetensors: ['gpt2/model.safetensors', 'views.safetensors'],
-  'pytorch-zip': ['views.pt', 'training-checkpoint.pt'],
+  'pytorch-zip': ['views.pt', 'training-checkpoint.pt', 'rebuild-v3.pt'],
   'pytorch-legacy': ['views-legacy.pth'],
-  pickle: ['numpy-dict-p2.pkl', 'numpy-dict-p4.pkl'],
+  pickle: ['numpy-dict-p0.pkl', 'numpy-dict-p2.pkl', 'numpy-dict-p4.pkl'],
   npz: ['gpt2.npz', 'bert-compressed.npz'],
   npy: ['embeddings.npy'],
 };
