@@ -62,6 +62,7 @@ async function main() {
   check(`the .vsix is small (${(size / 1024).toFixed(1)} KiB < 5 MiB)`, size < 5 * 1024 * 1024);
   const listing = execFileSync(path.join(ROOT, 'node_modules/.bin/vsce'), ['ls', '--no-dependencies'], { cwd: ROOT }).toString();
   check('it holds no tests, sources or fixtures', !/\b(src|test|webview)\/|\.ts\b|\.map\b|\.npy\b/.test(listing), listing);
+  check('it carries the bundles it starts at run time (the attention and model workers)', /dist\/attention-worker\.js/.test(listing) && /dist\/model-worker\.js/.test(listing), listing);
 
   const extensionsDir = path.join(runDir(), 'packaged-extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
