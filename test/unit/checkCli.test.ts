@@ -37,7 +37,7 @@ describe('sparse-attn check', () => {
     assert.ok(r.out.includes('examples/fairseq_sparse_layer.py:9:26 fairseq-fixed n=? stride=64 c=16 heads=8 bidirectional=false density ?'), r.out.join('\n'));
     assert.ok(r.out.some((l) => l.startsWith('examples/ds_config.json:4:23 deepspeed-fixed n=? heads=? block=16 ')), r.out.join('\n'));
     assert.ok(r.out.some((l) => l.startsWith('examples/openai_fixed_attention.py:10:12 openai-fixed ')), r.out.join('\n'));
-    assert.equal(r.out[r.out.length - 1], 'checked 7 files: 8 configs, 2 invalid');
+    assert.equal(r.out[r.out.length - 1], 'checked 8 files: 8 configs, 2 invalid');
   });
 
   it('the DeepSpeed example is one DeepSpeed itself refuses, with the message check prints', async function () {

@@ -59,6 +59,6 @@ describe('sparse-attn checkpoint list (built CLI)', function () {
     }
     const usage = cli('show', 'x');
     assert.equal(usage.status, 2);
-    assert.match(usage.stderr, /checkpoint needs an action: checkpoint list PATH \[--json\] \(got "show"\)/);
+    assert.match(usage.stderr, /checkpoint needs an action: checkpoint list PATH \[--json\], or checkpoint attend PATH --text "…" --layer K \(got "show"\)/);
   });
 });
