@@ -106,9 +106,9 @@ for (const [name, dtype] of Object.entries(TORCH_DTYPES)) ALLOWED[`torch.${name}
 const ALIASES: Record<string, string> = { __builtin__: 'builtins', 'torch.tensor': 'torch._tensor' };
 
 function resolveGlobal(module: string, name: string): Callable | PyType | PyStorageType | PyTorchDtype {
-  const full = `${ALIASES[module] ?? module}.${name}`;
-  const found = ALLOWED[full];
-  if (found) return found;
+  // Own keys only: a pickle naming `constructor` or `toString` must not reach Object.prototype.
+  const full = `${Object.hasOwn(ALIASES, module) ? ALIASES[module] : module}.${name}`;
+  if (Object.hasOwn(ALLOWED, full)) return ALLOWED[full];
   if (/^torch\.\w*Storage$/.test(full)) throw new CheckpointError(`refused storage type torch.${name}: complex and quantized storages are not read`);
   if (full === 'torch.storage._load_from_bytes') throw new CheckpointError(`refused global ${full}: a tensor pickled with pickle.dump holds a nested torch.save file; save the state dict with torch.save instead`);
   if (full.startsWith('torch._utils._rebuild_')) throw new CheckpointError(`refused global ${module}.${name}: this kind of tensor (sparse, quantized or device-specific) is not read`);

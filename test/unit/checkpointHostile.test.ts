@@ -86,6 +86,7 @@ describe('hostile and broken checkpoints', function () {
       await refused(withStop(global('subprocess', 'check_output')), 'a.pkl', /refused global subprocess\.check_output/);
       await refused(withStop(global('builtins', 'getattr')), 'a.pkl', /refused global builtins\.getattr/);
       await refused(withStop(global('torch', 'load')), 'a.pkl', /refused global torch\.load/);
+      await refused(withStop(global('constructor', 'constructor')), 'a.pkl', /refused global constructor\.constructor:/);
       await refused(withStop(global('torch.storage', '_load_from_bytes')), 'a.pkl', /pickle\.dump holds a nested torch\.save file/);
       const short = (s: string) => [0x8c, s.length, ...new TextEncoder().encode(s)];
       await refused(Uint8Array.from([0x80, 4, ...short('os'), ...short('system'), 0x93, STOP]), 'a.pkl', /refused global os\.system/);
