@@ -5,7 +5,7 @@
  */
 import type { PatternConfig } from './config';
 import { diffDense, findKnownMatch, KnownMatch, MaskDifference } from './diff';
-import type { HeadMask, PatternMask } from './mask';
+import type { BlockLayout, HeadMask, PatternMask } from './mask';
 import { RangeList } from './ranges';
 
 export interface MaskCheck {
@@ -68,4 +68,32 @@ export class DenseHead implements HeadMask {
 export function denseMask(cells: Uint8Array, theirHeads: number, n: number, heads: number): PatternMask {
   const own = Array.from({ length: theirHeads }, (_, h) => new DenseHead(n, cells, h * n * n));
   return { n, heads: Array.from({ length: heads }, (_, h) => own[theirHeads === 1 ? 0 : h]), warnings: [] };
+}
+
+/**
+ * A block layout ([H, n/B, n/B], DeepSpeed's `master_layout`, OpenAI's layout) against the pattern's:
+ * per head, blocks missing and extra, the first few as (block row, block column).
+ */
+export function checkLayout(theirs: Uint8Array, theirHeads: number, layout: BlockLayout, what: string): { identical: boolean; lines: string[] } {
+  const { blocks, heads } = layout;
+  const per = blocks * blocks;
+  const lines: string[] = [];
+  let identical = true;
+  for (let h = 0; h < heads; h++) {
+    const at = (theirHeads === 1 ? 0 : h) * per;
+    let missing = 0;
+    let extra = 0;
+    const examples: string[] = [];
+    for (let k = 0; k < per; k++) {
+      const ours = layout.data[h * per + k] !== 0;
+      const their = theirs[at + k] !== 0;
+      if (ours === their) continue;
+      if (ours) missing++;
+      else extra++;
+      if (examples.length < 5) examples.push(`(${Math.floor(k / blocks)},${k % blocks}) ${ours ? 'missing' : 'extra'}`);
+    }
+    if (missing || extra) identical = false;
+    lines.push(`head ${h}: ${missing} blocks missing, ${extra} extra${examples.length ? `; first: ${examples.join(', ')}` : ''}`);
+  }
+  return { identical, lines: identical ? [`identical: ${what} equals the layout of the pattern (${heads} heads, ${blocks} × ${blocks} blocks of ${layout.block})`] : lines };
 }

@@ -5,14 +5,14 @@
  * pattern with the user's mask in its difference view, and a notification says the verdict.
  */
 import * as vscode from 'vscode';
-import { readFileSync } from 'fs';
 import { basename } from 'path';
 import { configFromDefaults, findMaskFunctions, maskCallFor, MaskFunction } from '../../code/maskFunctions';
-import { buildPattern, checkMask, decodeNpy, DENSE_LIMIT_BYTES, formatBytes, MaskCheck, npyToMask, PATTERN_NAMES, PatternConfig, PatternName, switchPreset, validateConfig } from '../../core';
+import { BlockLayout, buildPattern, checkLayout, checkMask, DENSE_LIMIT_BYTES, formatBytes, MaskCheck, PATTERN_NAMES, PatternConfig, PatternName, switchPreset, validateConfig } from '../../core';
 import { HEADS } from '../../core/patterns/params';
 import { patternSpec } from '../../core/patterns/registry';
 import { isPatternConfig } from '../../protocol';
 import { InspectorPanel } from '../inspectorPanel';
+import { MaskFile, readMaskFile } from '../maskFiles';
 import { pythonFor } from '../pythonInterpreter';
 import { PythonMaskError, runPythonMask } from '../pythonMask';
 import { configFromSettings } from '../settings';
@@ -84,22 +84,41 @@ export class MaskCheckFeature implements vscode.Disposable {
     this.report(callText, config, returned.cells, returned.shape, returned.note);
   }
 
-  /** A saved mask (.npy, [H, n, n] or [n, n]) against the default pattern at its n and heads. */
+  /**
+   * A saved mask ([H, n, n] or [n, n]; .npy, or one tensor of a .pt/.safetensors/.npz) against the
+   * pattern at its n and heads; a block layout [H, n/B, n/B] (DeepSpeed's master_layout) against
+   * the pattern's layout, block by block.
+   */
   private async compareFile(uriArg: unknown, options: unknown): Promise<void> {
     let uri = typeof uriArg === 'string' ? vscode.Uri.file(uriArg) : uriArg instanceof vscode.Uri ? uriArg : undefined;
-    uri ??= (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'NumPy mask': ['npy'] }, title: 'Compare Mask File' }))?.[0];
+    uri ??= (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Masks and layouts': ['npy', 'pt', 'pth', 'bin', 'safetensors', 'npz'] }, title: 'Compare Mask File' }))?.[0];
     if (!uri) return;
-    const what = basename(uri.fsPath);
-    const npy = decodeNpy(new Uint8Array(readFileSync(uri.fsPath)), what);
-    const shape = npy.shape;
+    const given = (options ?? {}) as { config?: unknown; tensor?: unknown };
+    const file = await readMaskFile(uri.fsPath, async (names) =>
+      typeof given.tensor === 'string' ? given.tensor : (await vscode.window.showQuickPick(names, { title: `Which tensor of ${basename(uri!.fsPath)} is the mask?` })),
+    );
+    if (!file) return;
+    const { what, shape } = file;
     if ((shape.length !== 2 && shape.length !== 3) || shape[shape.length - 1] !== shape[shape.length - 2]) {
       throw new Error(`${what} has shape [${shape}]; a mask is [H, n, n] or [n, n]`);
     }
-    const n = shape[shape.length - 1];
+    const side = shape[shape.length - 1];
     const heads = shape.length === 3 ? shape[0] : 1;
-    const base = (options as { config?: unknown } | undefined)?.config;
-    const config = base !== undefined ? checkedConfig(base) : ({ ...configFromSettings(), n, ...(heads > 1 ? { heads } : {}) } as PatternConfig);
-    this.report(what, config, npyToMask(npy, what), shape);
+    const settings = configFromSettings();
+    const config = given.config !== undefined ? checkedConfig(given.config) : checkedConfig({ ...settings, n: side, ...(heads > 1 ? { heads } : {}) });
+    const mask = buildPattern(config);
+    if (mask.layout && side === mask.layout.blocks && side !== config.n) return this.reportLayout(file, config, mask.layout, heads);
+    this.report(what, config, file.cells, shape, file.note);
+  }
+
+  private reportLayout(file: MaskFile, config: PatternConfig, layout: BlockLayout, theirHeads: number): void {
+    if (theirHeads !== 1 && theirHeads !== layout.heads) throw new Error(`${file.what} has ${theirHeads} heads, but the pattern has ${layout.heads}`);
+    const check = checkLayout(file.cells, theirHeads, layout, file.what);
+    this.last = { what: file.what, config, lines: check.lines, identical: check.identical, note: file.note };
+    for (const line of check.lines) this.log.info(`${file.what}: ${line}`);
+    this.panel.show({ ...this.panel.currentState, config, follows: undefined });
+    const message = check.identical ? check.lines[0] : `${file.what} differs from the ${config.pattern} layout: ${check.lines.filter((l) => !/: 0 blocks missing, 0 extra$/.test(l)).join('; ')}`;
+    void (check.identical ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));
   }
 
   private async configFor(fn: MaskFunction, options: unknown): Promise<PatternConfig | undefined> {
