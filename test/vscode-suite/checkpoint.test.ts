@@ -18,6 +18,14 @@ describe('Load Checkpoint… (real VS Code)', function () {
 
   before(async () => {
     api = (await vscode.extensions.getExtension(EXT_ID)!.activate()) as InspectorApi;
+    // As a user would: the model code open, the inspector beside it (not in the editor's group, where
+    // the next suite's editor would hide it).
+    const model = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'sparse_model.py');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(model), vscode.ViewColumn.One);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it("shows a real model's layer under the pattern with the share of its attention the pattern keeps", async () => {

@@ -12,9 +12,11 @@ export function run(): Promise<void> {
     timeout: Number(process.env.SAI_MOCHA_TIMEOUT) || 60000,
     grep: process.env.SAI_VSCODE_GREP || undefined,
   });
-  for (const f of fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort()) {
-    mocha.addFile(path.join(__dirname, f));
-  }
+  // The inspector's own suites expect a fresh panel (the settings' defaults, no sequence) and run
+  // first; the feature suites after them leave their config, model or mask in the panel's state.
+  const fresh = ['smoke.test.js', 'inspector.test.js'];
+  const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort((a, b) => Number(fresh.includes(b)) - Number(fresh.includes(a)) || a.localeCompare(b));
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     try {
       const runner = mocha.run(failures => {
