@@ -72,35 +72,74 @@ export function blockGemmHeads(
   buffers: AttentionBuffers,
   options: CpuAttentionOptions = {},
 ): void {
-  const module = kernelModule();
-  if (!module) throw new Error('the block-GEMM path needs WebAssembly SIMD');
-  const { n, d } = input;
-  const dPad = roundUp(d, 8);
-  const maxL = Math.max(...structures.map((s) => Math.min(s.l, n)));
-  const gathered = structures.map((s) => summaryColumns(n, s));
-  const maxG = Math.max(...gathered.map((g) => g.columns.length));
-  const lPadMax = roundUp(maxL, 8);
-  const widthMax = lPadMax + roundUp(maxG, 8);
-  const rowsPad = roundUp(maxL, 4);
-  const at: Layout = { state: 0, kt: 0, v: 0, q: 0, o: 0, s: 0, stage: 0, end: 0 };
-  at.kt = rowsPad * 16;
-  at.v = at.kt + d * widthMax * 4;
-  at.q = at.v + widthMax * dPad * 4;
-  at.o = at.q + rowsPad * d * 4;
-  at.s = at.o + rowsPad * dPad * 4;
-  at.stage = at.s + 4 * CHUNK * 4;
-  at.end = at.stage + maxL * d * 4;
-  const memory = reserveMemory(at.end);
-  const kernel = instantiate<BlockTileKernel>(module, memory);
-  const floats = new Float32Array(memory.buffer);
-  const doubles = new Float64Array(memory.buffer);
-  heads.forEach((h, index) => {
-    new BlockHeadRun(input, h, structures[index], gathered[index], kernel, floats, doubles, at, dPad, buffers, options).run();
-    if (overflowed(buffers, h * n * d, n * d, h * n, n)) {
-      // float32 scores or sums overflowed: the JS loops compute this head in float64 (see simd.ts).
-      sparseAttentionHeads(mask, input, h, h + 1, buffers, options);
+  const gemm = new BlockGemm(mask, input, structures, buffers, options);
+  heads.forEach((h, i) => gemm.run(h, structures[i], 0, gemm.blockCount(structures[i])));
+}
+
+/**
+ * One WebAssembly memory sized for the given structures, serving any number of (head, query
+ * blocks) units; a head's summaries are gathered when a unit of another head comes.
+ */
+export class BlockGemm {
+  private readonly kernel: BlockTileKernel;
+  private readonly floats: Float32Array;
+  private readonly doubles: Float64Array;
+  private readonly at: Layout;
+  private readonly dPad: number;
+  private readonly gathered = new Map<BlockStructure, { columns: Int32Array; starts: Int32Array }>();
+  private current?: { h: number; run: BlockHeadRun };
+
+  constructor(
+    private readonly mask: PatternMask,
+    private readonly input: QKV,
+    structures: BlockStructure[],
+    private readonly buffers: AttentionBuffers,
+    private readonly options: CpuAttentionOptions,
+  ) {
+    const module = kernelModule();
+    if (!module) throw new Error('the block-GEMM path needs WebAssembly SIMD');
+    const { n, d } = input;
+    this.dPad = roundUp(d, 8);
+    for (const s of structures) if (!this.gathered.has(s)) this.gathered.set(s, summaryColumns(n, s));
+    const maxL = Math.max(...structures.map((s) => Math.min(s.l, n)));
+    const maxG = Math.max(...[...this.gathered.values()].map((g) => g.columns.length));
+    const widthMax = roundUp(maxL, 8) + roundUp(maxG, 8);
+    const rowsPad = roundUp(maxL, 4);
+    const at: Layout = { state: 0, kt: 0, v: 0, q: 0, o: 0, s: 0, stage: 0, end: 0 };
+    at.kt = rowsPad * 16;
+    at.v = at.kt + d * widthMax * 4;
+    at.q = at.v + widthMax * this.dPad * 4;
+    at.o = at.q + rowsPad * d * 4;
+    at.s = at.o + rowsPad * this.dPad * 4;
+    at.stage = at.s + 4 * CHUNK * 4;
+    at.end = at.stage + maxL * d * 4;
+    this.at = at;
+    const memory = reserveMemory(at.end);
+    this.kernel = instantiate<BlockTileKernel>(module, memory);
+    this.floats = new Float32Array(memory.buffer);
+    this.doubles = new Float64Array(memory.buffer);
+  }
+
+  blockCount(structure: BlockStructure): number {
+    return Math.ceil(this.input.n / Math.min(structure.l, this.input.n));
+  }
+
+  /** Query blocks [b0, b1) of head h; rows whose float32 arithmetic overflowed are redone in float64. */
+  run(h: number, structure: BlockStructure, b0: number, b1: number): void {
+    if (this.current?.h !== h) {
+      const gathered = this.gathered.get(structure) ?? summaryColumns(this.input.n, structure);
+      this.current = { h, run: new BlockHeadRun(this.input, h, structure, gathered, this.kernel, this.floats, this.doubles, this.at, this.dPad, this.buffers, this.options) };
     }
-  });
+    const { n, d } = this.input;
+    const l = Math.min(structure.l, n);
+    const from = b0 * l;
+    const to = Math.min(n, b1 * l);
+    this.current.run.blocks(b0, b1);
+    if (overflowed(this.buffers, (h * n + from) * d, (to - from) * d, h * n + from, to - from)) {
+      // float32 scores or sums overflowed: the JS loops compute these rows in float64 (see simd.ts).
+      sparseAttentionHeads(this.mask, this.input, h, h + 1, this.buffers, { ...this.options, withProbs: false, rows: { from, to } });
+    }
+  }
 }
 
 class BlockHeadRun {
@@ -125,13 +164,15 @@ class BlockHeadRun {
     this.l = Math.min(structure.l, input.n);
     this.lPad = roundUp(this.l, 8);
     this.width = this.lPad + roundUp(gathered.columns.length, 8);
+    this.fillSummaries();
   }
 
-  run(): void {
+  /** Query blocks [b0, b1). */
+  blocks(b0: number, b1: number): void {
     const { n } = this.input;
-    this.fillSummaries();
-    for (let b = 0, r0 = 0; r0 < n; b++, r0 += this.l) {
+    for (let b = b0; b < b1; b++) {
       if (this.options.cancel?.cancelled) throw new CancelledError();
+      const r0 = b * this.l;
       this.block(b, r0, Math.min(this.l, n - r0));
     }
   }
