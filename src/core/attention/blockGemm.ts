@@ -21,12 +21,16 @@ interface BlockTileKernel {
     q: number, d: number, kt: number, ktStride: number, v: number, dPad: number, col0: number, cols: number, scale: number,
     s: number, o: number, state: number, own0: number, ownStep: number, sumLo: number, gapLo: number, gapHi: number, sumHi: number, masked: number,
   ): void;
+  blockTileRows(
+    q: number, d: number, kt: number, ktStride: number, v: number, dPad: number, col0: number, cols: number, scale: number,
+    s: number, o: number, state: number, own0: number, ownStep: number, sumLo: number, gapLo: number, gapHi: number, sumHi: number, masked: number, tiles: number,
+  ): void;
   transposeRows(src: number, rows: number, d: number, dst: number, dstStride: number): void;
   normalizeRows(o: number, state: number, rows: number, dPad: number): void;
 }
 
-/** Keys per kernel call: a chunk of the K and V panels (32 KiB each at d = 64) stays in cache across a block's queries. */
-const CHUNK = 128;
+/** Keys per kernel call: a chunk of the K and V panels (64 KiB each at d = 64) stays in cache across a block's queries. */
+const CHUNK = 256;
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
 
@@ -236,7 +240,7 @@ class BlockHeadRun {
     for (let x0 = sumLo; x0 < summaryEnd; x0 += CHUNK) {
       const end = Math.min(x0 + CHUNK, summaryEnd);
       const masked = !(end <= gapLo || (x0 >= gapHi && end <= sumHi));
-      for (let t = 0; t < rows; t += 4) call(t, x0, end - x0, 0, masked);
+      kernel.blockTileRows(at.q, d, at.kt, width * 4, at.v, dPad, x0, end - x0, scale, at.s, at.o, at.state, 0, causal ? 1 : 0, sumLo, gapLo, gapHi, sumHi, masked ? 1 : 0, rows / 4);
     }
     kernel.normalizeRows(at.o, at.state, len, dPad);
     const { out, lse } = this.buffers;

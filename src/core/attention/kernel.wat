@@ -219,7 +219,7 @@
   ;;    (state: per row f32 max at +0, f64 sum at +8), rescaling o's row when the max grows; s
   ;;    then holds the weights;
   ;; 3. o (4 rows of dPad floats) += weights x v in a 4 x 8 register tile over the keys.
-  (func (export "blockTile")
+  (func $blockTile (export "blockTile")
     (param $q i32) (param $d i32) (param $kt i32) (param $ktStride i32)
     (param $v i32) (param $dPad i32) (param $col0 i32) (param $cols i32) (param $scale f32)
     (param $s i32) (param $o i32) (param $state i32)
@@ -480,4 +480,28 @@
         (local.set $state (i32.add (local.get $state) (i32.const 16)))
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
         (br $rowsLoop))))
+
+  ;; blockTile over `tiles` consecutive tiles of 4 queries (the same columns for all): one call
+  ;; from JS per summary chunk instead of one per tile.
+  (func (export "blockTileRows")
+    (param $q i32) (param $d i32) (param $kt i32) (param $ktStride i32)
+    (param $v i32) (param $dPad i32) (param $col0 i32) (param $cols i32) (param $scale f32)
+    (param $s i32) (param $o i32) (param $state i32)
+    (param $own0 i32) (param $ownStep i32) (param $sumLo i32) (param $gapLo i32) (param $gapHi i32) (param $sumHi i32)
+    (param $masked i32) (param $tiles i32)
+    (local $t i32)
+    (block $tilesDone
+      (loop $tilesLoop
+        (br_if $tilesDone (i32.ge_u (local.get $t) (local.get $tiles)))
+        (call $blockTile (local.get $q) (local.get $d) (local.get $kt) (local.get $ktStride)
+          (local.get $v) (local.get $dPad) (local.get $col0) (local.get $cols) (local.get $scale)
+          (local.get $s) (local.get $o) (local.get $state)
+          (local.get $own0) (local.get $ownStep) (local.get $sumLo) (local.get $gapLo) (local.get $gapHi) (local.get $sumHi)
+          (local.get $masked))
+        (local.set $q (i32.add (local.get $q) (i32.shl (local.get $d) (i32.const 4))))
+        (local.set $o (i32.add (local.get $o) (i32.shl (local.get $dPad) (i32.const 4))))
+        (local.set $state (i32.add (local.get $state) (i32.const 64)))
+        (local.set $own0 (i32.add (local.get $own0) (i32.shl (local.get $ownStep) (i32.const 2))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tilesLoop))))
 )
