@@ -1,6 +1,8 @@
-;; SIMD inner loops of the CPU attention path (f32x4). JS drives rows, ranges and exp();
-;; these functions do the d-wide work: scores of one or two queries against runs of keys, and the
-;; weighted sums of the matching value rows. d must be a multiple of 4; pointers are byte offsets.
+;; SIMD inner loops of the CPU attention path (f32x4); pointers are byte offsets. The row-run
+;; functions (scores .. scale; JS drives rows, ranges and exp(), d a multiple of 4) compute scores
+;; of one or two queries against runs of keys and the weighted sums of the matching value rows.
+;; The block-GEMM functions (blockTile and after; any d, padded by the caller) do whole tiles of
+;; 4 queries, their softmax included.
 (module
   (import "env" "memory" (memory 1))
 
@@ -344,22 +346,22 @@
                 (local.set $ex (f32x4.sub (v128.load (i32.add (local.get $sp) (local.get $cb))) (local.get $k0)))
                 (local.set $en (f32x4.nearest (f32x4.mul (local.get $ex) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
                 (local.set $er (f32x4.sub
-                (f32x4.sub (local.get $ex) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
-                (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+                  (f32x4.sub (local.get $ex) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+                  (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
                 (local.set $ep (f32x4.add (f32x4.mul (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $er)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
                 (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
                 (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
                 (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
                 (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
                 (local.set $ep (f32x4.add
-                (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
-                (v128.const f32x4 1 1 1 1)))
+                  (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
+                  (v128.const f32x4 1 1 1 1)))
                 (local.set $w
-                (v128.bitselect
-                (v128.const i32x4 0 0 0 0)
-                (f32x4.mul (local.get $ep)
-                (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
-                (f32x4.lt (local.get $ex) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
+                  (v128.bitselect
+                    (v128.const i32x4 0 0 0 0)
+                    (f32x4.mul (local.get $ep)
+                      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+                    (f32x4.lt (local.get $ex) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
                 (v128.store (i32.add (local.get $sp) (local.get $cb)) (local.get $w))
                 (local.set $a1 (f32x4.add (local.get $a1) (local.get $w)))
                 (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
