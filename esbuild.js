@@ -20,6 +20,7 @@ const targets = [
 if (process.argv.includes('--bench')) {
   targets.length = 0;
   targets.push({ entryPoints: ['test/bench/attention.bench.ts'], outfile: 'dist/test/bench-attention.js', platform: 'node', external: ['gpu.js', 'webgpu', '@tensorflow/*'] });
+  targets.push({ entryPoints: ['test/bench/blocksparse.bench.ts'], outfile: 'dist/test/bench-blocksparse.js', platform: 'node' });
 }
 
 /** esbuild options for one target; tests bundle with exactly these to run what ships. */

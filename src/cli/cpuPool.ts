@@ -1,10 +1,13 @@
 /**
- * The CPU path across worker threads: heads are split between workers that share Q, K, V and
- * the outputs through SharedArrayBuffers. The same bundle is the worker script.
+ * The CPU path across worker threads that share Q, K, V and the outputs through
+ * SharedArrayBuffers. Without probabilities the work is units (runs of query blocks of a
+ * block-form head, or whole heads) taken one at a time from a shared counter, so that two threads
+ * share a head and a thread on a busy core takes less; with probabilities, heads are split
+ * evenly (their CSR lists come back in head order). The same bundle is the worker script.
  */
 import { availableParallelism } from 'os';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
-import { attendHeads, buildPattern, CpuKernelName, PatternConfig, QKV, SparseProbs } from '../core';
+import { attendHeads, attendScheduled, buildPattern, CpuKernelName, PatternConfig, QKV, SparseProbs } from '../core';
 
 interface Job {
   config: PatternConfig;
@@ -19,6 +22,8 @@ interface Job {
   v: SharedArrayBuffer;
   out: SharedArrayBuffer;
   lse: SharedArrayBuffer;
+  /** The next unit's index (Int32 [1]), when scheduled by units. */
+  counter?: SharedArrayBuffer;
 }
 
 function shared(data: Float32Array): SharedArrayBuffer {
@@ -37,6 +42,10 @@ interface JobResult {
 function runJob(job: Job): JobResult {
   const input: QKV = { heads: job.heads, n: job.n, d: job.d, q: new Float32Array(job.q), k: new Float32Array(job.k), v: new Float32Array(job.v) };
   const buffers = { out: new Float32Array(job.out), lse: new Float32Array(job.lse) };
+  if (job.counter) {
+    const counter = new Int32Array(job.counter);
+    return { probs: [], ...attendScheduled(buildPattern(job.config), input, buffers, () => Atomics.add(counter, 0, 1)) };
+  }
   return attendHeads(buildPattern(job.config), input, job.h0, job.h1, buffers, { withProbs: job.withProbs });
 }
 
@@ -95,8 +104,9 @@ export class CpuPool {
     const { heads, n, d } = input;
     const out = new SharedArrayBuffer(heads * n * d * 4);
     const lse = new SharedArrayBuffer(heads * n * 4);
-    const base = { config, n, d, heads, withProbs, q: shared(input.q), k: shared(input.k), v: shared(input.v), out, lse };
-    const used = this.workers.slice(0, Math.min(this.workers.length, heads));
+    const counter = withProbs ? undefined : new SharedArrayBuffer(4);
+    const base = { config, n, d, heads, withProbs, q: shared(input.q), k: shared(input.k), v: shared(input.v), out, lse, counter };
+    const used = counter ? this.workers : this.workers.slice(0, Math.min(this.workers.length, heads));
     const startNotes = this.startNote ? [this.startNote] : [];
     if (used.length === 0) {
       const { kernel, probs, note } = runJob({ ...base, h0: 0, h1: heads });
@@ -144,7 +154,8 @@ export class CpuPool {
 
 /** One run on a pool that is closed afterwards (the CLI's case). */
 export async function runCpuPool(config: PatternConfig, input: QKV, withProbs: boolean, threads = availableParallelism(), signal?: AbortSignal): Promise<CpuRun> {
-  const pool = new CpuPool(Math.min(threads, input.heads));
+  // Units split a head between threads, except where heads are the unit (probabilities).
+  const pool = new CpuPool(withProbs ? Math.min(threads, input.heads) : threads);
   try {
     return await pool.run(config, input, withProbs, signal);
   } finally {

@@ -10,6 +10,8 @@ import { CancelledError, CancelToken, checkShapes, QKV, SparseProbs } from './ty
 export interface CpuAttentionOptions {
   withProbs?: boolean;
   cancel?: CancelToken;
+  /** Only rows [from, to) of each head (no probabilities then): a scheduled unit's fallback. */
+  rows?: { from: number; to: number };
 }
 
 /** Output buffers; they may be views of shared memory written by several workers. */
@@ -51,7 +53,8 @@ function attendHead(head: HeadMask, input: QKV, h: number, buffers: AttentionBuf
   const rowPtr = options.withProbs ? new Int32Array(n + 1) : undefined;
   const cols: number[] = [];
   const values: number[] = [];
-  for (let i = 0; i < n; i++) {
+  const rows = options.withProbs ? { from: 0, to: n } : (options.rows ?? { from: 0, to: n });
+  for (let i = rows.from; i < rows.to; i++) {
     if ((i & 255) === 0 && options.cancel?.cancelled) throw new CancelledError();
     head.row(i, list);
     const count = list.count();

@@ -6,8 +6,10 @@
 import type { HeadMask, PatternMask } from '../mask';
 import { RangeList } from '../ranges';
 import { AttentionBuffers, CpuAttentionOptions, sparseAttentionHeads } from './cpu';
-import { KERNEL_WASM_BASE64 } from './kernel-wasm';
 import { CancelledError, QKV, SparseProbs } from './types';
+import { kernelModule, reserveMemory, wasm, WasmMemoryError } from './wasmModule';
+
+export { WasmMemoryError };
 
 interface KernelExports {
   scores(q: number, k: number, ranges: number, nranges: number, d: number, scale: number, out: number): number;
@@ -15,70 +17,6 @@ interface KernelExports {
   axpy(v: number, ranges: number, nranges: number, d: number, weights: number, out: number): void;
   axpy2(v: number, ranges: number, nranges: number, d: number, w1: number, w2: number, out1: number, out2: number): void;
   scale(out: number, d: number, inv: number): void;
-}
-
-/** The WebAssembly API both browsers and Node provide, typed here so the core needs no DOM or Node typings. */
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { readonly exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-let compiled: WasmModule | null | undefined;
-
-function decodeBase64(text: string): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const clean = text.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let value = 0;
-  let o = 0;
-  for (const ch of clean) {
-    value = (value << 6) | alphabet.indexOf(ch);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (value >> bits) & 0xff;
-    }
-  }
-  return out;
-}
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable (or blocked by a CSP). */
-function kernelModule(): WasmModule | null {
-  if (compiled === undefined) {
-    try {
-      if (!wasm) throw new Error('no WebAssembly');
-      compiled = new wasm.Module(decodeBase64(KERNEL_WASM_BASE64));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
-/**
- * WebAssembly memory could not be reserved: V8 reserves several GiB of address space per memory
- * (guard regions), which an address-space limit (`ulimit -v`) forbids. The caller falls back.
- */
-export class WasmMemoryError extends Error {
-  constructor(readonly bytes: number, cause: unknown) {
-    super(`WebAssembly memory of ${(bytes / 2 ** 20).toFixed(1)} MiB could not be reserved (${cause instanceof Error ? cause.message : String(cause)}; an address-space limit such as ulimit -v?)`);
-    this.name = 'WasmMemoryError';
-  }
-}
-
-/** A memory of at least `bytes`, or WasmMemoryError. */
-function reserveMemory(bytes: number): { readonly buffer: ArrayBuffer } {
-  try {
-    return new wasm!.Memory({ initial: Math.ceil(bytes / 65536) });
-  } catch (e) {
-    throw new WasmMemoryError(bytes, e);
-  }
 }
 
 export function simdAvailable(d: number): boolean {
@@ -129,7 +67,7 @@ export function simdAttentionHeads(
 }
 
 /** Whether a head's output holds NaN or ±Inf, or its log-sum-exp NaN or +Inf (empty rows are -Inf). */
-function overflowed(buffers: AttentionBuffers, outOffset: number, outLength: number, lseOffset: number, rows: number): boolean {
+export function overflowed(buffers: AttentionBuffers, outOffset: number, outLength: number, lseOffset: number, rows: number): boolean {
   for (let x = outOffset; x < outOffset + outLength; x++) if (!Number.isFinite(buffers.out[x])) return true;
   for (let i = lseOffset; i < lseOffset + rows; i++) if (Number.isNaN(buffers.lse[i]) || buffers.lse[i] === Infinity) return true;
   return false;

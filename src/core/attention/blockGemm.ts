@@ -1,0 +1,251 @@
+/**
+ * The block-GEMM path for heads of block form (blockStructure.ts): per head, the summary keys and
+ * values are gathered once into panels; per query block, its own keys join them, and the kernel's
+ * blockTile runs 4 queries at a time over column chunks: register-tiled scores, an online
+ * (running-max) softmax with a vectorised exp, and register-tiled weights x V. Every width is
+ * padded to the tile (d to 8, keys to 8, queries to 4) and the padding masked, so any d works.
+ *
+ * Panel columns: [0, lPad) the own block, then [lPad, lPad + G) the gathered summary columns of
+ * every block in order. Causal queries of block b use the prefix of the summaries (blocks < b);
+ * bidirectional ones all of them but their own block's (which the own block already holds).
+ */
+import type { PatternMask } from '../mask';
+import { AttentionBuffers, CpuAttentionOptions, sparseAttentionHeads } from './cpu';
+import { BlockStructure } from './blockStructure';
+import { overflowed } from './simd';
+import { CancelledError, QKV } from './types';
+import { instantiate, kernelModule, reserveMemory } from './wasmModule';
+
+interface BlockTileKernel {
+  blockTile(
+    q: number, d: number, kt: number, ktStride: number, v: number, dPad: number, col0: number, cols: number, scale: number,
+    s: number, o: number, state: number, own0: number, ownStep: number, sumLo: number, gapLo: number, gapHi: number, sumHi: number, masked: number,
+  ): void;
+  blockTileRows(
+    q: number, d: number, kt: number, ktStride: number, v: number, dPad: number, col0: number, cols: number, scale: number,
+    s: number, o: number, state: number, own0: number, ownStep: number, sumLo: number, gapLo: number, gapHi: number, sumHi: number, masked: number, tiles: number,
+  ): void;
+  transposeRows(src: number, rows: number, d: number, dst: number, dstStride: number): void;
+  normalizeRows(o: number, state: number, rows: number, dPad: number): void;
+}
+
+/** Keys per kernel call: a chunk of the K and V panels (64 KiB each at d = 64) stays in cache across a block's queries. */
+const CHUNK = 256;
+
+const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
+
+export function blockGemmAvailable(): boolean {
+  return kernelModule() !== null;
+}
+
+/** Byte offsets of one call's panels in its WebAssembly memory. */
+interface Layout {
+  state: number;
+  kt: number;
+  v: number;
+  q: number;
+  o: number;
+  s: number;
+  /** A block's keys as they come, before transposeRows puts them in the panel. */
+  stage: number;
+  end: number;
+}
+
+/** Gathered summary columns of every block, in block order, and where each block's start ([blocks + 1]). */
+function summaryColumns(n: number, { l, sets }: BlockStructure): { columns: Int32Array; starts: Int32Array } {
+  const blocks = Math.ceil(n / l);
+  const starts = new Int32Array(blocks + 1);
+  const columns: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    starts[b] = columns.length;
+    for (const s of sets) for (let x = Math.min(n, b * l + s.from); x < Math.min(n, b * l + s.to); x++) columns.push(x);
+  }
+  starts[blocks] = columns.length;
+  return { columns: Int32Array.from(columns), starts };
+}
+
+/**
+ * The listed heads, each of block form `structures[i]`, into `buffers`. No probabilities: callers
+ * that want them take the row-run kernels.
+ */
+export function blockGemmHeads(
+  mask: PatternMask,
+  input: QKV,
+  heads: number[],
+  structures: BlockStructure[],
+  buffers: AttentionBuffers,
+  options: CpuAttentionOptions = {},
+): void {
+  const gemm = new BlockGemm(mask, input, structures, buffers, options);
+  heads.forEach((h, i) => gemm.run(h, structures[i], 0, gemm.blockCount(structures[i])));
+}
+
+/**
+ * One WebAssembly memory sized for the given structures, serving any number of (head, query
+ * blocks) units; a head's summaries are gathered when a unit of another head comes.
+ */
+export class BlockGemm {
+  private readonly kernel: BlockTileKernel;
+  private readonly floats: Float32Array;
+  private readonly doubles: Float64Array;
+  private readonly at: Layout;
+  private readonly dPad: number;
+  private readonly gathered = new Map<BlockStructure, { columns: Int32Array; starts: Int32Array }>();
+  private current?: { h: number; run: BlockHeadRun };
+
+  constructor(
+    private readonly mask: PatternMask,
+    private readonly input: QKV,
+    structures: BlockStructure[],
+    private readonly buffers: AttentionBuffers,
+    private readonly options: CpuAttentionOptions,
+  ) {
+    const module = kernelModule();
+    if (!module) throw new Error('the block-GEMM path needs WebAssembly SIMD');
+    const { n, d } = input;
+    this.dPad = roundUp(d, 8);
+    for (const s of structures) if (!this.gathered.has(s)) this.gathered.set(s, summaryColumns(n, s));
+    const maxL = Math.max(...structures.map((s) => Math.min(s.l, n)));
+    const maxG = Math.max(...[...this.gathered.values()].map((g) => g.columns.length));
+    const widthMax = roundUp(maxL, 8) + roundUp(maxG, 8);
+    const rowsPad = roundUp(maxL, 4);
+    const at: Layout = { state: 0, kt: 0, v: 0, q: 0, o: 0, s: 0, stage: 0, end: 0 };
+    at.kt = rowsPad * 16;
+    at.v = at.kt + d * widthMax * 4;
+    at.q = at.v + widthMax * this.dPad * 4;
+    at.o = at.q + rowsPad * d * 4;
+    at.s = at.o + rowsPad * this.dPad * 4;
+    at.stage = at.s + 4 * CHUNK * 4;
+    at.end = at.stage + maxL * d * 4;
+    this.at = at;
+    const memory = reserveMemory(at.end);
+    this.kernel = instantiate<BlockTileKernel>(module, memory);
+    this.floats = new Float32Array(memory.buffer);
+    this.doubles = new Float64Array(memory.buffer);
+  }
+
+  blockCount(structure: BlockStructure): number {
+    return Math.ceil(this.input.n / Math.min(structure.l, this.input.n));
+  }
+
+  /** Query blocks [b0, b1) of head h; rows whose float32 arithmetic overflowed are redone in float64. */
+  run(h: number, structure: BlockStructure, b0: number, b1: number): void {
+    if (this.current?.h !== h) {
+      const gathered = this.gathered.get(structure) ?? summaryColumns(this.input.n, structure);
+      this.current = { h, run: new BlockHeadRun(this.input, h, structure, gathered, this.kernel, this.floats, this.doubles, this.at, this.dPad, this.buffers, this.options) };
+    }
+    const { n, d } = this.input;
+    const l = Math.min(structure.l, n);
+    const from = b0 * l;
+    const to = Math.min(n, b1 * l);
+    this.current.run.blocks(b0, b1);
+    if (overflowed(this.buffers, (h * n + from) * d, (to - from) * d, h * n + from, to - from)) {
+      // float32 scores or sums overflowed: the JS loops compute these rows in float64 (see simd.ts).
+      sparseAttentionHeads(this.mask, this.input, h, h + 1, this.buffers, { ...this.options, withProbs: false, rows: { from, to } });
+    }
+  }
+}
+
+class BlockHeadRun {
+  private readonly l: number;
+  private readonly lPad: number;
+  /** Panel width in floats: own block plus every gathered summary column, padded to 8. */
+  private readonly width: number;
+
+  constructor(
+    private readonly input: QKV,
+    private readonly h: number,
+    private readonly structure: BlockStructure,
+    private readonly gathered: { columns: Int32Array; starts: Int32Array },
+    private readonly kernel: BlockTileKernel,
+    private readonly floats: Float32Array,
+    private readonly doubles: Float64Array,
+    private readonly at: Layout,
+    private readonly dPad: number,
+    private readonly buffers: AttentionBuffers,
+    private readonly options: CpuAttentionOptions,
+  ) {
+    this.l = Math.min(structure.l, input.n);
+    this.lPad = roundUp(this.l, 8);
+    this.width = this.lPad + roundUp(gathered.columns.length, 8);
+    this.fillSummaries();
+  }
+
+  /** Query blocks [b0, b1). */
+  blocks(b0: number, b1: number): void {
+    const { n } = this.input;
+    for (let b = b0; b < b1; b++) {
+      if (this.options.cancel?.cancelled) throw new CancelledError();
+      const r0 = b * this.l;
+      this.block(b, r0, Math.min(this.l, n - r0));
+    }
+  }
+
+  /** The gathered summary keys (transposed) and values, once per head; padding columns are zeroed. */
+  private fillSummaries(): void {
+    const { d, k, v, n } = this.input;
+    const { floats, width, lPad, dPad } = this;
+    const kt = this.at.kt / 4;
+    const vp = this.at.v / 4;
+    const base = this.h * n * d;
+    const columns = this.gathered.columns;
+    floats.fill(0, kt, kt + d * width);
+    floats.fill(0, vp, vp + width * dPad);
+    for (let g = 0; g < columns.length; g++) {
+      const from = base + columns[g] * d;
+      const row = vp + (lPad + g) * dPad;
+      for (let c = 0; c < d; c++) {
+        floats[kt + c * width + lPad + g] = k[from + c];
+        floats[row + c] = v[from + c];
+      }
+    }
+  }
+
+  private block(b: number, r0: number, len: number): void {
+    const { d, k, v, q, n } = this.input;
+    const { floats, doubles, width, lPad, dPad, at, kernel } = this;
+    const base = this.h * n * d;
+    const vp = at.v / 4;
+    floats.set(k.subarray(base + r0 * d, base + (r0 + len) * d), at.stage / 4);
+    kernel.transposeRows(at.stage, len, d, at.kt, width * 4);
+    if (dPad === d) floats.set(v.subarray(base + r0 * d, base + (r0 + len) * d), vp);
+    else for (let x = 0; x < len; x++) floats.set(v.subarray(base + (r0 + x) * d, base + (r0 + x + 1) * d), vp + x * dPad);
+    const rows = roundUp(len, 4);
+    floats.set(q.subarray(base + r0 * d, base + (r0 + len) * d), at.q / 4);
+    floats.fill(0, at.q / 4 + len * d, at.q / 4 + rows * d);
+    floats.fill(0, at.o / 4, at.o / 4 + rows * dPad);
+    for (let r = 0; r < rows; r++) {
+      floats[at.state / 4 + 4 * r] = -Infinity;
+      doubles[at.state / 8 + 2 * r + 1] = 0;
+    }
+    const causal = !this.structure.bidirectional;
+    const { starts } = this.gathered;
+    const sumLo = lPad;
+    const sumHi = lPad + (causal ? starts[b] : starts[starts.length - 1]);
+    const gapLo = causal ? sumHi : lPad + starts[b];
+    const gapHi = causal ? sumHi : lPad + starts[b + 1];
+    const scale = 1 / Math.sqrt(d);
+    const call = (t: number, x0: number, cols: number, own0: number, masked: boolean) =>
+      kernel.blockTile(at.q + t * d * 4, d, at.kt, width * 4, at.v, dPad, x0, cols, scale, at.s, at.o + t * dPad * 4, at.state + t * 16, own0, causal ? 1 : 0, sumLo, gapLo, gapHi, sumHi, masked ? 1 : 0);
+    // The own block: causal tiles stop at their last row's diagonal.
+    for (let x0 = 0; x0 < lPad; x0 += CHUNK) {
+      for (let t = 0; t < rows; t += 4) {
+        const own0 = causal ? t + 1 : len;
+        const end = Math.min(x0 + CHUNK, lPad, causal ? roundUp(t + 4, 8) : lPad);
+        if (end > x0) call(t, x0, end - x0, own0, end > own0);
+      }
+    }
+    // The summaries: chunks wholly inside [sumLo, gapLo) or [gapHi, sumHi) need no mask.
+    const summaryEnd = lPad + roundUp(sumHi - lPad, 8);
+    for (let x0 = sumLo; x0 < summaryEnd; x0 += CHUNK) {
+      const end = Math.min(x0 + CHUNK, summaryEnd);
+      const masked = !(end <= gapLo || (x0 >= gapHi && end <= sumHi));
+      kernel.blockTileRows(at.q, d, at.kt, width * 4, at.v, dPad, x0, end - x0, scale, at.s, at.o, at.state, 0, causal ? 1 : 0, sumLo, gapLo, gapHi, sumHi, masked ? 1 : 0, rows / 4);
+    }
+    kernel.normalizeRows(at.o, at.state, len, dPad);
+    const { out, lse } = this.buffers;
+    if (dPad === d) out.set(floats.subarray(at.o / 4, at.o / 4 + len * d), base + r0 * d);
+    else for (let x = 0; x < len; x++) out.set(floats.subarray(at.o / 4 + x * dPad, at.o / 4 + x * dPad + d), base + (r0 + x) * d);
+    for (let x = 0; x < len; x++) lse[this.h * n + r0 + x] = floats[at.state / 4 + 4 * x] + Math.log(doubles[at.state / 8 + 2 * x + 1]);
+  }
+}
