@@ -178,7 +178,8 @@ function escape(text: string): string {
 
 /** Every head's mask side by side, 48 pixels a head (max-pooled: no allowed cell disappears), as a PNG data URI. */
 function thumbnail(finding: ConfigFinding): string {
-  const size = 48;
+  // At most one pixel per position: a pixel row covering no row would draw a gap.
+  const size = Math.min(48, finding.config.n);
   const heads = buildPattern(finding.config).heads.slice(0, 8);
   const width = heads.length * (size + 2);
   const pixels = new Uint8Array(width * size).fill(255);
