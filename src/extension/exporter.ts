@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { analyzePattern, buildPattern, encodeNpy, maskSvg, PatternConfig, toDense, torchSnippet, validateConfig } from '../core';
 import { maskPng } from '../png';
-import type { InspectorState } from '../protocol';
+import type { InspectorState, Sequence } from '../protocol';
 import { CHOICES, defaultExportName, ExportFormat, FULL_PNG_RESOLUTIONS } from './exportFormats';
 import { ExportProgress, probsNpy } from './probsExport';
 
@@ -26,6 +26,8 @@ export async function exportContent(
   panel: PanelImages,
   resolution = 1024,
   progress?: ExportProgress,
+  /** A loaded checkpoint's coverage under this config (Load Checkpoint…), for the JSON. */
+  coverage?: { lines: string[]; mean?: number },
 ): Promise<Uint8Array> {
   const config = state.config;
   const issues = validateConfig(config);
@@ -49,10 +51,16 @@ export async function exportContent(
     case 'probs-npy':
       return probsNpy(config, state, progress);
     case 'json':
-      return text(JSON.stringify({ config, sequence: state.sequence, ...analyzePattern(config) }, null, 2));
+      // The sequence by its tokens and origin: pasted or a model's Q/K/V are numbers, not JSON.
+      return text(JSON.stringify({ config, sequence: state.sequence && sequenceSummary(state.sequence), ...(coverage ? { coverage } : {}), ...analyzePattern(config) }, null, 2));
     case 'torch':
       return text(torchSnippet(config));
   }
+}
+
+function sequenceSummary(sequence: Sequence): object {
+  const { tokens, source, model, qkv, embeddings } = sequence;
+  return { tokens, source, ...(model ? { model } : {}), ...(qkv ? { qkv: { heads: qkv.heads, d: qkv.d } } : {}), ...(embeddings ? { embeddings: { dim: embeddings.dim } } : {}) };
 }
 
 /** Asks for the format and the file when they are not given (the command palette path). */

@@ -38,7 +38,8 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   const inspector = inspectorFeature.panel;
   const maskCheck = new MaskCheckFeature(inspector, log, guarded);
   const checkpoints = new CheckpointFeature(inspector, context.extensionUri, log, guarded);
-  context.subscriptions.push(log, inspectorFeature, new ExportFeature(inspector, log, guarded), maskCheck, new CodeConfigFeature(inspector, log, guarded), checkpoints);
+  const exports = new ExportFeature(inspector, log, guarded, (config) => checkpoints.coverageFor(config));
+  context.subscriptions.push(log, inspectorFeature, exports, maskCheck, new CodeConfigFeature(inspector, log, guarded), checkpoints);
 
   return {
     currentState: () => inspector.currentState,

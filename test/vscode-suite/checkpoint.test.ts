@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import * as path from 'path';
 import * as fs from 'fs';
+import * as os from 'os';
 import { floats, readNpz } from '../support/npz';
 import type { InspectorApi } from '../../src/extension/extension';
 
@@ -50,6 +51,14 @@ describe('Load Checkpoint… (real VS Code)', function () {
     assert.ok(Math.abs(coverage!.mean! - layerMean) < 1e-5, `layer mean ${coverage!.mean} vs PyTorch's ${layerMean}`);
     assert.match(coverage!.lines[0], /^GPT2LMHeadModel, layer 1: layer mean: \d+\.\d% of the attention mass is inside the pattern$/);
     assert.match(coverage!.lines[1], new RegExp(`^head 0 keeps ${(100 * expected[0]).toFixed(1)}% of its attention mass under fixed l=4 c=1 K=2`));
+    // Export… JSON carries the coverage and says where the Q/K/V came from (not the numbers).
+    const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sai-coverage-')), 'layer.json');
+    await vscode.commands.executeCommand('sparseAttention.export', { format: 'json', path: json });
+    const exported = JSON.parse(fs.readFileSync(json, 'utf8'));
+    assert.strictEqual(exported.coverage.mean, coverage!.mean);
+    assert.deepStrictEqual(exported.coverage.lines, coverage!.lines);
+    assert.deepStrictEqual(exported.sequence.model, { name: 'GPT2LMHeadModel', layer: 1, path: vscode.workspace.asRelativePath(folder) });
+    assert.deepStrictEqual(exported.sequence.qkv, { heads: 4, d: 8 });
     for (let k = 0; k < 100 && api.lastMaps()?.n !== 21; k++) await sleep(100);
     console.log('SCREENSHOT checkpoint-coverage');
     await sleep(2500);

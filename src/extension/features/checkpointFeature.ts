@@ -101,6 +101,11 @@ export class CheckpointFeature implements vscode.Disposable {
     });
   }
 
+  /** The coverage shown for exactly this config (for Export… JSON), if a checkpoint is loaded. */
+  coverageFor(config: PatternConfig): CoverageShown | undefined {
+    return this.lastCoverage && JSON.stringify(this.lastCoverage.config) === JSON.stringify(config) ? this.lastCoverage : undefined;
+  }
+
   /** After each render: the coverage of the loaded layer under the config drawn, or why there is none. */
   private showCoverage(config: PatternConfig): void {
     const loaded = this.loaded;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'fs';
 import { isAbsolute } from 'path';
 import { writeAtomically } from '../../atomicWrite';
-import { validateConfig } from '../../core/config';
+import { PatternConfig, validateConfig } from '../../core/config';
 import { torchSnippet } from '../../core/patterns/registry';
 import { chooseExport, EXPORT_FORMATS, exportContent, ExportFormat } from '../exporter';
 import type { InspectorPanel } from '../inspectorPanel';
@@ -13,7 +13,8 @@ import type { Guard } from './guarded';
 export class ExportFeature implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(panel: InspectorPanel, log: vscode.LogOutputChannel, guarded: Guard) {
+  /** `coverage`: a loaded checkpoint's coverage under a config, if any (it goes into the JSON). */
+  constructor(panel: InspectorPanel, log: vscode.LogOutputChannel, guarded: Guard, coverage: (config: PatternConfig) => { lines: string[]; mean?: number } | undefined = () => undefined) {
     this.subscriptions = [
       vscode.commands.registerCommand(
         'sparseAttention.copyTorchSnippet',
@@ -50,7 +51,7 @@ export class ExportFeature implements vscode.Disposable {
                 progress.report({ increment: (fraction - done) * 100 });
                 done = fraction;
               };
-              return exportContent(format, state, images, resolution, { report, get cancelled() { return token.isCancellationRequested; } });
+              return exportContent(format, state, images, resolution, { report, get cancelled() { return token.isCancellationRequested; } }, coverage(state.config));
             },
           );
           // A local file is replaced atomically (never half-written); other file systems take VS Code's write.
