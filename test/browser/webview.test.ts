@@ -378,6 +378,32 @@ describe('inspector webview in headless Chromium', function () {
     await view.page.selectOption('#map-compare', '');
   });
 
+  it('says which config in the code it follows until a field is edited, and shows the coverage the host sends', async () => {
+    const before = (await view.posted('rendered')).length;
+    const config = { pattern: 'fixed', n: 64, heads: 1, stride: 8, c: 2, subblocks: 1, mode: 'merged', layer: 0, bidirectional: false };
+    await view.page.evaluate(
+      (c) => window.postMessage({ type: 'init', state: { config: c, follows: { file: 'model.py', line: 12, unresolved: ['heads'] } }, settings: { computeBackend: 'auto', mapRenderer: 'auto' } }, '*'),
+      config,
+    );
+    await lastRender(before + 1);
+    assert.equal(await view.page.locator('.follows').innerText(), 'Following model.py:12: edits there update the maps. Not in the code (set here): heads.');
+    await view.page.evaluate(() => window.postMessage({ type: 'coverage', lines: ['gpt2, layer 1: layer mean: 56.7% of the attention mass is inside the pattern', 'head 0 keeps 49.5% of its attention mass under fixed l=8 c=2 K=1'] }, '*'));
+    await view.page.waitForSelector('.coverage:not([hidden]) h2');
+    assert.match(await view.page.locator('.coverage').innerText(), /layer mean: 56\.7%[\s\S]*head 0 keeps 49\.5%/);
+    // A value the code leaves unknown is the panel's to set: still following.
+    await view.page.fill('#field-heads', '2');
+    await lastRender(before + 2);
+    assert.match(await view.page.locator('.follows').innerText(), /^Following model\.py:12/);
+    // A value the code says, changed here: the panel no longer shows the code's config.
+    await view.page.fill('#field-c', '3');
+    await lastRender(before + 3);
+    assert.equal(await view.page.locator('.follows').isHidden(), true);
+    const reported = (await view.posted('stateChanged')).pop().state;
+    assert.equal(reported.follows, undefined);
+    await view.page.evaluate(() => window.postMessage({ type: 'coverage', lines: [] }, '*'));
+    await view.page.waitForSelector('.coverage[hidden]', { state: 'attached' });
+  });
+
   it('compares the heads of one pattern, and dims weights under the threshold without masking them', async () => {
     const before = (await view.posted('rendered')).length;
     await view.page.evaluate(() =>
