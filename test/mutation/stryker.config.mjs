@@ -7,7 +7,7 @@
 // narrows a run to some files.
 const pureTests = [
   'attention', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io', 'maskShare', 'npyOracle', 'npySemantics', 'pastedQkv',
-  'peerCode', 'pooling', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover', 'stats', 'switchPreset', 'tokenize', 'validation',
+  'peerCode', 'pooling', 'presetRules', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover', 'snippetText', 'stats', 'switchPreset', 'tokenize', 'validation',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
