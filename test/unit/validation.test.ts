@@ -60,6 +60,17 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     });
   }
 
+  it('DeepSpeed Fixed raises exactly one error for each bad local/global pair (the first DeepSpeed would raise)', () => {
+    assert.deepEqual(messages(ds({ numLocalBlocks: -3, numGlobalBlocks: 2 })), ['Number of blocks in a local window, -3, must be dividable by number of global blocks, 2!']);
+    assert.deepEqual(messages(ds({ numLocalBlocks: 4, numGlobalBlocks: 3 })), ['Number of blocks in a local window, 4, must be dividable by number of global blocks, 3!']);
+    assert.deepEqual(messages(ds({ numGlobalBlocks: 0 })), ["integer modulo by zero: DeepSpeed computes num_local_blocks % num_global_blocks (Python's ZeroDivisionError)"]);
+    assert.deepEqual(messages(ds({ numLocalBlocks: -4, numGlobalBlocks: -2 })), ['num_local_blocks (-4) and num_global_blocks (-2) must be positive: DeepSpeed accepts these but builds an empty layout']);
+    assert.deepEqual(messages(ds({ numLocalBlocks: 4, numGlobalBlocks: 2, numDifferentGlobalPatterns: 2, differentLayoutPerHead: true })), []);
+    assert.deepEqual(messages(ds({ numLocalBlocks: 4, numGlobalBlocks: 2, numDifferentGlobalPatterns: 3, differentLayoutPerHead: true })), [
+      'Number of layout versions (num_different_global_patterns), 3, cannot be larger than number of local window blocks divided by number of global blocks, 4 / 2 = 2!',
+    ]);
+  });
+
   it('limits are inclusive: 1024 heads and n = 2^24 pass, one more is refused; an unknown pattern is named', () => {
     assert.deepEqual(messages(fixed({ heads: 1024 })), []);
     assert.deepEqual(messages(fixed({ heads: 1025 })), ['heads (1025) exceeds the supported maximum of 1024']);
