@@ -71,6 +71,17 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     ]);
   });
 
+  it("each refusal is exactly one issue on its field; a preset's own rules wait until every parameter passed its check", () => {
+    assert.deepEqual(validateConfig(fixed({ stride: 0 })), [{ field: 'stride', message: 'stride l must be >= 1 (got 0)' }]);
+    assert.deepEqual(validateConfig(fixed({ heads: 2000 })), [{ field: 'heads', message: 'heads (2000) exceeds the supported maximum of 1024' }]);
+    assert.deepEqual(validateConfig({ ...fixed({}), pattern: 'nope' } as unknown as PatternConfig), [{ field: 'pattern', message: `unknown pattern "nope"; choose one of ${PATTERN_NAMES.join(', ')}` }]);
+    // A fractional size is shown to one decimal.
+    assert.deepEqual(validateConfig(ds({ n: 160000, heads: 3 })), [
+      { field: 'block', message: 'the block layout [3, 10000, 10000] would need 286.1 MiB (limit 256 MiB): use a larger block, fewer heads or a smaller n' },
+    ]);
+    assert.deepEqual(defaultConfig(), defaultConfig('fixed'));
+  });
+
   it('limits are inclusive: 1024 heads and n = 2^24 pass, one more is refused; an unknown pattern is named', () => {
     assert.deepEqual(messages(fixed({ heads: 1024 })), []);
     assert.deepEqual(messages(fixed({ heads: 1025 })), ['heads (1025) exceeds the supported maximum of 1024']);
