@@ -1,5 +1,5 @@
 /**
- * The .npy header's literal parser against Python's ast.literal_eval on 69 literals (expected values
+ * The .npy header's literal parser against Python's ast.literal_eval on 143 literals (expected values
  * written by test/fixtures/python-literals/make.py): tuples with and without parentheses, sets,
  * dicts, signs and complex sums, every number spelling, string prefixes, escapes, implicit
  * concatenation, comments, continuations, nesting up to its limit and the errors Python raises.
