@@ -19,6 +19,7 @@ import {
   rowColumns,
   shapeWarnings,
 } from '../../src/core';
+import { disjointSummaries } from '../../src/core/patterns/fixed';
 
 const factorized = (pattern: PatternName, over: Partial<FactorizedConfig> = {}): FactorizedConfig => ({ ...(defaultConfig(pattern) as FactorizedConfig), ...over });
 const ds = (over: Partial<DeepSpeedFixedConfig> = {}): DeepSpeedFixedConfig => ({ ...(defaultConfig('deepspeed-fixed') as DeepSpeedFixedConfig), ...over });
@@ -121,5 +122,35 @@ describe('preset specs: rules, causality, window warnings, notes', () => {
     assert.equal(buildPattern(factorized('fairseq-fixed')).note, PORT_NOTES['fairseq-fixed']);
     assert.equal(buildPattern(factorized('jukebox-summary')).note, PORT_NOTES['jukebox-summary']);
     assert.equal(buildPattern(factorized('fixed')).note, undefined);
+  });
+
+  it('DeepSpeed Fixed warns of its unidirectional quirks, exactly', () => {
+    const noCut = 'DeepSpeed applies no causal cut inside blocks: diagonal blocks are full unless you pass a token-level causal mask';
+    const quirk = (g: number) =>
+      `DeepSpeed quirk: unidirectional with num_global_blocks=${g} sets each global column group from its first block row on, so those rows attend up to ${g - 1} block(s) into the future`;
+    assert.deepEqual(buildPattern(ds()).warnings, []);
+    assert.deepEqual(buildPattern(ds({ numGlobalBlocks: 2 })).warnings, []);
+    assert.deepEqual(buildPattern(ds({ attention: 'unidirectional' })).warnings, [noCut]);
+    assert.deepEqual(buildPattern(ds({ attention: 'unidirectional', numGlobalBlocks: 2 })).warnings, [quirk(2), noCut]);
+    assert.deepEqual(buildPattern(ds({ attention: 'unidirectional', numGlobalBlocks: 4 })).warnings, [quirk(4), noCut]);
+  });
+
+  it('a factorized head stores one tile per block diagonal and one strip per summary block (stats print this)', () => {
+    const stored = (config: PatternConfig) => buildPattern(config).heads[0].storedElements;
+    // n/l blocks: a causal band each; the summary of each block but the last is a full strip below it.
+    assert.equal(stored(factorized('fixed', { n: 64, stride: 8, c: 2, heads: 1 })), 8 + 7);
+    assert.equal(stored(factorized('fixed', { n: 60, stride: 8, c: 2, heads: 1 })), 8 + 7);
+    assert.equal(stored(factorized('jukebox-summary', { n: 64, stride: 8, c: 2, heads: 1 })), 8 + 7);
+    // lra-fixed: two summary strips per block (its first column and its last c).
+    assert.equal(stored(factorized('lra-fixed', { n: 64, stride: 8, c: 2, heads: 1 })), 8 + 14);
+    assert.equal(stored(factorized('strided', { n: 64, stride: 8, c: 2, heads: 1 })), 2);
+    assert.equal(stored(factorized('local', { n: 64, stride: 8, c: 2, heads: 1 })), 1);
+  });
+
+  it('summary offsets are merged where they overlap or touch, in order, empty ones dropped (so tiles stay disjoint)', () => {
+    const sets = [{ from: 6, to: 8 }, { from: 0, to: 1 }, { from: 3, to: 3 }, { from: 5, to: 7 }, { from: 1, to: 2 }, { from: 10, to: 12 }];
+    assert.deepEqual(disjointSummaries(sets), [{ from: 0, to: 2 }, { from: 5, to: 8 }, { from: 10, to: 12 }]);
+    assert.deepEqual(sets[0], { from: 6, to: 8 }, 'the input is left as it was');
+    assert.deepEqual(disjointSummaries([]), []);
   });
 });
