@@ -153,4 +153,12 @@ describe('preset specs: rules, causality, window warnings, notes', () => {
     assert.deepEqual(sets[0], { from: 6, to: 8 }, 'the input is left as it was');
     assert.deepEqual(disjointSummaries([]), []);
   });
+
+  it('openai-fixed heads with the same layout share one object (stats count it once)', () => {
+    const mask = buildPattern(openai({ n: 256, heads: 4, block: 32, stride: 128, numVerts: 2, vertsize: 1 }));
+    assert.equal(mask.heads[0], mask.heads[2]);
+    assert.equal(mask.heads[1], mask.heads[3]);
+    assert.notEqual(mask.heads[0], mask.heads[1]);
+    assert.equal(new Set(buildPattern(openai()).heads).size, 4);
+  });
 });
