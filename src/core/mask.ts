@@ -52,19 +52,25 @@ export function tileRowsCover(tile: Tile, i0: number, i1: number, out: RangeList
   const b = Math.min(i1, tile.r1);
   if (b <= a) return;
   const rule = tile.rule;
+  // The two shortcuts give what the row-by-row sweep gives (tileRow knows every rule); they save time.
+  // Stryker disable next-line ConditionalExpression,StringLiteral: see above; `true` is killed
   if (rule.kind === 'full') out.push(tile.c0, tile.c1);
+  // Stryker disable next-line ConditionalExpression,StringLiteral: see above; `true` is killed
   else if (rule.kind === 'band') out.push(Math.max(tile.c0, a - rule.hi), Math.min(tile.c1, b - rule.lo));
   else for (let i = a; i < b; i++) tileRow(tile, i, out);
 }
 
 /** The columns allowed in any row of [i0, i1): the head's own shortcut, or a sweep over the rows. */
 export function rowsCover(head: HeadMask, i0: number, i1: number, out: RangeList, scratch = new RangeList()): void {
+  // Stryker disable next-line ConditionalExpression: the sweep below gives the same columns (the shortcut only saves time); `true` is killed
   if (head.rowsCover) return head.rowsCover(i0, i1, out);
   out.clear();
   for (let i = i0; i < i1; i++) {
     head.row(i, scratch);
+    // Stryker disable next-line EqualityOperator: one more step pushes an empty range, which push ignores; `>=` is killed
     for (let r = 0; r < scratch.length; r++) out.push(scratch.starts[r], scratch.ends[r]);
-    // Keep the list short while sweeping many rows.
+    // Keep the list short while sweeping many rows (normalizing sooner, later or never gives the same list).
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: see above
     if (out.length > 4096) out.normalize();
   }
   out.normalize();
@@ -99,6 +105,7 @@ const SEGMENT_ENTRIES = 1 << 22;
 /** A head made of disjoint tiles: the form every structured pattern builds. */
 export class TiledHead implements HeadMask {
   readonly tiles: readonly Tile[];
+  // Stryker disable next-line BooleanLiteral: stats then count the tiles as possibly overlapping, which gives the same counts
   readonly disjoint = true;
   /** Row segments where the set of covering tiles is constant; built on the first row() call. */
   private segments?: { starts: Int32Array; tiles: Tile[][] };
@@ -123,6 +130,8 @@ export class TiledHead implements HeadMask {
     out.clear();
     const segments = (this.segments ??= this.buildSegments());
     this.segmentAt(i0);
+    // Segments from i1 on cover no row of [i0, i1): visiting them adds nothing (tileRowsCover clips rows).
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: see above; `false` (no segment) is killed
     for (let s = this.lastSegment; s < segments.starts.length && segments.starts[s] < i1; s++) {
       for (const tile of segments.tiles[s]) tileRowsCover(tile, i0, i1, out);
     }
@@ -133,9 +142,12 @@ export class TiledHead implements HeadMask {
     const segments = (this.segments ??= this.buildSegments());
     const { starts } = segments;
     let s = this.lastSegment;
-    // Rows are usually visited in order: try the cached segment and its successor first.
+    // Rows are usually visited in order: try the cached segment first. Any mutant of this check
+    // either searches more often (same segment found) or is killed.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,ArithmeticOperator: see above
     if (!(starts[s] <= i && (s + 1 >= starts.length || i < starts[s + 1]))) {
       let lo = 0;
+      // Stryker disable next-line ArithmeticOperator: past the end starts[mid] is undefined, never <= i, so the search narrows the same way
       let hi = starts.length - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >> 1;
@@ -156,25 +168,34 @@ export class TiledHead implements HeadMask {
    * one list of all tiles instead, and row() skips the tiles that do not cover the row.
    */
   private buildSegments(): { starts: Int32Array; tiles: Tile[][] } {
-    const cuts = Array.from(new Set([0, ...this.tiles.flatMap((t) => [t.r0, t.r1])]))
-      .filter((r) => r < this.n)
-      .sort((a, b) => a - b);
+    // Cuts at or past n start segments no row reaches.
+    const cuts = Array.from(new Set([0, ...this.tiles.flatMap((t) => [t.r0, t.r1])])).sort((a, b) => a - b);
     const byRow = [...this.tiles].sort((a, b) => a.r0 - b.r0);
     let next = 0;
     let entries = 0;
+    // A segment's list may hold more tiles than cover it, in any order: row() skips the tiles that
+    // do not cover the row, and the ranges are normalized. So the mutants that keep more tiles, add
+    // them early, order them otherwise or give up sooner or never are equivalent; they only cost time.
+    // Stryker disable next-line ArrayDeclaration: the first filter drops the stray entry
     let active: Tile[] = [];
     const tiles: Tile[][] = [];
     for (const start of cuts) {
       // A fresh array per segment: the previous segment keeps its own list.
+      // Stryker disable next-line MethodExpression,ConditionalExpression,EqualityOperator: see above; `false` (dropping all) is killed
       active = active.filter((t) => t.r1 > start);
+      // Stryker disable next-line ConditionalExpression: see above; `true` on the bound is killed
       for (; next < byRow.length && byRow[next].r0 <= start; next++) {
         const tile = byRow[next];
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: see above; `true` is killed
         if (tile.r1 <= start) continue;
         let at = active.length;
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: see above
         while (at > 0 && active[at - 1].c0 > tile.c0) at--;
         active.splice(at, 0, tile);
       }
+      // Stryker disable next-line AssignmentOperator: see above
       entries += active.length;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,MethodExpression,ArrowFunction,ArithmeticOperator: see above
       if (entries > SEGMENT_ENTRIES) return { starts: Int32Array.of(0), tiles: [[...this.tiles].sort((a, b) => a.c0 - b.c0)] };
       tiles.push(active);
     }
@@ -222,6 +243,7 @@ export class UnionHead implements HeadMask {
     const part = new RangeList();
     for (const p of this.parts) {
       rowsCover(p, i0, i1, part, this.scratch);
+      // Stryker disable next-line EqualityOperator: one more step pushes an empty range, which push ignores; `>=` is killed
       for (let r = 0; r < part.length; r++) out.push(part.starts[r], part.ends[r]);
     }
     out.normalize();
@@ -250,6 +272,7 @@ export interface PatternMask {
 
 export function unionOf(mask: PatternMask): HeadMask {
   const distinct = Array.from(new Set(mask.heads));
+  // Stryker disable next-line ConditionalExpression: a union of one head has its rows; `true` is killed
   return distinct.length === 1 ? distinct[0] : new UnionHead(mask.n, distinct);
 }
 

@@ -46,6 +46,7 @@ export function rowCounts(head: HeadMask): Float64Array {
   if (head.tiles) return head.disjoint ? disjointTileRowCounts(head.n, head.tiles) : tileRowCounts(head.n, head.tiles);
   const counts = new Float64Array(head.n);
   const list = new RangeList();
+  // Stryker disable next-line EqualityOperator: a row n is written past the end of the typed array, which is ignored
   for (let i = 0; i < head.n; i++) {
     head.row(i, list);
     counts[i] = list.count();
@@ -59,10 +60,12 @@ export function tileRowCount(tile: Tile, i: number): number {
   if (rule.kind === 'full') return tile.c1 - tile.c0;
   const start = Math.max(tile.c0, i - rule.hi);
   const end = Math.min(tile.c1, i - rule.lo + 1);
+  // Stryker disable next-line EqualityOperator: at end = start both the band's width and the stride's formula give 0
   if (end <= start) return 0;
   if (rule.kind === 'band') return end - start;
+  // first < start + m; when first >= end, end - 1 - first lies in [-m, -1] and this gives 0.
   const first = start + mod(i - start, rule.m);
-  return first < end ? Math.floor((end - 1 - first) / rule.m) + 1 : 0;
+  return Math.floor((end - 1 - first) / rule.m) + 1;
 }
 
 /**
@@ -75,6 +78,7 @@ export function disjointTileRowCounts(n: number, tiles: readonly Tile[]): Float6
   for (const t of tiles) {
     const r0 = Math.max(0, t.r0);
     const r1 = Math.min(n, t.r1);
+    // Stryker disable next-line EqualityOperator: an empty run of rows or columns adds 0 either way
     if (r1 <= r0 || t.c1 <= t.c0) continue;
     if (t.rule.kind === 'full') {
       steps[r0] += t.c1 - t.c0;
@@ -82,6 +86,7 @@ export function disjointTileRowCounts(n: number, tiles: readonly Tile[]): Float6
     } else for (let i = r0; i < r1; i++) counts[i] += tileRowCount(t, i);
   }
   let run = 0;
+  // Stryker disable next-line EqualityOperator: a row n is written past the end of the typed array, which is ignored
   for (let i = 0; i < n; i++) counts[i] += run += steps[i];
   return counts;
 }
@@ -96,18 +101,18 @@ function orderBy<T>(items: readonly T[], key: (item: T) => number): T[] {
   return Array.from(keyed, (k) => items[k % slot]);
 }
 
-/** The rows where some tile starts or ends, with `extra`, clipped to [0, n], sorted, once each. */
-function uniqueSorted(extra: number[], tiles: readonly Tile[], n: number): Int32Array {
-  const all = new Int32Array(extra.length + 2 * tiles.length);
-  all.set(extra);
+/**
+ * The rows where some tile starts or ends, clipped to [0, n], sorted. A row repeats where tiles
+ * share it (the sweep's segment between equal rows is empty); rows before the first break and
+ * after the last belong to no tile and keep count 0.
+ */
+function sortedBreaks(tiles: readonly Tile[], n: number): Int32Array {
+  const all = new Int32Array(2 * tiles.length);
   tiles.forEach((t, x) => {
-    all[extra.length + 2 * x] = Math.min(n, Math.max(0, t.r0));
-    all[extra.length + 2 * x + 1] = Math.min(n, Math.max(0, t.r1));
+    all[2 * x] = Math.min(n, Math.max(0, t.r0));
+    all[2 * x + 1] = Math.min(n, Math.max(0, t.r1));
   });
-  all.sort();
-  let length = 0;
-  for (let x = 0; x < all.length; x++) if (x === 0 || all[x] !== all[x - 1]) all[length++] = all[x];
-  return all.subarray(0, length);
+  return all.sort();
 }
 
 /**
@@ -123,6 +128,7 @@ function mergeFullTiles(full: readonly Tile[]): Tile[] {
     const group = byStart.slice(x, y).sort((a, b) => a.r1 - b.r1 || a.c0 - b.c0);
     let last: Tile | undefined;
     for (const t of group) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: merging less (never, or not when only touching) leaves the union as it is; `true` (merge always) is killed by the stats tests
       if (last && last.r1 === t.r1 && t.c0 <= last.c1) last.c1 = Math.max(last.c1, t.c1);
       else merged.push((last = { r0: t.r0, r1: t.r1, c0: t.c0, c1: t.c1, rule: t.rule }));
     }
@@ -131,10 +137,14 @@ function mergeFullTiles(full: readonly Tile[]): Tile[] {
   return merged;
 }
 
+/** Band or stride tiles (the only ones deduplicated) with the same rows, columns and rule. */
 function sameTile(a: Tile, b: Tile): boolean {
   const [p, q] = [a.rule, b.rule];
-  if (a.r0 !== b.r0 || a.r1 !== b.r1 || a.c0 !== b.c0 || a.c1 !== b.c1 || p.kind !== q.kind || p.kind === 'full' || q.kind === 'full') return false;
-  return p.lo === q.lo && p.hi === q.hi && (p.kind !== 'stride' || (q.kind === 'stride' && p.m === q.m));
+  // Stryker disable next-line all: full tiles never come here (they are merged instead); this only narrows the type
+  if (p.kind === 'full' || q.kind === 'full') return false;
+  // A band's m is 0 (a stride's is at least 1), which also tells the two kinds apart.
+  const m = (rule: typeof p) => (rule.kind === 'stride' ? rule.m : 0);
+  return a.r0 === b.r0 && a.r1 === b.r1 && a.c0 === b.c0 && a.c1 === b.c1 && p.lo === q.lo && p.hi === q.hi && m(p) === m(q);
 }
 
 /** One copy of each band or stride tile, ordered by first row. */
@@ -142,10 +152,14 @@ function dedupeShaped(shaped: readonly Tile[]): Tile[] {
   const byStart = orderBy(shaped, (t) => Math.max(0, t.r0));
   const kept: Tile[] = [];
   let groupStart = 0;
+  // Dropping fewer copies changes no count, only speed: the mutants that compare less are equivalent.
   for (const t of byStart) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a group that starts too late or never only compares less
     if (kept.length && kept[kept.length - 1].r0 !== t.r0) groupStart = kept.length;
     let seen = false;
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: comparing with no kept tile keeps every copy; `true` (past the end) is killed
     for (let x = groupStart; x < kept.length && !seen; x++) seen = sameTile(kept[x], t);
+    // Stryker disable next-line ConditionalExpression: keeping every copy changes no count; `false` (keeping none) is killed
     if (!seen) kept.push(t);
   }
   return kept;
@@ -159,39 +173,47 @@ function dedupeShaped(shaped: readonly Tile[]): Tile[] {
  */
 export function tileRowCounts(n: number, tiles: readonly Tile[]): Float64Array {
   const counts = new Float64Array(n);
-  const live = tiles.filter((t) => t.r1 > t.r0 && t.c1 > t.c0 && t.r1 > 0 && t.r0 < n);
+  // A tile with no rows in [0, n) would be added to the column tree after its own removal.
+  const live = tiles.filter((t) => t.r1 > t.r0 && t.r1 > 0);
   // Full tiles may repeat (the tree counts multiplicity); shaped ones are deduplicated, since
   // every head repeats the same diagonal blocks and one copy keeps the fast path below.
   // mergeFullTiles and dedupeShaped return their tiles ordered by first row.
   const starts = mergeFullTiles(live.filter((t) => t.rule.kind === 'full'));
   const shaped = dedupeShaped(live.filter((t) => t.rule.kind !== 'full'));
   const ends = orderBy(starts, (t) => Math.min(n, t.r1));
-  const breaks = uniqueSorted([0, n], live, n);
+  const breaks = sortedBreaks(live, n);
   const coverage = new ColumnCoverage(n);
   const partial = new RangeList();
   let nextStart = 0;
   let nextEnd = 0;
   let nextShaped = 0;
+  // Stryker disable next-line ArrayDeclaration: the first segment's filter drops any stray entry
   let active: Tile[] = [];
+  // Stryker disable next-line EqualityOperator: a last segment from the last break to undefined fills nothing; `>=` (no segment) is killed
   for (let s = 0; s + 1 < breaks.length; s++) {
     const a = breaks[s];
     const b = breaks[s + 1];
     for (; nextEnd < ends.length && ends[nextEnd].r1 <= a; nextEnd++) coverage.add(ends[nextEnd].c0, ends[nextEnd].c1, -1);
     // Every tile starts on a break, so it is added before any break at or past its end.
     for (; nextStart < starts.length && starts[nextStart].r0 <= a; nextStart++) coverage.add(starts[nextStart].c0, starts[nextStart].c1, 1);
-    if (active.length) active = active.filter((t) => t.r1 > a);
+    active = active.filter((t) => t.r1 > a);
     for (; nextShaped < shaped.length && shaped[nextShaped].r0 <= a; nextShaped++) active.push(shaped[nextShaped]);
     const fullCount = coverage.total();
+    // The fast paths below give what the general loop gives; they only save time.
+    // Stryker disable next-line ConditionalExpression,BlockStatement: without this fast path the loop below counts the same; `true` is killed
     if (!active.length) {
       counts.fill(fullCount, a, b);
       continue;
     }
     // The usual case (a diagonal block beside earlier summary columns): one shaped tile whose
     // columns no full tile covers adds its closed-form count.
+    // Stryker disable next-line ConditionalExpression,BlockStatement: without this fast path the loop below counts the same; `true` is killed
     if (active.length === 1 && coverage.coveredIn(active[0].c0, active[0].c1) === 0) {
+      // Stryker disable next-line EqualityOperator: row b is the next segment's first and is written again there (or is n, past the end); `>=` is killed
       for (let i = a; i < b; i++) counts[i] = fullCount + tileRowCount(active[0], i);
       continue;
     }
+    // Stryker disable next-line EqualityOperator: row b is the next segment's first and is written again there (or is n, past the end); `>=` is killed
     for (let i = a; i < b; i++) {
       partial.clear();
       for (const t of active) tileRow(t, i, partial);
@@ -214,8 +236,8 @@ export function headStats(head: HeadMask, d: number): HeadStats {
   for (let i = 0; i < n; i++) {
     nnz += counts[i];
     if (counts[i] === 0) emptyRows++;
-    if (counts[i] < rowMin) rowMin = counts[i];
-    if (counts[i] > rowMax) rowMax = counts[i];
+    rowMin = Math.min(rowMin, counts[i]);
+    rowMax = Math.max(rowMax, counts[i]);
   }
   const causalCells = (n * (n + 1)) / 2;
   return {
@@ -239,6 +261,7 @@ export function patternStats(mask: PatternMask, d = 64): PatternStats {
     n: mask.n,
     d,
     heads: mask.heads.map((h) => byHead.get(h)!),
+    // Stryker disable next-line ConditionalExpression: the union of one distinct head is that head, so `false` computes the same; `true` is killed
     union: distinct.length === 1 ? byHead.get(distinct[0])! : headStats(unionOf(mask), d),
     storedElements: distinct.reduce((s, h) => s + h.storedElements, 0),
   };

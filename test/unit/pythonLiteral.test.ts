@@ -1,13 +1,13 @@
 /**
- * The .npy header's literal parser against Python's ast.literal_eval on 65 literals (expected values
+ * The .npy header's literal parser against Python's ast.literal_eval on 143 literals (expected values
  * written by test/fixtures/python-literals/make.py): tuples with and without parentheses, sets,
  * dicts, signs and complex sums, every number spelling, string prefixes, escapes, implicit
- * concatenation, comments, continuations and the errors Python raises.
+ * concatenation, comments, continuations, nesting up to its limit and the errors Python raises.
  */
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { parsePythonLiteral, PyValue } from '../../src/core/npy/pythonLiteral';
+import { parsePythonLiteral, PyLiteralError, PyValue } from '../../src/core/npy/pythonLiteral';
 
 const summary = (v: PyValue): unknown => {
   switch (v.kind) {
@@ -47,5 +47,55 @@ describe('Python literals in .npy headers', () => {
     assert.deepEqual(summary(parsePythonLiteral('(3L, 4L)', { dropLongSuffix: true })), { kind: 'tuple', items: [{ kind: 'int', value: '3' }, { kind: 'int', value: '4' }] });
     assert.throws(() => parsePythonLiteral('(3L,)', { dropLongSuffix: false }));
     assert.throws(() => parsePythonLiteral('(L,)', { dropLongSuffix: true }), /malformed node or string: name L/);
+  });
+  it("says why a literal is refused, in Python's words where it has them", () => {
+    const refusals: Array<[string, string]> = [
+      ['3 + 4', 'malformed node or string'],
+      ['1j+2', 'malformed node or string'],
+      ["-'a'", 'malformed node or string'],
+      ['foo', 'malformed node or string: name foo'],
+      ["b'x' 'y'", 'cannot mix bytes and nonbytes literals'],
+      ["'a' b'b'", 'cannot mix bytes and nonbytes literals'],
+      ["'\\N{DASH}'", '\\N{...} escapes are not supported in .npy headers'],
+      ["'\\x4'", 'truncated \\x escape'],
+      ["'\\u12g4'", 'truncated \\u escape'],
+      ["'\\U00110000'", 'illegal Unicode character'],
+      ["b'\u00e9'", 'bytes can only contain ASCII literal characters'],
+      ["'abc", 'unterminated string literal'],
+      ["'a\nb'", 'unterminated string literal'],
+      ["'a\rb'", 'unterminated string literal'],
+      ["'ab\\", 'unterminated string literal'],
+      ["'''abc", 'unterminated string literal'],
+      ['(1,', 'EOF in multi-line statement'],
+      ['((1)', 'EOF in multi-line statement'],
+      ['1)', "unmatched ')'"],
+      [']', "unmatched ']'"],
+      ['}', "unmatched '}'"],
+      ['[1 2]', "expected ','"],
+      ['{1: 2, 3}', "expected ':'"],
+      ['{1: 2 3}', "expected ','"],
+      ["f'x'", "not a literal: f'"],
+      ["rr'a'", "not a literal: rr'"],
+      ['@', 'unexpected character "@"'],
+      ['[,]', 'invalid syntax'],
+      ['1,,', 'invalid syntax'],
+      ['1 2', 'invalid syntax after the literal'],
+      ['(1,) (2,)', 'invalid syntax after the literal'],
+      ['1\n  ', 'unexpected indent'],
+      ['1\r  ', 'unexpected indent'],
+      ['  \f 1', 'unexpected indent'],
+      ['#c\n 1', 'unexpected indent'],
+      ['\\1', 'unexpected character after line continuation character'],
+      ['1 \\', 'unexpected character after line continuation character'],
+      ['1, \\\n', 'EOF in multi-line statement'],
+      ['', 'unexpected EOF'],
+      ['('.repeat(201) + ')'.repeat(201), 'too many nested parentheses'],
+    ];
+    for (const [source, message] of refusals) {
+      assert.throws(() => parsePythonLiteral(source, { dropLongSuffix: false }), (e: unknown) => e instanceof PyLiteralError && e.message === message, JSON.stringify(source));
+    }
+    // Format 1.0/2.0 headers may end in spaces after the last line break (NumPy drops that line); not after a lone \r.
+    assert.equal(parsePythonLiteral('1\n  ', { dropLongSuffix: true }).kind, 'int');
+    assert.throws(() => parsePythonLiteral('1\r  ', { dropLongSuffix: true }), /unexpected indent/);
   });
 });

@@ -126,6 +126,57 @@ describe('statistics', () => {
     }
   });
 
+  it('tiles that differ from another in one thing only (rows, columns, kind, lo, hi or m) are each counted, copies once', () => {
+    const n = 24;
+    const base: Tile = { r0: 2, r1: 20, c0: 0, c1: 18, rule: { kind: 'stride', m: 3, lo: 0, hi: 9 } };
+    const band: TileRule = { kind: 'band', lo: 0, hi: 9 };
+    const variants: Tile[] = [
+      { ...base, r1: 14 },
+      { ...base, c0: 5 },
+      { ...base, c1: 7 },
+      { ...base, rule: band },
+      { ...base, rule: { kind: 'stride', m: 3, lo: 2, hi: 9 } },
+      { ...base, rule: { kind: 'stride', m: 3, lo: 0, hi: 4 } },
+      { ...base, rule: { kind: 'stride', m: 4, lo: 0, hi: 9 } },
+      { ...base, r0: 0 },
+    ];
+    const bandVariants: Tile[] = [{ ...base, rule: { kind: 'band', lo: 1, hi: 9 } }, { ...base, rule: { kind: 'band', lo: 0, hi: 3 } }, { ...base, c1: 5, rule: band }];
+    const bruteCounts = (tiles: Tile[]) => {
+      const expected: number[] = [];
+      const cell = new RangeList();
+      for (let i = 0; i < n; i++) {
+        cell.clear();
+        for (const t of tiles) if (t.r0 <= i && i < t.r1) tileRow(t, i, cell);
+        cell.normalize();
+        let count = 0;
+        for (let r = 0; r < cell.length; r++) count += cell.ends[r] - cell.starts[r];
+        expected.push(count);
+      }
+      return expected;
+    };
+    // Each variant after its base and before it, alone and with a copy of each; then all together.
+    const families: Tile[][] = [...variants, ...bandVariants].flatMap((v) => {
+      const first = v.rule.kind === 'band' && bandVariants.includes(v) ? { ...base, rule: band } : base;
+      return [[first, v], [v, first], [first, { ...first }, v, { ...v }]];
+    });
+    families.push([base, ...variants, ...bandVariants, base]);
+    for (const tiles of families) {
+      assert.deepEqual(Array.from(tileRowCounts(n, tiles)), bruteCounts(tiles), JSON.stringify(tiles));
+      // With a full tile beside them (the general sweep, not the one-tile fast path).
+      const withFull = [...tiles, { r0: 0, r1: n, c0: 20, c1: 22, rule: { kind: 'full' } as TileRule }];
+      assert.deepEqual(Array.from(tileRowCounts(n, withFull)), bruteCounts(withFull), JSON.stringify(withFull));
+    }
+  });
+
+  it('an empty or inverted tile adds nothing, in the disjoint and the general count', () => {
+    const full: TileRule = { kind: 'full' };
+    for (const tile of [{ r0: 1, r1: 4, c0: 6, c1: 3, rule: full }, { r0: 4, r1: 1, c0: 0, c1: 3, rule: full }, { r0: 1, r1: 4, c0: 6, c1: 3, rule: { kind: 'band', lo: 0, hi: 5 } as TileRule }]) {
+      assert.deepEqual(Array.from(disjointTileRowCounts(6, [tile])), [0, 0, 0, 0, 0, 0], JSON.stringify(tile));
+      assert.deepEqual(Array.from(tileRowCounts(6, [tile])), [0, 0, 0, 0, 0, 0], JSON.stringify(tile));
+    }
+    assert.deepEqual(Array.from(disjointTileRowCounts(6, [{ r0: 1, r1: 4, c0: 2, c1: 5, rule: full }])), [0, 3, 3, 3, 0, 0]);
+  });
+
   it('fixed causal nnz has the closed form sum of block triangles plus c cells per earlier block', () => {
     for (const [n, l, c] of [[256, 32, 4], [100, 8, 3], [4096, 128, 8]]) {
       const s = headStats(buildPattern(factorized({ n, stride: l, c, heads: 1 })).heads[0], 64);
@@ -149,6 +200,11 @@ describe('statistics', () => {
   it('build memory is proportional to stored tiles, not n²', () => {
     const stats = patternStats(buildPattern(factorized({ n: 65536, stride: 256, c: 8, heads: 8, subblocks: 4 })), 64);
     assert.ok(stats.storedElements < 4 * 3 * 256 + 10, `stored ${stats.storedElements}`);
+    // Each distinct head's stored elements, once: heads 0 and 4 share one.
+    const mask = buildPattern(factorized({ n: 64, stride: 8, c: 2, heads: 4, subblocks: 2 }));
+    assert.equal(new Set(mask.heads).size, 2);
+    assert.equal(patternStats(mask).storedElements, mask.heads[0].storedElements + mask.heads[1].storedElements);
+    assert.ok(mask.heads[0].storedElements > 0);
     assert.equal(stats.heads[0].nnz, stats.heads[4].nnz);
   });
 });

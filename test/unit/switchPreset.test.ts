@@ -33,4 +33,17 @@ describe('switching presets keeps what they share', () => {
     assert.equal(odd.n, 100);
     assert.match(validateConfig(odd).map((i) => `${i.field}: ${i.message}`).join(), /^n: Sequence Length, 100, needs to be dividable by Block size/);
   });
+
+  it('the whole new config: the shared values, and the preset\'s defaults for everything else', () => {
+    assert.deepEqual(switchPreset(mine, 'deepspeed-variable'), { ...defaultConfig('deepspeed-variable'), n: 512, heads: 8 });
+    assert.deepEqual(switchPreset(mine, 'local'), { ...mine, pattern: 'local' });
+    // A value of another type is not shared (a hand-edited setting, say): the default stands.
+    assert.equal((switchPreset({ ...mine, stride: '64' as unknown as number }, 'strided') as FactorizedConfig).stride, 32);
+  });
+
+  it('heads stays the user\'s too when the new preset objects; the heads field then says why', () => {
+    const three = switchPreset({ ...mine, heads: 3, stride: 128 }, 'openai-fixed');
+    assert.equal(three.heads, 3);
+    assert.deepEqual(validateConfig(three).map((i) => i.field), ['heads']);
+  });
 });

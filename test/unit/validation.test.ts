@@ -26,6 +26,8 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     ['port split', fixed({ pattern: 'fairseq-fixed', mode: 'split' }), 'mode', 'fairseq-fixed builds one merged mask: use mode merged (got split)'],
     ['fairseq n <= l', fixed({ pattern: 'fairseq-fixed', n: 32, stride: 32, c: 4 }), 'n', 'fairseq-fixed asserts n > l: n (32) must exceed l (32)'],
     ['fairseq c == l', fixed({ pattern: 'fairseq-fixed', c: 32, stride: 32 }), 'c', 'fairseq-fixed never advances its checkpoint when c == l: use c < l (got c 32, l 32)'],
+    ['jukebox n % l', fixed({ pattern: 'jukebox-summary', n: 100, stride: 32 }), 'n', 'jukebox asserts n_ctx % blocks == 0: n (100) must be a multiple of l (32)'],
+    ['openai heads % verts', { pattern: 'openai-fixed', n: 256, heads: 3, block: 32, stride: 128, numVerts: 2, vertsize: 1 }, 'heads', 'OpenAI asserts n_heads % num_verts == 0: heads (3) must be a multiple of num_verts (2)'],
     ['jukebox bidirectional', fixed({ pattern: 'jukebox-summary', bidirectional: true }), 'bidirectional', 'jukebox-summary is autoregressive only: drop --bidirectional'],
     ['openai block', { pattern: 'openai-fixed', n: 256, heads: 4, block: 24, stride: 96, numVerts: 1, vertsize: 1 }, 'block', 'block must be one of 8, 16, 32, 64 (got 24)'],
     ['openai n', { pattern: 'openai-fixed', n: 250, heads: 4, block: 32, stride: 128, numVerts: 1, vertsize: 1 }, 'n', 'n (250) must be a multiple of block (32)'],
@@ -40,6 +42,7 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     ['ds local -3 global 2 (Python modulo)', ds({ numLocalBlocks: -3, numGlobalBlocks: 2 }), 'numGlobalBlocks', 'Number of blocks in a local window, -3, must be dividable by number of global blocks, 2!'],
     ['ds both negative', ds({ numLocalBlocks: -4, numGlobalBlocks: -2 }), 'numLocalBlocks', 'num_local_blocks (-4) and num_global_blocks (-2) must be positive: DeepSpeed accepts these but builds an empty layout'],
     ['variable random blocks', variable({ numRandomBlocks: 2 }), 'numRandomBlocks', "num_random_blocks (2): DeepSpeed draws them with Python's random.sample, which no other tool reproduces; use 0 to see the deterministic part"],
+    ['variable as many random blocks as blocks (DeepSpeed allows it)', variable({ numRandomBlocks: 16 }), 'numRandomBlocks', "num_random_blocks (16): DeepSpeed draws them with Python's random.sample, which no other tool reproduces; use 0 to see the deterministic part"],
     ['variable more random blocks than blocks', variable({ numRandomBlocks: 20 }), 'numRandomBlocks', 'Number of random blocks, 20, must be smaller than overall number of blocks in a row, 16!'],
     ['variable end indices length', variable({ globalBlockIndices: [0], globalBlockEndIndices: [2, 4] }), 'globalBlockEndIndices', 'Global block start indices length, 1, must be same as global block end indices length, 2!'],
     ['variable start >= end', variable({ globalBlockIndices: [3], globalBlockEndIndices: [3] }), 'globalBlockEndIndices', 'Global block start index, 3, must be smaller than global block end index, 3!'],
@@ -59,6 +62,28 @@ describe('validation: typed errors with a human message, tied to a field', () =>
       assert.throws(() => buildPattern(config), (e: unknown) => e instanceof ConfigError && e.issues.some((i) => i.message === message));
     });
   }
+
+  it('DeepSpeed Fixed raises exactly one error for each bad local/global pair (the first DeepSpeed would raise)', () => {
+    assert.deepEqual(messages(ds({ numLocalBlocks: -3, numGlobalBlocks: 2 })), ['Number of blocks in a local window, -3, must be dividable by number of global blocks, 2!']);
+    assert.deepEqual(messages(ds({ numLocalBlocks: 4, numGlobalBlocks: 3 })), ['Number of blocks in a local window, 4, must be dividable by number of global blocks, 3!']);
+    assert.deepEqual(messages(ds({ numGlobalBlocks: 0 })), ["integer modulo by zero: DeepSpeed computes num_local_blocks % num_global_blocks (Python's ZeroDivisionError)"]);
+    assert.deepEqual(messages(ds({ numLocalBlocks: -4, numGlobalBlocks: -2 })), ['num_local_blocks (-4) and num_global_blocks (-2) must be positive: DeepSpeed accepts these but builds an empty layout']);
+    assert.deepEqual(messages(ds({ numLocalBlocks: 4, numGlobalBlocks: 2, numDifferentGlobalPatterns: 2, differentLayoutPerHead: true })), []);
+    assert.deepEqual(messages(ds({ numLocalBlocks: 4, numGlobalBlocks: 2, numDifferentGlobalPatterns: 3, differentLayoutPerHead: true })), [
+      'Number of layout versions (num_different_global_patterns), 3, cannot be larger than number of local window blocks divided by number of global blocks, 4 / 2 = 2!',
+    ]);
+  });
+
+  it("each refusal is exactly one issue on its field; a preset's own rules wait until every parameter passed its check", () => {
+    assert.deepEqual(validateConfig(fixed({ stride: 0 })), [{ field: 'stride', message: 'stride l must be >= 1 (got 0)' }]);
+    assert.deepEqual(validateConfig(fixed({ heads: 2000 })), [{ field: 'heads', message: 'heads (2000) exceeds the supported maximum of 1024' }]);
+    assert.deepEqual(validateConfig({ ...fixed({}), pattern: 'nope' } as unknown as PatternConfig), [{ field: 'pattern', message: `unknown pattern "nope"; choose one of ${PATTERN_NAMES.join(', ')}` }]);
+    // A fractional size is shown to one decimal.
+    assert.deepEqual(validateConfig(ds({ n: 160000, heads: 3 })), [
+      { field: 'block', message: 'the block layout [3, 10000, 10000] would need 286.1 MiB (limit 256 MiB): use a larger block, fewer heads or a smaller n' },
+    ]);
+    assert.deepEqual(defaultConfig(), defaultConfig('fixed'));
+  });
 
   it('limits are inclusive: 1024 heads and n = 2^24 pass, one more is refused; an unknown pattern is named', () => {
     assert.deepEqual(messages(fixed({ heads: 1024 })), []);

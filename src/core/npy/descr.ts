@@ -98,6 +98,8 @@ function repeatOf(text: string): bigint | undefined {
     return undefined;
   }
   if (value.kind === 'int') return value.value;
+  // The spec's characters (digits, commas, spaces, one pair of parentheses) make an int or a tuple of ints only.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,ArrowFunction,MethodExpression,EqualityOperator,StringLiteral,BooleanLiteral: see above
   if (value.kind !== 'tuple' || value.items.some((x) => x.kind !== 'int')) return undefined;
   return value.items.reduce((a, x) => a * (x as { value: bigint }).value, 1n);
 }
@@ -105,6 +107,8 @@ function repeatOf(text: string): bigint | undefined {
 function commaString(s: string): NpyDescr | undefined {
   FORMAT.lastIndex = 0;
   const m = FORMAT.exec(s);
+  // Every part of FORMAT is optional, so it always matches (maybe nothing; then the rest is not trailing space).
+  // Stryker disable next-line ConditionalExpression: see above
   if (!m) return undefined;
   // Only trailing spaces may follow: a comma makes a list of fields, a structured type (NumPy 2;
   // NumPy 1.x read a single trailing-comma format as plain).

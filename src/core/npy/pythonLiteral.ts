@@ -27,6 +27,8 @@ type Token =
   | { type: 'name'; text: string }
   | { type: 'newline' };
 
+/** Python's tokenizer refuses a 201st level of open brackets. */
+const MAX_NESTING = 200;
 const NEWLINE = /\r\n|\r|\n/y;
 // Python's number grammar (Lib/tokenize.py), tried in tokenize's order: imaginary, float, int.
 const DIGITS = '[0-9](?:_?[0-9])*';
@@ -133,8 +135,11 @@ function tokenize(source: string, dropLongSuffix: boolean): Token[] {
       continue;
     }
     if ('{}()[],:+-'.includes(ch)) {
-      if ('{(['.includes(ch)) depth++;
-      else if ('})]'.includes(ch) && --depth < 0) throw new PyLiteralError(`unmatched '${ch}'`);
+      if ('{(['.includes(ch)) {
+        // Python's tokenizer (MAXLEVEL); it also keeps the recursive parser below off the stack limit.
+        if (depth >= MAX_NESTING) throw new PyLiteralError('too many nested parentheses');
+        depth++;
+      } else if ('})]'.includes(ch) && --depth < 0) throw new PyLiteralError(`unmatched '${ch}'`);
       at++;
       push({ type: 'op', text: ch });
       continue;

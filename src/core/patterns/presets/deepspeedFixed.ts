@@ -57,6 +57,8 @@ export const deepspeedFixedSpec: PatternSpec<DeepSpeedFixedConfig> = {
         message: `Number of layout versions (num_different_global_patterns), ${config.numDifferentGlobalPatterns}, cannot be larger than number of local window blocks divided by number of global blocks, ${local} / ${global} = ${pyDiv(local, global)}!`,
       });
     }
+    // Only both negative get here: any other non-positive pair fails a check above, so which of the two is tested does not matter.
+    // Stryker disable next-line LogicalOperator,EqualityOperator: see above
     if (!issues.length && (local <= 0 || global < 0)) {
       // DeepSpeed accepts this one (both negative, dividing evenly) and builds an empty layout.
       issues.push({ field: 'numLocalBlocks', message: `num_local_blocks (${local}) and num_global_blocks (${global}) must be positive: DeepSpeed accepts these but builds an empty layout` });
