@@ -195,5 +195,13 @@ export function switchPreset(current: PatternConfig, pattern: PatternName): Patt
     for (const issue of issues) next[issue.field] = fresh[issue.field];
     config = next as unknown as PatternConfig;
   }
+  // An issue on a field already at its default comes from a kept value elsewhere (OpenAI's
+  // num_verts*vertsize*block against a kept l): the kept values the preset does not default to go too.
+  const values = config as unknown as Record<string, unknown>;
+  if (validateConfig(config).some((issue) => issue.field !== 'n' && issue.field !== 'heads')) {
+    const reset = { ...values };
+    for (const key of Object.keys(fresh)) if (key !== 'n' && key !== 'heads') reset[key] = fresh[key];
+    return reset as unknown as PatternConfig;
+  }
   return config;
 }

@@ -46,4 +46,10 @@ describe('switching presets keeps what they share', () => {
     assert.equal(three.heads, 3);
     assert.deepEqual(validateConfig(three).map((i) => i.field), ['heads']);
   });
+
+  it('a kept value that breaks a rule on a field already at its default is dropped too (OpenAI with a kept l of 64)', () => {
+    const next = switchPreset({ ...mine, stride: 64 }, 'openai-fixed');
+    assert.deepEqual(validateConfig(next), []);
+    assert.deepEqual(next, { ...defaultConfig('openai-fixed'), n: 512, heads: 8 });
+  });
 });
