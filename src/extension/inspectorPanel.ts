@@ -3,6 +3,7 @@
  * keeps the latest state (for hide/show and the serializer) and what was last rendered.
  */
 import * as vscode from 'vscode';
+import type { PatternConfig } from '../core/config';
 import { Messenger, Reply } from '../messenger';
 import { ComputeSummary, HostToWebview, InspectorSettings, InspectorState, MapsSummary, parseWebviewMessage, PasteKind, RenderSummary, Sequence, WebviewToHost } from '../protocol';
 import { sequenceFromText } from '../sequence';
@@ -140,6 +141,18 @@ export class InspectorPanel {
       this.log.warn(`pasted text: ${(e as Error).message}`);
       this.post({ type: 'pasteError', message: (e as Error).message });
     }
+  }
+
+  /**
+   * The current sequence if `config` can use it; pasted or a model's Q/K/V (or embeddings) for fewer
+   * positions or other heads step aside (a command that shows a config asked for that config).
+   */
+  sequenceFitting(config: PatternConfig): Sequence | undefined {
+    const sequence = this.state?.sequence;
+    if (!sequence || (!sequence.qkv && !sequence.embeddings)) return sequence;
+    const fits = config.n <= sequence.tokens.length && (!sequence.qkv || sequence.qkv.heads === 1 || sequence.qkv.heads === config.heads);
+    if (!fits) this.log.info(`${sequence.source} does not fit n = ${config.n} with ${config.heads} heads: shown without it`);
+    return fits ? sequence : undefined;
   }
 
   /** A sequence with bulk numbers (a model's Q/K/V) kept by reference, as pasted numbers are. */

@@ -129,7 +129,8 @@ export class CodeConfigFeature implements vscode.Disposable {
     const follows = { file: vscode.workspace.asRelativePath(document.uri), line: finding.range.start.line + 1, unresolved: finding.unresolved };
     const state = this.panel.currentState;
     if (state?.follows?.file === follows.file && JSON.stringify(state.config) === JSON.stringify(finding.config) && state.follows.line === follows.line) return;
-    this.panel.show({ ...state, config: finding.config, follows });
+    // The lens asked for this config, not for an error about numbers it cannot use.
+    this.panel.show({ ...state, sequence: this.panel.sequenceFitting(finding.config), config: finding.config, follows });
   }
 
   private hover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

@@ -27,7 +27,7 @@ export class InspectorFeature implements vscode.Disposable {
         'sparseAttention.openInspector',
         guarded('Open Inspector', (override?: unknown) => {
           const config = mergeOverride(panel.currentState?.config ?? configFromSettings(), override);
-          panel.show({ ...panel.currentState, config, follows: undefined });
+          panel.show({ ...panel.currentState, sequence: panel.sequenceFitting(config), config, follows: undefined });
         }),
       ),
       vscode.commands.registerCommand(

@@ -116,7 +116,7 @@ export class MaskCheckFeature implements vscode.Disposable {
     const check = checkLayout(file.cells, theirHeads, layout, file.what);
     this.last = { what: file.what, config, lines: check.lines, identical: check.identical, note: file.note };
     for (const line of check.lines) this.log.info(`${file.what}: ${line}`);
-    this.panel.show({ ...this.panel.currentState, config, follows: undefined });
+    this.panel.show({ ...this.panel.currentState, sequence: this.panel.sequenceFitting(config), config, follows: undefined });
     const message = check.identical ? check.lines[0] : `${file.what} differs from the ${config.pattern} layout: ${check.lines.filter((l) => !/: 0 blocks missing, 0 extra$/.test(l)).join('; ')}`;
     void (check.identical ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));
   }
@@ -146,7 +146,7 @@ export class MaskCheckFeature implements vscode.Disposable {
     const check = checkMask(cells, theirHeads, config, buildPattern(config), what);
     this.last = { what, config, lines: check.lines, identical: check.diff.identical, match: check.match?.config.pattern, note };
     for (const line of check.lines) this.log.info(`${what}: ${line}`);
-    this.panel.show({ ...this.panel.currentState, config, follows: undefined }, { type: 'compareWithMask', name: what, n, heads: theirHeads, cells });
+    this.panel.show({ ...this.panel.currentState, sequence: this.panel.sequenceFitting(config), config, follows: undefined }, { type: 'compareWithMask', name: what, n, heads: theirHeads, cells });
     const noteText = note ? ` (${note})` : '';
     if (check.diff.identical) void vscode.window.showInformationMessage(`${check.lines[0]}${noteText}`);
     else {
