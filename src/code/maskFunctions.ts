@@ -9,11 +9,8 @@ import { parser } from '@lezer/python';
 import type { PatternConfig } from '../core/config';
 import { N } from '../core/patterns/params';
 import { patternSpec } from '../core/patterns/registry';
+import { LineIndex, SourceRange } from './positions';
 
-export interface Position {
-  line: number;
-  character: number;
-}
 
 export type PythonDefault = number | boolean | string | null;
 
@@ -30,7 +27,7 @@ export interface MaskParameter {
 export interface MaskFunction {
   name: string;
   /** The `def name` line, 0-based, like vscode.Range. */
-  range: { start: Position; end: Position };
+  range: SourceRange;
   params: MaskParameter[];
 }
 
@@ -43,7 +40,7 @@ const MASK_NAME = /mask|layout|pattern/i;
  */
 export function findMaskFunctions(text: string): MaskFunction[] {
   const tree = parser.parse(text);
-  const lines = lineStarts(text);
+  const lines = new LineIndex(text);
   const found: MaskFunction[] = [];
   for (let node = tree.topNode.firstChild; node; node = node.nextSibling) {
     const def = node.name === 'DecoratedStatement' ? node.getChild('FunctionDefinition') : node.name === 'FunctionDefinition' ? node : null;
@@ -55,7 +52,7 @@ export function findMaskFunctions(text: string): MaskFunction[] {
     const name = text.slice(nameNode.from, nameNode.to);
     const params = parameters(paramList, text);
     if (!MASK_NAME.test(name) || !params.some((p) => N.python.includes(p.name)) || !returnsValue(body)) continue;
-    found.push({ name, range: { start: positionAt(lines, def.from), end: positionAt(lines, nameNode.to) }, params });
+    found.push({ name, range: lines.range(def.from, nameNode.to), params });
   }
   return found;
 }
@@ -155,21 +152,4 @@ function returnsValue(body: SyntaxNode): boolean {
   };
   cursor.iterate(enter);
   return found;
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) starts.push(k + 1);
-  return starts;
-}
-
-function positionAt(starts: number[], offset: number): Position {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - starts[lo] };
 }
