@@ -6,7 +6,7 @@
 // Stryker's mutants. `npx stryker run test/mutation/stryker.config.mjs --mutate "src/core/npy/**"`
 // narrows a run to some files.
 const pureTests = [
-  'attention', 'checkpoint', 'checkpointHostile', 'codeConfigs', 'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io', 'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'npyOracle', 'npySemantics', 'pastedQkv',
+  'attention', 'checkpoint', 'checkpointGguf', 'checkpointHostile', 'codeConfigs', 'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io', 'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'npyOracle', 'npySemantics', 'pastedQkv',
   'peerCode', 'pooling', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover', 'stats', 'switchPreset', 'tokenize', 'validation',
   'modelForward', 'modelProjection', 'tokenizerJson',
 ].map((name) => `test/unit/${name}.test.ts`);
