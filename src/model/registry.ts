@@ -1,11 +1,12 @@
 /** The checkpoint formats, recognised by their first bytes (and, for zips, the file name). */
+import { ggufFormat } from './gguf';
 import { npyFormat, npzFormat } from './npz';
 import { pickleFormat, pytorchLegacyFormat, pytorchZipFormat } from './pytorch';
 import { safetensorsFormat } from './safetensors';
 import { ByteSource, CheckpointError, CheckpointFormat, DEFAULT_LIMITS, OpenedCheckpoint, readRange, ReadLimits, SNIFF_BYTES } from './types';
 
 /** In sniffing order: the specific magic numbers first, the bare pickle (any PROTO) last. */
-export const CHECKPOINT_FORMATS: CheckpointFormat[] = [safetensorsFormat, pytorchLegacyFormat, npzFormat, pytorchZipFormat, npyFormat, pickleFormat];
+export const CHECKPOINT_FORMATS: CheckpointFormat[] = [ggufFormat, safetensorsFormat, pytorchLegacyFormat, npzFormat, pytorchZipFormat, npyFormat, pickleFormat];
 
 export function sniffFormat(head: Uint8Array, fileName: string): CheckpointFormat | undefined {
   return CHECKPOINT_FORMATS.find((f) => f.sniff(head, fileName));
@@ -22,9 +23,7 @@ export async function openCheckpointSource(source: ByteSource, limits: ReadLimit
 }
 
 function unknownReason(head: Uint8Array, name: string): string {
-  const text = new TextDecoder('latin1').decode(head.subarray(0, 4));
   if (head.length === 0) return 'the file is empty';
-  if (text === 'GGUF') return 'GGUF files are not read yet (safetensors, PyTorch .pt/.bin/.pth, .npz, .npy and pickled NumPy arrays are)';
-  if (/\.onnx$/i.test(name)) return 'ONNX files are not read yet (safetensors, PyTorch .pt/.bin/.pth, .npz, .npy and pickled NumPy arrays are)';
-  return 'its first bytes match none of safetensors, PyTorch (zip or legacy), .npz, .npy or a pickle';
+  if (/\.onnx$/i.test(name)) return 'ONNX files are not read yet (safetensors, GGUF, PyTorch .pt/.bin/.pth, .npz, .npy and pickled NumPy arrays are)';
+  return 'its first bytes match none of safetensors, GGUF, PyTorch (zip or legacy), .npz, .npy or a pickle';
 }

@@ -23,7 +23,7 @@ export interface TensorInfo {
   byteLength: number;
 }
 
-export type CheckpointFormatName = 'safetensors' | 'pytorch-zip' | 'pytorch-legacy' | 'pickle' | 'npz' | 'npy';
+export type CheckpointFormatName = 'safetensors' | 'pytorch-zip' | 'pytorch-legacy' | 'pickle' | 'npz' | 'npy' | 'gguf';
 
 export interface OpenedCheckpoint {
   format: CheckpointFormatName;

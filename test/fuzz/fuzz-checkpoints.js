@@ -26,6 +26,7 @@ const SEEDS = {
   pickle: ['numpy-dict-p0.pkl', 'numpy-dict-p2.pkl', 'numpy-dict-p4.pkl'],
   npz: ['gpt2.npz', 'bert-compressed.npz'],
   npy: ['embeddings.npy'],
+  gguf: ['tiny-llama.gguf'],
 };
 
 function option(name, fallback) {

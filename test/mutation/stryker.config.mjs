@@ -6,11 +6,12 @@
 // Stryker's mutants. `npx stryker run test/mutation/stryker.config.mjs --mutate "src/core/npy/**"`
 // narrows a run to some files.
 const pureTests = [
-  'attention', 'blockGemm', 'checkpoint', 'checkpointHostile', 'codeConfigs', 'codeLensText', 'deepspeedPeer', 'descr',
-  'embeddings', 'explain', 'exportFormats', 'fixed', 'io', 'maskCheck', 'maskFiles', 'maskFunctions',
-  'maskShare', 'modelForward', 'modelProjection', 'npyOracle', 'npySemantics', 'pastedQkv', 'peerCode',
-  'pooling', 'presetRules', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover', 'snippetText',
-  'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation',
+  'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointHostile', 'codeConfigs',
+  'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io',
+  'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'modelForward', 'modelProjection', 'npyOracle',
+  'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules', 'pythonLiteral', 'ranges', 'registry',
+  'relatives', 'rowsCover', 'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson',
+  'validation',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {

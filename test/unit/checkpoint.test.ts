@@ -149,7 +149,7 @@ describe('checkpoint readers on files written by torch and NumPy', () => {
     await assert.rejects(openFolder(folder({ 'a.bin': files['model-00001-of-00002.safetensors'], 'b.bin': files['model-00001-of-00002.safetensors'] }), DEFAULT_LIMITS), /several weight files \(a\.bin, b\.bin\)/);
   });
 
-  it('sniffs each format by its bytes (a zip by name only between .npz and torch) and names the unread ones', async () => {
+  it('sniffs each format by its bytes (a zip by name only between .npz and torch) and names the unread ones (a bare GGUF header is refused as a truncated GGUF)', async () => {
     const head = (path: string) => new Uint8Array(readFileSync(join(CHECKPOINTS, path)).subarray(0, 64));
     assert.equal(sniffFormat(head('gpt2/gpt2.pt'), 'weights.bin')?.name, 'pytorch-zip');
     assert.equal(sniffFormat(head('gpt2-legacy.pt'), 'x')?.name, 'pytorch-legacy');
@@ -158,7 +158,7 @@ describe('checkpoint readers on files written by torch and NumPy', () => {
     assert.equal(sniffFormat(head('gpt2/model.safetensors'), 'x')?.name, 'safetensors');
     assert.equal(sniffFormat(head('numpy-dict-p4.pkl'), 'x')?.name, 'pickle');
     const gguf = { name: 'm.gguf', size: 8, read: async () => new TextEncoder().encode('GGUF\x03\0\0\0') };
-    await assert.rejects(openCheckpointSource(gguf), /GGUF files are not read yet/);
+    await assert.rejects(openCheckpointSource(gguf), /m\.gguf is truncated inside its GGUF header/);
     await assert.rejects(openCheckpointSource({ name: 'e.pt', size: 0, read: async () => new Uint8Array(0) }), /the file is empty/);
   });
 
