@@ -1,5 +1,6 @@
 /** Element conversion and strided gathers shared by the format readers (little-endian bytes in, C order out). */
 import { CheckpointError, DTYPE_BYTES, TensorDtype } from './types';
+import { float16 } from '../core/npy';
 
 /** Little-endian elements of `dtype` as float32: F16 and BF16 exactly, F64 and 64-bit ints rounded to nearest. */
 export function toFloat32(bytes: Uint8Array, dtype: TensorDtype): Float32Array {
@@ -53,15 +54,6 @@ export function toFloat32(bytes: Uint8Array, dtype: TensorDtype): Float32Array {
       break;
   }
   return out;
-}
-
-function float16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 /**

@@ -245,7 +245,8 @@ function elementReader(npy: NpyArray, bytes: Uint8Array): (k: number) => number 
   return signed ? (k) => Number(view.getBigInt64(8 * k, le)) : (k) => Number(view.getBigUint64(8 * k, le));
 }
 
-function float16(bits: number): number {
+/** An IEEE half-precision value from its 16 bits (NumPy's float16, safetensors' and PyTorch's F16). */
+export function float16(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;
