@@ -98,6 +98,8 @@ export class CheckpointFeature implements vscode.Disposable {
         if (message.type !== 'progress') void worker.terminate();
       });
       worker.on('error', (e) => reject(e));
+      // A worker that dies without answering (out of memory, say) must not leave the progress spinning.
+      worker.on('exit', (code) => reject(new Error(`the model worker stopped (exit code ${code}) before it answered`)));
     });
   }
 
