@@ -50,6 +50,7 @@ export class MaskCheckFeature implements vscode.Disposable {
     if (!uri) throw new Error('Open the Python file with the mask function first.');
     if (!vscode.workspace.isTrusted) throw new Error('Checking a mask function runs its file with Python: trust this workspace first (Manage Workspace Trust).');
     const document = await vscode.workspace.openTextDocument(uri);
+    if (document.isUntitled || uri.scheme !== 'file') throw new Error('Save the file first: Python imports it from disk.');
     const functions = findMaskFunctions(document.getText());
     const fn = functions.find((f) => f.name === nameArg) ?? (functions.length === 1 ? functions[0] : undefined);
     if (!fn) throw new Error(`no mask function ${typeof nameArg === 'string' ? `"${nameArg}" ` : ''}in ${basename(uri.fsPath)} (a module-level def named like a mask, taking n or seq_len, returning the mask)`);
@@ -76,11 +77,14 @@ export class MaskCheckFeature implements vscode.Disposable {
           memoryBytes: 2 ** 20 * settings.get<number>('memoryLimitMB', 4096),
           signal: controller.signal,
         }).catch((e: unknown) => {
+          // Cancel is the user's choice, not an error to show.
+          if (token.isCancellationRequested) return undefined;
           if (e instanceof PythonMaskError && e.detail) this.log.error(`${callText}:\n${e.detail}`);
           throw e;
         });
       },
     );
+    if (!returned) return;
     this.report(callText, config, returned.cells, returned.shape, returned.note);
   }
 
