@@ -6,19 +6,17 @@
 // refused with a CheckpointError (the CLI: exit 0, or exit 2 with one line); a crash, a hang
 // (20 s) or 1 GiB of memory is a problem. Prints the counts; exits 1 on any problem.
 'use strict';
-const { fork } = require('child_process');
 const { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } = require('fs');
 const { tmpdir } = require('os');
 const { join, resolve, basename } = require('path');
 const esbuild = require('esbuild');
+const { CappedWorker } = require('./cappedWorker');
 const { optionsFor } = require('../../esbuild');
 const { prng } = require('../support/prng');
 const { mutate } = require('./checkpoint-mutate');
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = join(ROOT, 'test/fixtures/checkpoints');
-const TIME_CAP_MS = 20000;
-const MEMORY_CAP_BYTES = 1 << 30;
 const SEEDS = {
   safetensors: ['gpt2/model.safetensors', 'views.safetensors'],
   'pytorch-zip': ['views.pt', 'training-checkpoint.pt', 'rebuild-v3.pt'],
@@ -32,59 +30,6 @@ const SEEDS = {
 function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
   return at < 0 ? fallback : Number(process.argv[at + 1]);
-}
-
-class Worker {
-  constructor(args) {
-    this.args = args;
-    this.start();
-  }
-
-  start() {
-    this.child = fork(join(__dirname, 'checkpoint-child.js'), this.args, { execArgv: ['--max-old-space-size=512'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    this.stderr = '';
-    this.child.stderr.on('data', (d) => (this.stderr = (this.stderr + d).slice(-2000)));
-    this.ready = new Promise((done) => this.child.once('message', done));
-  }
-
-  residentBytes() {
-    try {
-      return Number(readFileSync(`/proc/${this.child.pid}/statm`, 'utf8').split(' ')[1]) * 4096;
-    } catch {
-      return 0;
-    }
-  }
-
-  async run(job) {
-    await this.ready;
-    return new Promise((done) => {
-      let finished = false;
-      const finish = (result) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        clearInterval(watch);
-        this.child.removeAllListeners('message');
-        this.child.removeAllListeners('exit');
-        done(result);
-      };
-      const restart = (problem) => {
-        this.child.removeAllListeners('exit');
-        this.child.kill('SIGKILL');
-        finish({ name: job.name, problem, stderr: this.stderr });
-        this.start();
-      };
-      const timer = setTimeout(() => restart('hang'), TIME_CAP_MS);
-      const watch = setInterval(() => this.residentBytes() > MEMORY_CAP_BYTES && restart('memory'), 50);
-      this.child.on('message', finish);
-      this.child.on('exit', (code, signal) => restart(`crash (exit ${code ?? signal})`));
-      this.child.send(job);
-    });
-  }
-
-  stop() {
-    this.child.kill();
-  }
 }
 
 /** What went wrong with one file, or undefined. */
@@ -113,7 +58,7 @@ async function fuzz({ count, seed = 1, jobs = 2, cliPath = join(ROOT, 'dist/cli.
       files.push({ name, format });
     }
   }
-  const workers = Array.from({ length: jobs }, () => new Worker([cliPath, readersPath, folder]));
+  const workers = Array.from({ length: jobs }, () => new CappedWorker(join(__dirname, 'checkpoint-child.js'), [cliPath, readersPath, folder]));
   const tally = {};
   const problems = [];
   let next = 0;

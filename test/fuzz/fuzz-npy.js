@@ -4,18 +4,17 @@
 // Needs the production build (node esbuild.js --production) and /usr/bin/python3 with NumPy.
 // Prints counts; exits 1 on any crash, hang, memory blow-up or disagreement with NumPy.
 'use strict';
-const { execFileSync, fork } = require('child_process');
+const { execFileSync } = require('child_process');
 const { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } = require('fs');
 const { tmpdir } = require('os');
 const { join, resolve } = require('path');
 const esbuild = require('esbuild');
+const { CappedWorker } = require('./cappedWorker');
 const { optionsFor } = require('../../esbuild');
 const { prng, mutate } = require('./mutate');
 const { compare } = require('./verdicts');
 
 const ROOT = resolve(__dirname, '../..');
-const TIME_CAP_MS = 20000;
-const MEMORY_CAP_BYTES = 1 << 30;
 
 function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
@@ -24,60 +23,6 @@ function option(name, fallback) {
 
 async function buildDecoder(outfile) {
   await esbuild.build({ ...optionsFor({ platform: 'node' }, { production: true }), entryPoints: [join(__dirname, 'decode-entry.ts')], outfile });
-}
-
-/** One worker process with a time cap per file and a resident-memory watchdog. */
-class Worker {
-  constructor(cliPath, decodePath, folder) {
-    this.args = [cliPath, decodePath, folder];
-    this.start();
-  }
-
-  start() {
-    this.child = fork(join(__dirname, 'fuzz-child.js'), this.args, { execArgv: ['--max-old-space-size=512'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    this.stderr = '';
-    this.child.stderr.on('data', (d) => (this.stderr = (this.stderr + d).slice(-2000)));
-    this.ready = new Promise((done) => this.child.once('message', done));
-  }
-
-  residentBytes() {
-    try {
-      return Number(readFileSync(`/proc/${this.child.pid}/statm`, 'utf8').split(' ')[1]) * 4096;
-    } catch {
-      return 0;
-    }
-  }
-
-  async run(job) {
-    await this.ready;
-    return new Promise((done) => {
-      let finished = false;
-      const finish = (result) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        clearInterval(watch);
-        this.child.removeAllListeners('message');
-        this.child.removeAllListeners('exit');
-        done(result);
-      };
-      const restart = (problem) => {
-        this.child.removeAllListeners('exit');
-        this.child.kill('SIGKILL');
-        finish({ name: job.name, problem, stderr: this.stderr });
-        this.start();
-      };
-      const timer = setTimeout(() => restart('hang'), TIME_CAP_MS);
-      const watch = setInterval(() => this.residentBytes() > MEMORY_CAP_BYTES && restart('memory'), 50);
-      this.child.on('message', finish);
-      this.child.on('exit', (code, signal) => restart(`crash (exit ${code ?? signal})`));
-      this.child.send(job);
-    });
-  }
-
-  stop() {
-    this.child.kill();
-  }
 }
 
 /**
@@ -113,7 +58,7 @@ async function fuzz({ count, seed, jobs = 2, cliPath = join(ROOT, 'dist/cli.js')
   const { files, verdicts } = makeCorpus({ folder, count, seed, python });
   const numpy = new Map(verdicts.map((v) => [v.name, v]));
 
-  const workers = Array.from({ length: jobs }, () => new Worker(cliPath, decodePath, folder));
+  const workers = Array.from({ length: jobs }, () => new CappedWorker(join(__dirname, 'fuzz-child.js'), [cliPath, decodePath, folder]));
   const tally = new Map();
   const problems = [];
   let next = 0;
