@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'fs';
 import { basename, dirname, join } from 'path';
+import { cachedModels, hubCacheDir } from './huggingFaceCache';
 import { ByteSource, CheckpointError, DEFAULT_LIMITS, ModelSummary, OpenedCheckpoint, openCheckpointSource, openFolder, ReadLimits, summarizeConfig } from './model';
 
 /** A path that is not there or cannot be read (the CLI: exit 2). */
@@ -62,7 +63,9 @@ export async function openCheckpointPath(path: string, files: OpenFiles, limits:
   try {
     isFolder = (await fs.stat(path)).isDirectory();
   } catch (e) {
-    throw new CheckpointPathError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const cached = (e as NodeJS.ErrnoException).code === 'ENOENT' ? cachedModelPath(path) : undefined;
+    if (cached) return openCheckpointPath(cached, files, limits);
+    throw new CheckpointPathError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}${REPO_ID.test(path) ? ` (and the Hugging Face cache at ${hubCacheDir()} holds no downloaded model ${path})` : ''}`);
   }
   const folder = isFolder ? path : dirname(path);
   let opened: { checkpoint: OpenedCheckpoint; files: string[] };
@@ -88,4 +91,14 @@ function parsedJson(text: string, path: string): unknown {
   } catch (e) {
     throw new CheckpointError(`${path} is not JSON: ${(e as Error).message}`);
   }
+}
+
+/** `gpt2`, `org/name`: how a model is named on the hub (and how users type it). */
+const REPO_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
+
+/** A hub id that is not a path here: its snapshot in the cache, `main` first. */
+function cachedModelPath(id: string): string | undefined {
+  if (!REPO_ID.test(id)) return undefined;
+  const snapshots = cachedModels().filter((m) => m.name === id);
+  return (snapshots.find((m) => m.revision === 'main') ?? snapshots[0])?.path;
 }

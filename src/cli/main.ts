@@ -17,7 +17,7 @@ const USAGE = `usage: sparse-attn <command> [flags]
   attend --q q.npy --k k.npy --v v.npy <pattern flags> --out out.npy [--probs p.npy] [--lse lse.npy]
          [--backend auto|cpu|webasm|webgpu|webgl2] [--threads N]
   check  FILES_OR_FOLDERS... [--json]  (configs in *.py and ds_config*.json; exit 1 when one is invalid)
-  checkpoint list PATH [--json]   (PATH: a weights file or a model folder; lists format and tensors)
+  checkpoint list PATH [--json]   (PATH: a weights file, a model folder, or a hub id in the Hugging Face cache)
   checkpoint attend PATH (--text "…" | --tokens 1,2,3) --layer K <pattern flags> [--coverage] [--json]
            [--probs p.npy] [--out o.npy] [--dense-probs d.npy]; unknown architectures: --q/--k/--v NAME
            or --qkv NAME, --heads H, --input x.npy ([n, d], the layer's input after its norm)

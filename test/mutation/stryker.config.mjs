@@ -38,6 +38,8 @@ export default {
   incremental: true,
   incrementalFile: 'test-results/mutation/stryker-incremental.json',
   timeoutMS: 5000,
+  // The first run of every pure test (with coverage) takes several minutes on this machine, more under load.
+  dryRunTimeoutMinutes: 30,
   tempDirName: 'test-results/stryker-tmp',
   ignorePatterns: ['dist', 'test-results', '.vscode-test', '*.vsix', 'node_modules'],
   reporters: ['clear-text', 'progress', 'html', 'json'],

@@ -6,13 +6,12 @@
  * per head) is computed here for every config the panel draws.
  */
 import * as vscode from 'vscode';
-import { existsSync, readdirSync } from 'fs';
-import { homedir } from 'os';
-import { basename, join } from 'path';
+import { basename } from 'path';
 import { Worker } from 'worker_threads';
 import { buildPattern, PatternConfig, validateConfig } from '../../core';
 import { coverage } from '../../model';
 import { coverageLines } from '../../model/layerReport';
+import { cachedModels } from '../../huggingFaceCache';
 import type { Sequence } from '../../protocol';
 import { InspectorPanel } from '../inspectorPanel';
 import type { ModelLayer, ModelRequest, ModelWorkerMessage } from '../modelWorker';
@@ -136,35 +135,17 @@ export class CheckpointFeature implements vscode.Disposable {
 
 /** A file or folder, or a model in the Hugging Face cache. */
 async function pickModel(): Promise<string | undefined> {
-  const cached = huggingFaceModels();
+  const cached = cachedModels();
   const items: Array<vscode.QuickPickItem & { path?: string; pick?: 'file' | 'folder' }> = [
     { label: '$(file) Weights file…', pick: 'file', detail: '.safetensors, .pt, .bin, .pth, .npz, .pkl' },
     { label: '$(folder) Model folder…', pick: 'folder', detail: 'config.json, tokenizer.json and the weights (sharded through an index)' },
-    ...cached.map((m) => ({ label: m.name, description: 'Hugging Face cache', detail: m.path, path: m.path })),
+    ...cached.map((m) => ({ label: m.name, description: `Hugging Face cache · ${m.revision}`, detail: `${m.weightFiles.slice(0, 3).join(', ')}${m.weightFiles.length > 3 ? ', …' : ''} · ${m.path}`, path: m.path })),
   ];
   const chosen = await vscode.window.showQuickPick(items, { title: 'Load Checkpoint' });
   if (!chosen) return undefined;
   if (chosen.path) return chosen.path;
   const picked = await vscode.window.showOpenDialog({ canSelectFiles: chosen.pick === 'file', canSelectFolders: chosen.pick === 'folder', canSelectMany: false, title: 'Load Checkpoint' });
   return picked?.[0].fsPath;
-}
-
-/** Snapshots in ~/.cache/huggingface/hub (or $HF_HOME/hub) that have a config.json. */
-export function huggingFaceModels(): Array<{ name: string; path: string }> {
-  const hub = process.env.HF_HOME ? join(process.env.HF_HOME, 'hub') : join(homedir(), '.cache', 'huggingface', 'hub');
-  const models: Array<{ name: string; path: string }> = [];
-  try {
-    for (const entry of readdirSync(hub).filter((e) => e.startsWith('models--'))) {
-      const snapshots = join(hub, entry, 'snapshots');
-      for (const snapshot of existsSync(snapshots) ? readdirSync(snapshots) : []) {
-        const path = join(snapshots, snapshot);
-        if (existsSync(join(path, 'config.json'))) models.push({ name: entry.slice('models--'.length).replace(/--/g, '/'), path });
-      }
-    }
-  } catch {
-    // No cache: only the pickers.
-  }
-  return models;
 }
 
 async function askLayer(): Promise<number | undefined> {
