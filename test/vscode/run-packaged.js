@@ -56,6 +56,37 @@ async function waitForStatus(frame, pattern) {
   return { ok: false, text };
 }
 
+/**
+ * A Hugging Face hub cache as hf_hub_download lays it out (blobs by hash, snapshot symlinks,
+ * refs/main) holding the tiny GPT-2 fixture model as `tiny/gpt2`.
+ */
+function hubCacheWithTinyGpt2() {
+  const cache = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sai-hub-'));
+  const repo = path.join(cache, 'models--tiny--gpt2');
+  const commit = '0f9e8d7c6b5a49382716051f2e3d4c5b6a798877';
+  const model = path.join(ROOT, 'test/fixtures/models/gpt2');
+  fs.mkdirSync(path.join(repo, 'blobs'), { recursive: true });
+  fs.mkdirSync(path.join(repo, 'snapshots', commit), { recursive: true });
+  fs.mkdirSync(path.join(repo, 'refs'));
+  fs.writeFileSync(path.join(repo, 'refs', 'main'), commit);
+  for (const file of fs.readdirSync(model)) {
+    const bytes = fs.readFileSync(path.join(model, file));
+    const blob = require('crypto').createHash('sha256').update(bytes).digest('hex');
+    fs.writeFileSync(path.join(repo, 'blobs', blob), bytes);
+    fs.symlinkSync(path.join('..', '..', 'blobs', blob), path.join(repo, 'snapshots', commit, file));
+  }
+  return cache;
+}
+
+/** Types into the open quick input and presses Enter once its focused row (if a list) shows `text`. */
+async function answerQuickInput(page, text, row) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30000 });
+  await input.fill(text);
+  if (row) await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
 async function main() {
   execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: 'inherit' });
   const size = fs.statSync(VSIX).size;
@@ -69,7 +100,8 @@ async function main() {
   const install = spawnSync(process.execPath, [SERVER_MAIN, '--install-extension', VSIX, '--extensions-dir', extensionsDir, '--accept-server-license-terms'], { encoding: 'utf8', timeout: 60000 });
   check('VS Code installs the .vsix', install.status === 0, install.stderr || install.stdout);
 
-  const server = await startServer({ workspace: path.join(ROOT, 'examples'), extensionsDir });
+  const hubCache = hubCacheWithTinyGpt2();
+  const server = await startServer({ workspace: path.join(ROOT, 'examples'), extensionsDir, env: { HF_HUB_CACHE: hubCache } });
   const browser = await launchBrowser();
   try {
     const page = browser.page;
@@ -103,6 +135,21 @@ async function main() {
         check(`the packaged webview computes on ${backend} (${kernel}) and matches float64`, !!line.ok, line.text);
       }
     }
+    if (frame) {
+      // Load Checkpoint… as a user does it: the palette, the model from the Hugging Face cache, layer 1, the text offered.
+      await runFromPalette(page, 'Sparse Attention: Load Checkpoint…');
+      await answerQuickInput(page, 'tiny/gpt2', 'tiny/gpt2');
+      await answerQuickInput(page, '1');
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 30000 });
+      await page.keyboard.press('Enter');
+      let coverage = '';
+      for (const deadline = Date.now() + 90000; Date.now() < deadline && !/^GPT2LMHeadModel, layer 1: /.test(coverage); await page.waitForTimeout(250)) {
+        coverage = await frame.locator('.coverage h2').innerText().catch(() => '');
+      }
+      check('Load Checkpoint… from the Hugging Face cache runs the shipped model worker and shows the coverage of layer 1', /^GPT2LMHeadModel, layer 1: /.test(coverage), coverage);
+      const legend = await frame.locator('body').innerText();
+      check('the inspector names the model and the layer', /GPT2LMHeadModel/.test(legend) && /layer 1/.test(legend), legend.slice(0, 400));
+    }
     await page.waitForTimeout(500);
     fs.mkdirSync(path.dirname(SHOT), { recursive: true });
     await page.screenshot({ path: SHOT });
@@ -110,6 +157,7 @@ async function main() {
   } finally {
     await browser.close();
     await server.stop();
+    fs.rmSync(hubCache, { recursive: true, force: true });
   }
 }
 
