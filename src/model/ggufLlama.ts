@@ -5,10 +5,12 @@
  * are renamed back (gguf-py's tensor_mapping.py: token_embd ← model.embed_tokens, blk.N.attn_q ←
  * model.layers.N.self_attn.q_proj, …), and the Q and K rows are put back in Hugging Face's order
  * (the converter's LlamaModel.permute interleaves each head's two RoPE halves for llama.cpp's kernel).
- * Other architectures are refused by name.
+ * llama.cpp's `gpt2` is mapped in ggufGpt2.ts; other architectures are refused by name.
  */
 import type { ModelSummary } from './modelConfig';
-import { GgufValue, OpenedCheckpoint } from './types';
+import { GgufKeys } from './ggufKeys';
+import { gpt2Forward } from './ggufGpt2';
+import type { OpenedCheckpoint } from './types';
 import { ModelError, WeightProvider } from './weights';
 
 export interface GgufForward {
@@ -62,45 +64,6 @@ export function unpermuteRows(values: Float32Array, rows: number, heads: number)
   return out;
 }
 
-/** Reads typed metadata, naming the key and the file in every refusal. */
-class GgufKeys {
-  constructor(private readonly values: ReadonlyMap<string, GgufValue>, private readonly file: string) {}
-
-  has(key: string): boolean {
-    return this.values.has(key);
-  }
-
-  string(key: string): string | undefined {
-    const value = this.values.get(key);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw new ModelError(`${this.file}: ${key} is ${describe(value)}, not a string`);
-    return value;
-  }
-
-  /** A positive integer (u32, u64, …); an array (per-layer values) is refused. */
-  count(key: string): number | undefined {
-    const value = this.values.get(key);
-    if (value === undefined) return undefined;
-    const n = typeof value === 'bigint' ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new ModelError(`${this.file}: ${key} is ${describe(value)}; the inspector needs one positive integer`);
-    return n;
-  }
-
-  positive(key: string): number | undefined {
-    const value = this.values.get(key);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new ModelError(`${this.file}: ${key} is ${describe(value)}; expected a positive number`);
-    return value;
-  }
-
-  required<T>(key: string, value: T | undefined): T {
-    if (value === undefined) throw new ModelError(`${this.file} has no ${key}, which the llama architecture needs: is it a complete llama.cpp conversion?`);
-    return value;
-  }
-}
-
-const describe = (value: GgufValue) => (Array.isArray(value) ? `an array of ${value.length}` : JSON.stringify(typeof value === 'bigint' ? String(value) : value));
-
 /** What GGUF metadata says about the model, for `checkpoint list` (never refuses: unknown keys leave fields empty). */
 export function ggufSummary(checkpoint: Pick<OpenedCheckpoint, 'ggufMetadata'>): ModelSummary | undefined {
   const values = checkpoint.ggufMetadata;
@@ -129,8 +92,9 @@ export function ggufSummary(checkpoint: Pick<OpenedCheckpoint, 'ggufMetadata'>):
 export function ggufForward(checkpoint: Pick<OpenedCheckpoint, 'ggufMetadata' | 'tensors' | 'read'>, file: string): GgufForward {
   const keys = new GgufKeys(checkpoint.ggufMetadata ?? new Map(), file);
   const arch = keys.string('general.architecture');
+  if (arch === 'gpt2') return gpt2Forward(checkpoint, keys, file);
   if (arch !== 'llama') {
-    throw new ModelError(`${file}: general.architecture is ${arch === undefined ? 'missing' : `"${arch}"`}; the inspector runs GGUF files of the llama architecture (Llama, Mistral) only`);
+    throw new ModelError(`${file}: general.architecture is ${arch === undefined ? 'missing' : `"${arch}"`}; the inspector runs GGUF files of the llama (Llama, Mistral) and gpt2 architectures only`);
   }
   const hidden = keys.required('llama.embedding_length', keys.count('llama.embedding_length'));
   const heads = keys.required('llama.attention.head_count', keys.count('llama.attention.head_count'));

@@ -38,6 +38,7 @@ export { ByteLevelBpe } from './bpe';
 export { modelTokenizer } from './tokens';
 export type { ModelTokenizer, TokenizerOptions } from './tokens';
 export { ggufForward, ggufSummary, hfNameOf, unpermuteRows } from './ggufLlama';
+export { gpt2NameOf } from './ggufGpt2';
 export type { GgufForward } from './ggufLlama';
 export { ggufTokenizer } from './ggufTokenizer';
 export type { GgufTokenizer } from './ggufTokenizer';

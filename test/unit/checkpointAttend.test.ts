@@ -76,6 +76,13 @@ describe('sparse-attn checkpoint attend', function () {
 
   const CHECKPOINTS = join(ROOT, 'test/fixtures/checkpoints');
 
+  it('GGUF gpt2 (GPT2Model\'s conversion, make_gguf.py): equals PyTorch\'s attention on every layer', async () => {
+    const { probs, coverage, reports } = await compareLayers(join(CHECKPOINTS, 'gpt2-f32.gguf'), readNpz(join(MODELS, 'expected', 'gpt2.npz')), ['--text', TEXT]);
+    assert.ok(probs < 1e-4 && coverage < 1e-5, `probs ${probs}, coverage ${coverage}`);
+    assert.equal(reports[0].tokenizer, 'GGUF metadata');
+    assert.equal((reports[0].model as { architecture: string }).architecture, 'gpt2');
+  });
+
   it('GGUF (llama.cpp\'s conversion, make_gguf.py): F32 equals PyTorch\'s attention on every layer, text tokenized by the GGUF\'s own BPE', async () => {
     const { probs, coverage, reports } = await compareLayers(join(CHECKPOINTS, 'llama-f32.gguf'), readNpz(join(MODELS, 'expected', 'llama.npz')), ['--text', TEXT]);
     assert.ok(probs < 1e-4 && coverage < 1e-5, `probs ${probs}, coverage ${coverage}`);

@@ -6,7 +6,7 @@
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { FolderAccess, GgufValue, ggufForward, ggufSummary, ggufTokenizer, hfNameOf, loadModel, memorySource, ModelError, modelTokenizer, openCheckpointSource, openFolder, DEFAULT_LIMITS, unpermuteRows, forwardInputs, ByteLevelBpe } from '../../src/model';
+import { FolderAccess, GgufValue, gpt2NameOf, ggufForward, ggufSummary, ggufTokenizer, hfNameOf, loadModel, memorySource, ModelError, modelTokenizer, openCheckpointSource, openFolder, DEFAULT_LIMITS, unpermuteRows, forwardInputs, ByteLevelBpe } from '../../src/model';
 import { floats, integers, readNpz } from '../support/npz';
 import { CHECKPOINTS } from '../support/checkpoints';
 
@@ -79,6 +79,25 @@ describe('GGUF models (llama.cpp names and layout mapped onto the Llama network)
     assert.deepEqual([model.info.layers, model.info.heads, model.info.kvHeads, model.info.vocab, model.info.tokenLimit?.count], [3, 4, 2, 329, 64]);
   });
 
+  it('gpt2-f32.gguf (GPT2Model\'s conversion) read through the mapping is the GPT-2 state dict, Conv1D weights transposed back', async () => {
+    assert.deepEqual(gpt2NameOf('blk.3.attn_qkv.weight'), { hf: 'h.3.attn.c_attn.weight', transposed: true });
+    assert.deepEqual(gpt2NameOf('blk.3.attn_qkv.bias'), { hf: 'h.3.attn.c_attn.bias', transposed: false });
+    assert.deepEqual(gpt2NameOf('position_embd.weight'), { hf: 'wpe.weight', transposed: false });
+    const checkpoint = await openGgufFile('gpt2-f32.gguf');
+    const { config, weights } = ggufForward(checkpoint, 'gpt2-f32.gguf');
+    const state = readNpz(join(MODELS, 'gpt2', 'weights.npz'));
+    // The tied output (lm_head) is in the file; everything else is the state dict without `transformer.`.
+    assert.deepEqual(new Set(weights.names()), new Set([...[...state.keys()].map((k) => k.replace(/^transformer\./, '')), 'lm_head.weight']));
+    for (const name of state.keys()) {
+      const hf = name.replace(/^transformer\./, '');
+      assert.deepEqual(weights.shape(hf), state.get(name)!.shape, name);
+      assert.deepEqual(await weights.read(hf), floats(state, name), name);
+    }
+    assert.deepEqual([config.model_type, config.n_embd, config.n_head, config.n_layer, config.n_positions, config.n_inner], ['gpt2', 32, 4, 3, 64, 128]);
+    const model = await loadModel(config, weights);
+    assert.deepEqual([model.architecture, model.info.layers, model.info.heads, model.info.vocab], ['gpt2', 3, 4, 329]);
+  });
+
   it('the GGUF\'s own byte-level BPE (tokenizer.ggml.*) tokenizes as tokenizer.json does; the summary comes from llama.* keys', async () => {
     const checkpoint = await openGgufFile('llama-q8_0.gguf');
     const tokenizer = ggufTokenizer(checkpoint.ggufMetadata!, 'llama-q8_0.gguf');
@@ -115,9 +134,10 @@ describe('GGUF models (llama.cpp names and layout mapped onto the Llama network)
 
   it('refuses, naming the key: other architectures, missing sizes, per-layer arrays, RoPE scaling, experts, partial rotary', () => {
     const cases: Array<[Record<string, GgufValue>, Record<string, number[]>, RegExp]> = [
-      [{ 'general.architecture': 'gpt2' }, {}, /m\.gguf: general\.architecture is "gpt2"; the inspector runs GGUF files of the llama architecture \(Llama, Mistral\) only/],
+      [{ 'general.architecture': 'phi3' }, {}, /m\.gguf: general\.architecture is "phi3"; the inspector runs GGUF files of the llama \(Llama, Mistral\) and gpt2 architectures only/],
+      [{ 'general.architecture': 'gpt2', 'gpt2.block_count': 1, 'gpt2.attention.head_count': 2 }, {}, /m\.gguf has no gpt2\.embedding_length, which its architecture needs/],
       [{}, {}, /general\.architecture is missing/],
-      [{ ...LLAMA_KEYS, 'llama.embedding_length': undefined as unknown as GgufValue }, {}, /m\.gguf has no llama\.embedding_length, which the llama architecture needs/],
+      [{ ...LLAMA_KEYS, 'llama.embedding_length': undefined as unknown as GgufValue }, {}, /m\.gguf has no llama\.embedding_length, which its architecture needs: is it a complete llama\.cpp conversion\?/],
       [{ ...LLAMA_KEYS, 'llama.attention.head_count_kv': [1, 2] }, {}, /llama\.attention\.head_count_kv is an array of 2; the inspector needs one positive integer/],
       [{ ...LLAMA_KEYS, 'llama.attention.layer_norm_rms_epsilon': 'x' }, {}, /layer_norm_rms_epsilon is "x"; expected a positive number/],
       [{ ...LLAMA_KEYS, 'llama.rope.scaling.type': 'linear' }, {}, /llama\.rope\.scaling\.type is "linear"; only plain RoPE is computed/],
