@@ -5,7 +5,7 @@
 import { promises as fs } from 'fs';
 import { basename, dirname, join } from 'path';
 import { cachedModels, hubCacheDir } from './huggingFaceCache';
-import { ByteSource, CheckpointError, DEFAULT_LIMITS, ModelSummary, OpenedCheckpoint, openCheckpointSource, openFolder, ReadLimits, summarizeConfig } from './model';
+import { ByteSource, CheckpointError, DEFAULT_LIMITS, ggufSummary, ggufTokenizer, ModelSummary, OpenedCheckpoint, openCheckpointSource, openFolder, ReadLimits, summarizeConfig, TokenizerOptions } from './model';
 
 /** A path that is not there or cannot be read (the CLI: exit 2). */
 export class CheckpointPathError extends Error {
@@ -48,11 +48,13 @@ export interface CheckpointOnDisk {
   checkpoint: OpenedCheckpoint;
   /** Weight files, relative to the folder they are in. */
   files: string[];
-  /** From config.json beside the weights; undefined without one. */
+  /** From config.json beside the weights (a GGUF file: its metadata); undefined without one. */
   model?: ModelSummary;
-  /** config.json and tokenizer.json beside the weights, parsed (undefined when absent). */
+  /** config.json and tokenizer.json beside the weights, parsed (undefined when absent); a GGUF file's own tokenizer before tokenizer.json. */
   configJson?: unknown;
   tokenizerJson?: unknown;
+  /** For modelTokenizer: where tokenizerJson came from, or why there is none (a GGUF model's tokenizer that is not read). */
+  tokenizerOptions: TokenizerOptions;
   /** The folder the weights are in. */
   folder: string;
 }
@@ -76,12 +78,17 @@ export async function openCheckpointPath(path: string, files: OpenFiles, limits:
   }
   const config = await fs.readFile(join(folder, 'config.json'), 'utf8').catch(() => undefined);
   const tokenizer = await fs.readFile(join(folder, 'tokenizer.json'), 'utf8').catch(() => undefined);
+  const besideJson = tokenizer === undefined ? undefined : parsedJson(tokenizer, join(folder, 'tokenizer.json'));
+  const fromConfig = config === undefined ? undefined : { ...summarizeConfig(config), source: 'config.json' as const };
+  // A GGUF file says its own architecture and carries its tokenizer; GPT-2's BPE would be a wrong guess.
+  const gguf = opened.checkpoint.format === 'gguf' ? ggufTokenizer(opened.checkpoint.ggufMetadata ?? new Map(), opened.files[0]) : undefined;
   return {
     ...opened,
     folder,
-    model: config === undefined ? undefined : summarizeConfig(config),
+    model: (gguf && ggufSummary(opened.checkpoint)) ?? fromConfig,
     configJson: config === undefined ? undefined : parsedJson(config, join(folder, 'config.json')),
-    tokenizerJson: tokenizer === undefined ? undefined : parsedJson(tokenizer, join(folder, 'tokenizer.json')),
+    tokenizerJson: gguf?.json ?? besideJson,
+    tokenizerOptions: gguf?.json !== undefined ? { fromGguf: true } : gguf && besideJson === undefined ? { refusal: gguf.refusal } : {},
   };
 }
 

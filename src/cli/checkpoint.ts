@@ -12,13 +12,14 @@ type Print = (line: string) => void;
 export async function checkpointCommand(argv: string[], print: Print): Promise<number> {
   const [action, path, ...rest] = argv;
   if (action !== 'list' && action !== 'attend') throw new UsageError(`checkpoint needs an action: checkpoint list PATH [--json], or checkpoint attend PATH --text "…" --layer K (got ${action ? `"${action}"` : 'nothing'})`);
-  if (!path || path.startsWith('--')) throw new UsageError(`checkpoint ${action} needs PATH: a weights file (.safetensors, .pt, .bin, .pth, .npz, .npy, .pkl) or a model folder`);
+  if (!path || path.startsWith('--')) throw new UsageError(`checkpoint ${action} needs PATH: a weights file (.safetensors, .gguf, .pt, .bin, .pth, .npz, .npy, .pkl) or a model folder`);
   if (action === 'attend') return checkpointAttendCommand(path, rest, print);
   const flags = parseFlags(rest, ['json']);
   const files = new OpenFiles();
   try {
     const { checkpoint, files: weightFiles, model } = await openCheckpointPath(path, files);
-    const tensors = checkpoint.tensors.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+    // storedAs: a GGUF quantization (read as dtype); refused: why reading that tensor is refused.
+    const tensors = checkpoint.tensors.map(({ name, dtype, shape, storedAs, refused }) => ({ name, dtype, shape, ...(storedAs ? { storedAs } : {}), ...(refused ? { refused } : {}) }));
     const parameters = checkpoint.tensors.reduce((sum, t) => sum + elementCount(t.shape), 0);
     if (flags.has('json')) {
       print(JSON.stringify({ path, format: checkpoint.format, files: weightFiles, model: model ?? null, metadata: checkpoint.metadata ?? null, parameters, bytesRead: checkpoint.bytesRead(), tensors }, null, 2));
@@ -29,12 +30,19 @@ export async function checkpointCommand(argv: string[], print: Print): Promise<n
     if (checkpoint.metadata) print(`metadata: ${Object.entries(checkpoint.metadata).map(([k, v]) => `${k}=${v}`).join(', ')}`);
     print(`${tensors.length} tensors, ${parameters.toLocaleString('en-US')} elements; read ${checkpoint.bytesRead().toLocaleString('en-US')} bytes`);
     const width = Math.max(4, ...tensors.map((t) => t.name.length)) + 2;
-    print(`${'name'.padEnd(width)}dtype  shape`);
-    for (const t of tensors) print(`${t.name.padEnd(width)}${t.dtype.padEnd(7)}[${t.shape.join(', ')}]`);
+    const dtypeWidth = Math.max(5, ...tensors.map((t) => dtypeText(t).length)) + 2;
+    print(`${'name'.padEnd(width)}${'dtype'.padEnd(dtypeWidth)}shape`);
+    for (const t of tensors) print(`${t.name.padEnd(width)}${dtypeText(t).padEnd(dtypeWidth)}[${t.shape.join(', ')}]${t.refused ? '  (not read: a quantization the inspector does not dequantize)' : ''}`);
     return 0;
   } finally {
     await files.close();
   }
+}
+
+/** F16; Q8_0→F32 for a quantization read as float32; Q4_0 alone for one that is not read. */
+function dtypeText(t: { dtype: string; storedAs?: string; refused?: string }): string {
+  if (!t.storedAs) return t.dtype;
+  return t.refused ? t.storedAs : `${t.storedAs}→${t.dtype}`;
 }
 
 function modelLine(model: ModelSummary | undefined): string {
@@ -45,5 +53,5 @@ function modelLine(model: ModelSummary | undefined): string {
   if (model.heads) parts.push(`${model.heads} heads${model.kvHeads ? ` (${model.kvHeads} key/value)` : ''}`);
   if (model.headDim) parts.push(`head dim ${model.headDim}`);
   if (model.hidden) parts.push(`hidden ${model.hidden}`);
-  return `${parts.join(', ')} (config.json)`;
+  return `${parts.join(', ')} (${model.source ?? 'config.json'})`;
 }

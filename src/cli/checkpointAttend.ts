@@ -4,9 +4,9 @@
  * attention under the pattern, and how much of the model's attention mass the pattern keeps.
  */
 import { encodeNpy, isCausal } from '../core';
-import { attentionOutput, LayerQkv, loadModel, modelTokenizer, patternAttention, projectQkv, weightsOf } from '../model';
+import { attentionOutput, forwardInputs, LayerQkv, loadModel, modelTokenizer, patternAttention, projectQkv, weightsOf } from '../model';
 import { coverageLines, patternLabel, underPattern } from '../model/layerReport';
-import { OpenFiles, openCheckpointPath } from '../checkpointFiles';
+import { CheckpointOnDisk, OpenFiles, openCheckpointPath } from '../checkpointFiles';
 import { ALL_PATTERN_FLAGS, configFromFlags, Flags, parseFlags, UsageError } from './args';
 import { readNpyFile } from './npyInputs';
 import { checkOutputPaths, writeAtomically } from './outputs';
@@ -29,10 +29,9 @@ export async function checkpointAttendCommand(path: string, argv: string[], prin
   const files = new OpenFiles();
   try {
     const opened = await openCheckpointPath(path, files);
-    const weights = weightsOf(opened.checkpoint);
-    const tokenizer = modelTokenizer(opened.tokenizerJson);
+    const tokenizer = modelTokenizer(opened.tokenizerJson, opened.tokenizerOptions);
     const tokens = tokensFrom(flags, tokenizer.encode);
-    const qkv = await layerQkv(flags, opened.configJson, weights, tokens, layer);
+    const qkv = await layerQkv(flags, opened, tokens, layer);
     // --layer is the model's layer, and so the pattern's layer r where it has one (interleaved mode).
     const patternFlags = new Map(flags);
     patternFlags.delete('layer');
@@ -111,11 +110,18 @@ function tokensFrom(flags: Flags, encode: (text: string) => number[]): number[] 
   return parts.map(Number);
 }
 
-/** The architecture's own forward pass, or (unknown architectures) the projections the user names applied to --input. */
-async function layerQkv(flags: Flags, configJson: unknown, weights: ReturnType<typeof weightsOf>, tokens: number[], layer: number): Promise<LayerQkv> {
+/**
+ * The architecture's own forward pass, or (unknown architectures) the projections the user names
+ * (as `checkpoint list` shows them) applied to --input.
+ */
+async function layerQkv(flags: Flags, opened: CheckpointOnDisk, tokens: number[], layer: number): Promise<LayerQkv> {
   const heads = integerFlag(flags, 'heads');
   const named = ['q', 'k', 'v', 'qkv'].filter((f) => flags.has(f));
-  if (!named.length) return (await loadModel(configJson, weights, heads ? { heads } : {})).qkvAt(tokens, layer);
+  if (!named.length) {
+    const { config, weights } = forwardInputs(opened.checkpoint, opened.configJson, opened.files[0]);
+    return (await loadModel(config, weights, heads ? { heads } : {})).qkvAt(tokens, layer);
+  }
+  const weights = weightsOf(opened.checkpoint);
   const name = (flag: string) => {
     const value = flags.get(flag);
     if (typeof value !== 'string') throw new UsageError(`--${flag} needs a tensor name`);

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import { OpenFiles, openCheckpointPath } from '../checkpointFiles';
-import { denseAttention, loadModel, modelTokenizer, sparseKernelInput, weightsOf } from '../model';
+import { denseAttention, forwardInputs, loadModel, modelTokenizer, sparseKernelInput } from '../model';
 import { checkDenseAttentionSize } from '../model/layerReport';
 
 export interface ModelRequest {
@@ -49,8 +49,9 @@ export async function runModelLayer(request: ModelRequest, onProgress: (done: nu
   const files = new OpenFiles();
   try {
     const opened = await openCheckpointPath(request.path, files);
-    const model = await loadModel(opened.configJson, weightsOf(opened.checkpoint), request.heads ? { heads: request.heads } : {});
-    const tokenizer = modelTokenizer(opened.tokenizerJson);
+    const { config, weights } = forwardInputs(opened.checkpoint, opened.configJson, opened.files[0]);
+    const model = await loadModel(config, weights, request.heads ? { heads: request.heads } : {});
+    const tokenizer = modelTokenizer(opened.tokenizerJson, opened.tokenizerOptions);
     const tokens = tokenizer.encode(request.text);
     checkDenseAttentionSize(tokens.length, model.info.heads);
     const qkv = await model.qkvAt(tokens, request.layer, { onProgress: (p) => onProgress(p.done, p.total, p.what) });

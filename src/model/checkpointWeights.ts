@@ -1,4 +1,5 @@
 /** An opened checkpoint (any format the readers know) as the forward pass's WeightProvider. */
+import { ggufForward } from './ggufLlama';
 import type { OpenedCheckpoint } from './types';
 import type { WeightProvider } from './weights';
 import { ModelError } from './weights';
@@ -14,4 +15,13 @@ export function weightsOf(checkpoint: Pick<OpenedCheckpoint, 'tensors' | 'read'>
     },
     read: (name) => checkpoint.read(name),
   };
+}
+
+/**
+ * What loadModel needs for a checkpoint: config.json (parsed, or undefined) and its weights; for a
+ * GGUF file, the config its metadata gives and its tensors under Hugging Face's names (ggufLlama.ts).
+ */
+export function forwardInputs(checkpoint: OpenedCheckpoint, configJson: unknown, file: string): { config: unknown; weights: WeightProvider } {
+  if (checkpoint.format === 'gguf') return ggufForward(checkpoint, file);
+  return { config: configJson, weights: weightsOf(checkpoint) };
 }

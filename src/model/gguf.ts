@@ -3,29 +3,24 @@
  * tensor and metadata counts, the metadata key/values, the tensor infos (name, dims innermost
  * first, ggml type, offset), then the data from the next `general.alignment` boundary (default 32).
  * F32, F16, BF16, F64 and the integer types are read as they are; Q8_0 is dequantized to float32
- * (and listed as F32); other quantizations are refused by name.
+ * (listed as F32, stored as Q8_0); other quantizations are listed (stored as Q4_0, …) but reading
+ * one is refused by name. Metadata arrays (the tokenizer's vocabulary and merges) are kept in
+ * `ggufMetadata`; nested arrays are walked and left out.
  *
  * llama.cpp's convert_hf_to_gguf.py permutes the rows of the Q and K projections of Llama-style
- * models for its RoPE layout; this reader hands the tensors back as stored and does not undo that.
+ * models for its RoPE layout; this reader hands the tensors back as stored, and ggufLlama.ts undoes it.
  */
 import { checkTensorSize, toFloat32 } from './dtype';
-import { ByteSource, CheckpointError, CheckpointFormat, countingSource, DTYPE_BYTES, elementCount, OpenedCheckpoint, readRange, ReadLimits, shapeText, TensorDtype, TensorInfo } from './types';
+import { PLAIN_TYPES, Q8_0, QUANTIZED_TYPES } from './ggufTypes';
+import { ByteSource, CheckpointError, CheckpointFormat, countingSource, DTYPE_BYTES, elementCount, GgufValue, OpenedCheckpoint, readRange, ReadLimits, shapeText, TensorDtype, TensorInfo } from './types';
 
 const MAGIC = [0x47, 0x47, 0x55, 0x46]; // "GGUF"
 const DEFAULT_ALIGNMENT = 32;
 const MAX_DIMS = 4; // GGML_MAX_DIMS
 const Q8_0_BLOCK = 32; // elements per block: an f16 scale, then 32 int8
 const Q8_0_BLOCK_BYTES = 2 + Q8_0_BLOCK;
-
-/** ggml types read directly (same bytes as the dtype), by their ggml_type number. */
-const PLAIN_TYPES: Record<number, TensorDtype> = { 0: 'F32', 1: 'F16', 24: 'I8', 25: 'I16', 26: 'I32', 27: 'I64', 28: 'F64', 30: 'BF16' };
-const Q8_0 = 8;
-/** Names of the ggml types this reader refuses, for the error. */
-const REFUSED_TYPES: Record<number, string> = {
-  2: 'Q4_0', 3: 'Q4_1', 6: 'Q5_0', 7: 'Q5_1', 9: 'Q8_1', 10: 'Q2_K', 11: 'Q3_K', 12: 'Q4_K', 13: 'Q5_K', 14: 'Q6_K', 15: 'Q8_K',
-  16: 'IQ2_XXS', 17: 'IQ2_XS', 18: 'IQ3_XXS', 19: 'IQ1_S', 20: 'IQ4_NL', 21: 'IQ3_S', 22: 'IQ2_S', 23: 'IQ4_XS', 29: 'IQ1_M',
-  34: 'TQ1_0', 35: 'TQ2_0',
-};
+/** Metadata arrays longer than this (no vocabulary is) are walked but not kept in memory. */
+const MAX_KEPT_ITEMS = 1 << 22;
 
 /** Metadata value types (gguf_type). */
 const enum ValueType { U8, I8, U16, I16, U32, I32, F32, Bool, String, Array, U64, I64, F64 }
@@ -36,7 +31,7 @@ const SCALAR_BYTES: Partial<Record<ValueType, number>> = {
 
 interface Entry extends TensorInfo {
   begin: number;
-  /** Bytes in the file (differs from byteLength for Q8_0). */
+  /** Bytes in the file (differs from byteLength for quantized types). */
   storedBytes: number;
   quantized: boolean;
 }
@@ -96,8 +91,8 @@ class HeaderCursor {
     }
   }
 
-  /** A metadata value: scalars as numbers, strings and booleans as they are; arrays walked but kept out. */
-  async value(type: number, what: string, depth: number): Promise<string | number | bigint | boolean | undefined> {
+  /** A metadata value: scalars as numbers, strings and booleans as they are, arrays of them as arrays; nested arrays walked but left out (undefined). */
+  async value(type: number, what: string, depth: number): Promise<GgufValue | undefined> {
     if (type === ValueType.String) return this.string(what);
     if (type === ValueType.Array) {
       if (depth > 8) throw new CheckpointError(`${this.source.name}: ${what} nests arrays more than 8 deep`);
@@ -105,10 +100,22 @@ class HeaderCursor {
       const minItem = itemType === ValueType.String ? 8 : SCALAR_BYTES[itemType as ValueType] ?? 12;
       const length = await this.count(`the length of ${what}`, Math.floor(this.remaining() / minItem), 'its items could fill the bytes left in the file');
       const fixed = SCALAR_BYTES[itemType as ValueType];
-      if (fixed !== undefined) await this.bytes(length * fixed, what);
-      else for (let k = 0; k < length; k++) await this.value(itemType, `${what}[${k}]`, depth + 1);
-      return undefined;
+      const keep = depth === 0 && itemType !== ValueType.Array && length <= MAX_KEPT_ITEMS;
+      if (fixed !== undefined && !keep) {
+        await this.bytes(length * fixed, what);
+        return undefined;
+      }
+      const items: GgufValue[] = [];
+      for (let k = 0; k < length; k++) {
+        const item = await this.value(itemType, `${what}[${k}]`, depth + 1);
+        if (keep) items.push(item!);
+      }
+      return keep ? items : undefined;
     }
+    return this.scalar(type, what);
+  }
+
+  private async scalar(type: number, what: string): Promise<GgufValue> {
     const size = SCALAR_BYTES[type as ValueType];
     if (size === undefined) throw new CheckpointError(`${this.source.name}: ${what} has value type ${type}, which GGUF does not define (0 to 12)`);
     const view = await this.bytes(size, what);
@@ -139,11 +146,13 @@ export async function openGguf(raw: ByteSource, limits: ReadLimits): Promise<Ope
   const tensorCount = await cursor.count('the tensor count', Math.min(limits.maxTensors, Math.floor(cursor.remaining() / 24)), 'the tensor limit or what the file could hold');
   const kvCount = await cursor.count('the metadata count', Math.floor(cursor.remaining() / 13), 'the key/values the file could hold');
   const metadata: Record<string, string> = {};
+  const values = new Map<string, GgufValue>();
   let alignment = DEFAULT_ALIGNMENT;
   for (let k = 0; k < kvCount; k++) {
     const key = await cursor.string(`metadata key ${k}`);
     const value = await cursor.value(await cursor.u32(`the type of ${key}`), key, 0);
-    if (value !== undefined) metadata[key] = String(value);
+    if (value !== undefined) values.set(key, value);
+    if (value !== undefined && !Array.isArray(value)) metadata[key] = String(value);
     if (key === 'general.alignment') {
       const asked = typeof value === 'bigint' ? Number(value) : value;
       if (typeof asked !== 'number' || !Number.isInteger(asked) || asked <= 0 || asked > 2 ** 30 || (asked & (asked - 1)) !== 0) throw new CheckpointError(`${file}: general.alignment is ${value}, not a power of two`);
@@ -169,6 +178,7 @@ export async function openGguf(raw: ByteSource, limits: ReadLimits): Promise<Ope
   const get = (name: string) => {
     const entry = byName.get(name);
     if (!entry) throw new CheckpointError(`${file} has no tensor named ${JSON.stringify(name)}`);
+    if (entry.refused) throw new CheckpointError(`${file}: ${entry.refused}`);
     checkTensorSize(name, entry.byteLength, limits.maxTensorBytes);
     return entry;
   };
@@ -179,8 +189,9 @@ export async function openGguf(raw: ByteSource, limits: ReadLimits): Promise<Ope
   };
   return {
     format: 'gguf',
-    tensors: entries.map(({ name, dtype, shape, byteLength }) => ({ name, dtype, shape, byteLength })),
+    tensors: entries.map(({ name, dtype, shape, byteLength, storedAs, refused }) => ({ name, dtype, shape, byteLength, ...(storedAs ? { storedAs } : {}), ...(refused ? { refused } : {}) })),
     metadata,
+    ggufMetadata: values,
     read,
     readRaw: async (name) => {
       const entry = get(name);
@@ -197,28 +208,27 @@ function entryOf(info: { name: string; shape: number[]; type: number; offset: nu
   const count = elementCount(shape);
   if (!Number.isSafeInteger(count)) throw new CheckpointError(`${file}: tensor ${name} has shape ${shapeText(shape)}, too many elements`);
   if (offset % alignment !== 0) throw new CheckpointError(`${file}: tensor ${name} starts at data offset ${offset}, not a multiple of the alignment ${alignment}`);
-  let dtype: TensorDtype;
+  const rowLength = shape.length ? shape[shape.length - 1] : 1;
+  let dtype: TensorDtype = 'F32';
   let storedBytes: number;
-  const quantized = type === Q8_0;
-  if (quantized) {
-    const rowLength = shape.length ? shape[shape.length - 1] : 1;
-    if (rowLength % Q8_0_BLOCK !== 0) throw new CheckpointError(`${file}: Q8_0 tensor ${name} has rows of ${rowLength}, not a multiple of its block of ${Q8_0_BLOCK}`);
-    dtype = 'F32';
-    storedBytes = (count / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES;
-  } else if (type in PLAIN_TYPES) {
+  let storedAs: string | undefined;
+  let refused: string | undefined;
+  if (type in PLAIN_TYPES) {
     dtype = PLAIN_TYPES[type];
     storedBytes = count * DTYPE_BYTES[dtype];
+  } else if (type in QUANTIZED_TYPES) {
+    // Listed as the float32 it stands for; only Q8_0 is dequantized, the rest are refused on reading.
+    const { name: typeName, block, blockBytes } = QUANTIZED_TYPES[type];
+    if (rowLength % block !== 0) throw new CheckpointError(`${file}: ${typeName} tensor ${name} has rows of ${rowLength}, not a multiple of its block of ${block}`);
+    storedBytes = (count / block) * blockBytes;
+    storedAs = typeName;
+    if (type !== Q8_0) refused = `tensor ${name} is quantized as ${typeName}, which the inspector does not dequantize (it reads F32, F16, BF16 and Q8_0); convert the model with --outtype f16 or q8_0`;
   } else {
-    const known = REFUSED_TYPES[type];
-    throw new CheckpointError(
-      known
-        ? `${file}: tensor ${name} is quantized as ${known}, which the inspector does not dequantize (it reads F32, F16, BF16 and Q8_0); convert the model with --outtype f16 or q8_0`
-        : `${file}: tensor ${name} has ggml type ${type}, which the inspector does not know`,
-    );
+    throw new CheckpointError(`${file}: tensor ${name} has ggml type ${type}, which the inspector does not know`);
   }
   const begin = dataStart + offset;
   if (begin + storedBytes > fileSize) throw new CheckpointError(`${file} is truncated or lies about its layout: tensor ${name} (${shapeText(shape)}) needs bytes ${begin}..${begin + storedBytes} of a ${fileSize}-byte file`);
-  return { name, dtype, shape, byteLength: count * DTYPE_BYTES[dtype], begin, storedBytes, quantized };
+  return { name, dtype, shape, byteLength: count * DTYPE_BYTES[dtype], begin, storedBytes, quantized: type === Q8_0, storedAs, refused };
 }
 
 /** Q8_0: blocks of an f16 scale d and 32 int8 q; each value is d × q. */

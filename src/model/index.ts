@@ -3,7 +3,9 @@
  *
  * Reading (one module per format, by byte range): openCheckpointSource(source) sniffs and opens a
  * file as an OpenedCheckpoint (tensor names, dtypes, shapes, lazy read); openFolder for model
- * folders (sharded safetensors through their index); weightsOf(checkpoint) is its WeightProvider.
+ * folders (sharded safetensors through their index); weightsOf(checkpoint) is its WeightProvider;
+ * forwardInputs(checkpoint, configJson, file) the config and weights loadModel takes (a GGUF file's
+ * from its metadata, its llama.cpp names and Q/K row order mapped back to Hugging Face's).
  *
  * Running:
  *
@@ -34,7 +36,12 @@ export { projectQkv } from './projection';
 export type { ProjectionChoice } from './projection';
 export { ByteLevelBpe } from './bpe';
 export { modelTokenizer } from './tokens';
-export type { ModelTokenizer } from './tokens';
+export type { ModelTokenizer, TokenizerOptions } from './tokens';
+export { ggufForward, ggufSummary, hfNameOf, unpermuteRows } from './ggufLlama';
+export { gpt2NameOf } from './ggufGpt2';
+export type { GgufForward } from './ggufLlama';
+export { ggufTokenizer } from './ggufTokenizer';
+export type { GgufTokenizer } from './ggufTokenizer';
 export { ModelError, weightsInMemory } from './weights';
 export type { WeightProvider } from './weights';
 export type { LayerQkv } from './layerQkv';
@@ -47,4 +54,4 @@ export { openFolder } from './folder';
 export type { FolderAccess, OpenedFolder } from './folder';
 export { summarizeConfig } from './modelConfig';
 export type { ModelSummary } from './modelConfig';
-export { weightsOf } from './checkpointWeights';
+export { forwardInputs, weightsOf } from './checkpointWeights';

@@ -9,6 +9,8 @@ export interface ModelSummary {
   kvHeads?: number;
   hidden?: number;
   headDim?: number;
+  /** Where the facts come from (config.json unless said). */
+  source?: 'config.json' | 'GGUF metadata';
 }
 
 const first = (config: Record<string, unknown>, keys: string[]): number | undefined => {

@@ -21,15 +21,24 @@ export interface TensorInfo {
   shape: number[];
   /** Bytes of the tensor's own elements (product of shape × item size). */
   byteLength: number;
+  /** How the file stores it when that is not `dtype`: a GGUF quantization (Q8_0, Q4_K, …), read as float32. */
+  storedAs?: string;
+  /** Why reading it is refused (a quantization the readers do not dequantize); the tensor is still listed. */
+  refused?: string;
 }
+
+/** A GGUF metadata value: numbers (u64/i64 as bigint), strings, booleans, and arrays of them. */
+export type GgufValue = string | number | bigint | boolean | GgufValue[];
 
 export type CheckpointFormatName = 'safetensors' | 'pytorch-zip' | 'pytorch-legacy' | 'pickle' | 'npz' | 'npy' | 'gguf';
 
 export interface OpenedCheckpoint {
   format: CheckpointFormatName;
   tensors: TensorInfo[];
-  /** safetensors' `__metadata__`: strings only. */
+  /** safetensors' `__metadata__`, GGUF's scalar and string key/values: strings only. */
   metadata?: Record<string, string>;
+  /** GGUF's key/values as typed, arrays (the tokenizer's vocabulary) included. */
+  ggufMetadata?: ReadonlyMap<string, GgufValue>;
   /** The tensor's values in C order as float32 (F16/BF16 exactly, F64 and 64-bit ints rounded, bool 0/1). */
   read(name: string): Promise<Float32Array>;
   /** The tensor's elements in C order as little-endian bytes of its own dtype. */

@@ -1,2 +1,2 @@
 // The checkpoint readers as the fuzzer's child process loads them (bundled like the shipped code).
-export { CheckpointError, DEFAULT_LIMITS, memorySource, openCheckpointSource } from '../../src/model';
+export { CheckpointError, DEFAULT_LIMITS, ggufForward, ggufTokenizer, loadModel, memorySource, ModelError, openCheckpointSource } from '../../src/model';

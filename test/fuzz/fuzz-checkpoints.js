@@ -3,7 +3,7 @@
 // readers and the shipped CLI's `checkpoint list`. Usage:
 //   node test/fuzz/fuzz-checkpoints.js [--count 10000] (per format) [--seed 1] [--jobs 2] [--keep]
 // Needs the production build (node esbuild.js --production). Every file must be read whole or
-// refused with a CheckpointError (the CLI: exit 0, or exit 2 with one line); a crash, a hang
+// refused with a CheckpointError (a GGUF file, taken as a model too: run or refused with a ModelError) (the CLI: exit 0, or exit 2 with one line); a crash, a hang
 // (20 s) or 1 GiB of memory is a problem. Prints the counts; exits 1 on any problem.
 'use strict';
 const { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } = require('fs');
@@ -24,7 +24,7 @@ const SEEDS = {
   pickle: ['numpy-dict-p0.pkl', 'numpy-dict-p2.pkl', 'numpy-dict-p4.pkl'],
   npz: ['gpt2.npz', 'bert-compressed.npz'],
   npy: ['embeddings.npy'],
-  gguf: ['tiny-llama.gguf'],
+  gguf: ['tiny-llama.gguf', 'llama-q8_0.gguf', 'q4_0.gguf'],
 };
 
 function option(name, fallback) {
@@ -36,6 +36,7 @@ function option(name, fallback) {
 function problemOf(r) {
   if (r.problem) return `${r.problem} ${r.stderr ?? ''}`.trim();
   if (!r.reader.ok && !r.reader.refused) return `reader crashed: ${r.reader.error}`;
+  if (r.model && r.model.startsWith('crashed')) return `GGUF model ${r.model}`;
   if (r.cli === 'threw') return `CLI threw: ${r.cliError}`;
   if (r.cli !== 0 && r.cli !== 2) return `CLI exit ${r.cli}`;
   if (r.cli === 2 && r.cliLines !== 1) return `CLI printed ${r.cliLines} error lines`;
@@ -71,6 +72,7 @@ async function fuzz({ count, seed = 1, jobs = 2, cliPath = join(ROOT, 'dist/cli.
         const verdict = problem ? 'problem' : r.reader.ok ? 'read' : 'refused';
         tally[file.format] ??= { read: 0, refused: 0, problem: 0 };
         tally[file.format][verdict]++;
+        if (r.model === 'ran') tally[file.format].ranAsModel = (tally[file.format].ranAsModel ?? 0) + 1;
         if (problem) problems.push(`${file.name}: ${problem}`);
       }
     }),
@@ -84,7 +86,7 @@ async function main() {
   const count = option('count', 10000);
   const started = Date.now();
   const { tally, problems, folder } = await fuzz({ count, seed: option('seed', 1), jobs: option('jobs', 2), keep: process.argv.includes('--keep') });
-  for (const [format, t] of Object.entries(tally)) console.log(`${format}: ${t.read} read whole, ${t.refused} refused with a CheckpointError, ${t.problem} problems`);
+  for (const [format, t] of Object.entries(tally)) console.log(`${format}: ${t.read} read whole, ${t.refused} refused with a CheckpointError, ${t.problem} problems${t.ranAsModel ? `; ${t.ranAsModel} ran as a model` : ''}`);
   for (const p of problems.slice(0, 20)) console.log(`problem: ${p}`);
   console.log(`${problems.length} problems in ${Object.keys(tally).length * count} files, ${((Date.now() - started) / 1000).toFixed(0)} s${process.argv.includes('--keep') ? `; files in ${folder}` : ''}`);
   process.exitCode = problems.length ? 1 : 0;

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { decodeNpy, npyToFloat32 } from '../../src/core';
@@ -54,6 +54,92 @@ describe('sparse-attn checkpoint attend', function () {
       }
     });
   }
+
+  /** Every layer's dense probabilities and per-head coverage of `path` against `expected` (a make.py / make_stored.py npz); the worst differences. */
+  async function compareLayers(path: string, expected: ReturnType<typeof readNpz>, extra: string[] = []): Promise<{ probs: number; coverage: number; reports: Array<Record<string, unknown>> }> {
+    let probs = 0;
+    let cover = 0;
+    const reports = [];
+    for (let layer = 0; layer < 3; layer++) {
+      const dense = join(out, `dense-${layer}.npy`);
+      const r = await attend([path, ...extra, '--layer', String(layer), ...PATTERN, '--dense-probs', dense, '--json']);
+      assert.equal(r.code, 0, r.err);
+      const report = JSON.parse(r.out);
+      reports.push(report);
+      assert.deepEqual(report.tokens, integers(expected, 'tokens'));
+      const means = floats(expected, `coverage_mean${layer}`);
+      report.coverage.heads.forEach((h: { mean: number }, k: number) => (cover = Math.max(cover, Math.abs(h.mean - means[k]))));
+      probs = Math.max(probs, maxDiff(npyToFloat32(decodeNpy(readFileSync(dense))), floats(expected, `probs${layer}`)));
+    }
+    return { probs, coverage: cover, reports };
+  }
+
+  const CHECKPOINTS = join(ROOT, 'test/fixtures/checkpoints');
+
+  it('GGUF gpt2 (GPT2Model\'s conversion, make_gguf.py): equals PyTorch\'s attention on every layer', async () => {
+    const { probs, coverage, reports } = await compareLayers(join(CHECKPOINTS, 'gpt2-f32.gguf'), readNpz(join(MODELS, 'expected', 'gpt2.npz')), ['--text', TEXT]);
+    assert.ok(probs < 1e-4 && coverage < 1e-5, `probs ${probs}, coverage ${coverage}`);
+    assert.equal(reports[0].tokenizer, 'GGUF metadata');
+    assert.equal((reports[0].model as { architecture: string }).architecture, 'gpt2');
+  });
+
+  it('GGUF (llama.cpp\'s conversion, make_gguf.py): F32 equals PyTorch\'s attention on every layer, text tokenized by the GGUF\'s own BPE', async () => {
+    const { probs, coverage, reports } = await compareLayers(join(CHECKPOINTS, 'llama-f32.gguf'), readNpz(join(MODELS, 'expected', 'llama.npz')), ['--text', TEXT]);
+    assert.ok(probs < 1e-4 && coverage < 1e-5, `probs ${probs}, coverage ${coverage}`);
+    assert.equal(reports[0].format, 'gguf');
+    assert.equal(reports[0].tokenizer, 'GGUF metadata');
+    assert.deepEqual([reports[0].heads, reports[0].kvHeads, reports[0].headDim], [4, 2, 8]);
+    assert.equal((reports[0].model as { source: string }).source, 'GGUF metadata');
+  });
+
+  it('GGUF F16 and Q8_0 equal PyTorch on the weights as stored; against the float32 model F16 is off by ~2e-3 and Q8_0 by ~5e-2 (8-bit weights)', async () => {
+    const fp32 = readNpz(join(MODELS, 'expected', 'llama.npz'));
+    for (const [file, stored, fromFp32] of [['llama-f16.gguf', 'llama-gguf-f16.npz', 5e-3], ['llama-q8_0.gguf', 'llama-gguf-q8_0.npz', 1e-1]] as const) {
+      const exact = await compareLayers(join(CHECKPOINTS, file), readNpz(join(MODELS, 'expected', stored)), ['--text', TEXT]);
+      assert.ok(exact.probs < 1e-4 && exact.coverage < 1e-5, `${file}: probs ${exact.probs}, coverage ${exact.coverage}`);
+      // The storage's own rounding, which no reader can undo: measured 1.8e-3 (F16) and 4.6e-2 (Q8_0) at most.
+      const rounded = await compareLayers(join(CHECKPOINTS, file), fp32, ['--text', TEXT]);
+      assert.ok(rounded.probs > 1e-4 && rounded.probs < fromFp32, `${file} against float32: ${rounded.probs}`);
+    }
+  });
+
+  it('GGUF: a model folder\'s only .gguf is its weights; without a tokenizer in the file, --text needs tokenizer.json beside it and --tokens works', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gguf-folder-'));
+    copyFileSync(join(CHECKPOINTS, 'llama-f32.gguf'), join(folder, 'tiny-llama-F32.gguf'));
+    writeFileSync(join(folder, 'README.md'), 'a tiny llama\n');
+    const expected = readNpz(join(MODELS, 'expected', 'llama.npz'));
+    assert.ok((await compareLayers(folder, expected, ['--text', TEXT])).probs < 1e-4);
+    // The same file with its tokenizer.ggml.model key renamed: a GGUF that carries no tokenizer.
+    const bare = Buffer.from(readFileSync(join(CHECKPOINTS, 'llama-f32.gguf')));
+    const key = bare.indexOf('tokenizer.ggml.model');
+    assert.ok(key > 0);
+    bare.write('tokenizer.ggml.mode_', key);
+    const bareFolder = mkdtempSync(join(tmpdir(), 'gguf-bare-'));
+    writeFileSync(join(bareFolder, 'model.gguf'), bare);
+    const refused = await attend([join(bareFolder, 'model.gguf'), '--text', TEXT, '--layer', '0']);
+    assert.equal(refused.code, 2, refused.err);
+    assert.equal(refused.err.trim().split('\n').length, 1, refused.err);
+    assert.match(refused.err, /model\.gguf carries no tokenizer \(no tokenizer\.ggml\.model\): put the model's tokenizer\.json beside the file, or give token ids with --tokens/);
+    const ids = integers(expected, 'tokens').join(',');
+    const byIds = await compareLayers(join(bareFolder, 'model.gguf'), expected, ['--tokens', ids]);
+    assert.ok(byIds.probs < 1e-4, `--tokens: ${byIds.probs}`);
+    assert.equal(byIds.reports[0].tokenizer, 'none');
+    copyFileSync(join(MODELS, 'llama', 'tokenizer.json'), join(bareFolder, 'tokenizer.json'));
+    const beside = await compareLayers(join(bareFolder, 'model.gguf'), expected, ['--text', TEXT]);
+    assert.ok(beside.probs < 1e-4);
+    assert.equal(beside.reports[0].tokenizer, 'tokenizer.json');
+  });
+
+  it('Llama, grouped-query, bf16, sharded safetensors + index (make_stored.py): equals PyTorch on the bf16 weights; ~1e-2 from the float32 model', async () => {
+    const folder = join(MODELS, 'llama-bf16');
+    const exact = await compareLayers(folder, readNpz(join(MODELS, 'expected', 'llama-bf16.npz')), ['--text', TEXT]);
+    assert.ok(exact.probs < 1e-4 && exact.coverage < 1e-5, `probs ${exact.probs}, coverage ${exact.coverage}`);
+    assert.equal(exact.reports[0].format, 'safetensors');
+    assert.deepEqual([exact.reports[0].heads, exact.reports[0].kvHeads], [4, 2]);
+    // bfloat16 keeps 8 bits of mantissa: the rounding of the weights shows in the attention.
+    const rounded = await compareLayers(folder, readNpz(join(MODELS, 'expected', 'llama.npz')), ['--text', TEXT]);
+    assert.ok(rounded.probs > 1e-4, `bf16 against float32: ${rounded.probs}`);
+  });
 
   it('reads the same model from torch.save (zip and legacy) and safetensors (fp32) files', async function () {
     const torch = pythonWith('torch', 'numpy');

@@ -38,7 +38,7 @@ describe('sparse-attn checkpoint list (built CLI)', function () {
       assert.ok(listed.bytesRead > 0);
     }
     const bert = JSON.parse(cli('list', join(CHECKPOINTS, 'bert/pytorch_model.bin'), '--json').stdout);
-    assert.deepEqual(bert.model, { architecture: 'BertModel', modelType: 'bert', layers: 2, heads: 2, hidden: 8, headDim: 4 });
+    assert.deepEqual(bert.model, { architecture: 'BertModel', modelType: 'bert', layers: 2, heads: 2, hidden: 8, headDim: 4, source: 'config.json' });
     assert.equal(JSON.parse(cli('list', join(CHECKPOINTS, 'gpt2-legacy.pt'), '--json').stdout).model, null);
   });
 

@@ -53,8 +53,14 @@ describe('GGUF checkpoints (written per the spec by make_gguf.py)', () => {
     assert.deepEqual(new Float32Array(raw.slice().buffer), await checkpoint.read('blk.0.attn_v.weight'));
   });
 
-  it('exposes scalar and string metadata stringified, and leaves arrays (the vocabulary) out', async () => {
-    const { metadata } = await open(TINY);
+  it('exposes scalar and string metadata stringified (arrays left out), and every key typed in ggufMetadata, arrays included', async () => {
+    const { metadata, ggufMetadata } = await open(TINY);
+    assert.deepEqual(ggufMetadata!.get('tokenizer.ggml.tokens'), Array.from({ length: 16 }, (_, k) => `tok${k}`));
+    assert.deepEqual(ggufMetadata!.get('tokenizer.ggml.scores'), Array.from({ length: 16 }, (_, k) => k));
+    assert.equal(ggufMetadata!.get('llama.some_i64'), -5000000000n);
+    assert.equal(ggufMetadata!.get('llama.attention.head_count_kv'), 1);
+    // An array of arrays is walked (the keys after it are read) but not kept.
+    assert.equal(ggufMetadata!.has('tokenizer.nested'), false);
     for (const [key, value] of Object.entries(EXPECTED['tiny-llama.gguf'].metadata)) assert.equal(metadata![key], value, key);
     assert.equal(metadata!['general.alignment'], '64');
     assert.equal(metadata!['tokenizer.ggml.tokens'], undefined);
@@ -67,8 +73,29 @@ describe('GGUF checkpoints (written per the spec by make_gguf.py)', () => {
     assert.notEqual(sniffFormat(new TextEncoder().encode('GGUG\x03\0\0\0'), 'x.gguf')?.name, 'gguf');
   });
 
-  it('refuses other quantizations by name, and versions other than 2 and 3', async () => {
-    await assert.rejects(open(new Uint8Array(readFileSync(join(CHECKPOINTS, 'q4_0.gguf')))), /tensor blk\.0\.attn_q\.weight is quantized as Q4_0, which the inspector does not dequantize/);
+  it('lists a tensor of another quantization (stored as Q4_0) and refuses only reading it, by name; refuses versions other than 2 and 3', async () => {
+    const q4 = await open(new Uint8Array(readFileSync(join(CHECKPOINTS, 'q4_0.gguf'))));
+    assert.deepEqual(
+      q4.tensors.map(({ name, dtype, shape, storedAs }) => ({ name, dtype, shape, storedAs })),
+      [
+        { name: 'blk.0.attn_q.weight', dtype: 'F32', shape: [4, 32], storedAs: 'Q4_0' },
+        { name: 'blk.0.attn_norm.weight', dtype: 'F32', shape: [32], storedAs: undefined },
+      ],
+    );
+    assert.match(q4.tensors[0].refused!, /quantized as Q4_0/);
+    assert.equal((await q4.read('blk.0.attn_norm.weight')).length, 32);
+    await assert.rejects(q4.read('blk.0.attn_q.weight'), /m\.gguf: tensor blk\.0\.attn_q\.weight is quantized as Q4_0, which the inspector does not dequantize .*--outtype f16 or q8_0/);
+    await assert.rejects(q4.readRaw('blk.0.attn_q.weight'), /quantized as Q4_0/);
+    // A Q4_0 tensor whose rows are not whole blocks is a broken file, refused at opening.
+    const ragged = new Uint8Array(readFileSync(join(CHECKPOINTS, 'q4_0.gguf')));
+    // The first dimension (ne[0], the row length) follows the name and its n_dims.
+    const dims = (() => {
+      const name = new TextEncoder().encode('blk.0.attn_q.weight');
+      for (let k = 0; k + name.length <= ragged.length; k++) if (name.every((b, j) => ragged[k + j] === b)) return k + name.length + 4;
+      throw new Error('no tensor info');
+    })();
+    new DataView(ragged.buffer).setBigUint64(dims, 30n, true);
+    await assert.rejects(open(ragged), /Q4_0 tensor blk\.0\.attn_q\.weight has rows of 30, not a multiple of its block of 32/);
     const v1 = TINY.slice();
     v1[4] = 1;
     await assert.rejects(open(v1), /GGUF version 1; the inspector reads versions 2 and 3/);
@@ -114,21 +141,27 @@ describe('sparse-attn checkpoint list on GGUF (built CLI)', function () {
   });
   const cli = (...args: string[]) => spawnSync(process.execPath, [cliPath, 'checkpoint', 'list', ...args], { encoding: 'utf8', timeout: 60000 });
 
-  it('lists every tensor and the metadata of a GGUF file, and refuses a Q4_0 one with exit 2', () => {
+  it('lists every tensor and the metadata of a GGUF file, Q8_0 and Q4_0 tensors with their ggml type', () => {
     const listed = cli(join(CHECKPOINTS, 'tiny-llama.gguf'), '--json');
     assert.equal(listed.status, 0, listed.stderr);
     const json = JSON.parse(listed.stdout);
     assert.equal(json.format, 'gguf');
-    assert.deepEqual(json.tensors, EXPECTED['tiny-llama.gguf'].tensors.map(({ name, dtype, shape }) => ({ name, dtype, shape })));
+    const q8 = new Set(['blk.0.attn_v.weight', 'blk.0.ffn_up.weight']);
+    assert.deepEqual(json.tensors, EXPECTED['tiny-llama.gguf'].tensors.map(({ name, dtype, shape }) => ({ name, dtype, shape, ...(q8.has(name) ? { storedAs: 'Q8_0' } : {}) })));
     assert.equal(json.metadata['general.architecture'], 'llama');
     const text = cli(join(CHECKPOINTS, 'tiny-llama.gguf'));
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /tiny-llama\.gguf: gguf \(tiny-llama\.gguf\)$/m);
     assert.match(text.stdout, /^metadata: general\.architecture=llama, /m);
     assert.match(text.stdout, /^blk\.0\.attn_k\.weight\s+BF16\s+\[16, 32\]$/m);
-    const refused = cli(join(CHECKPOINTS, 'q4_0.gguf'));
-    assert.equal(refused.status, 2);
-    assert.equal(refused.stdout, '');
-    assert.match(refused.stderr.trim(), /^sparse-attn checkpoint: .*quantized as Q4_0/);
+    assert.match(text.stdout, /^blk\.0\.attn_v\.weight\s+Q8_0→F32\s+\[16, 32\]$/m);
+    // Another quantization is listed with its ggml type, and said not to be read.
+    const q4 = cli(join(CHECKPOINTS, 'q4_0.gguf'));
+    assert.equal(q4.status, 0, q4.stderr);
+    assert.match(q4.stdout, /^blk\.0\.attn_q\.weight\s+Q4_0\s+\[4, 32\]  \(not read: a quantization the inspector does not dequantize\)$/m);
+    assert.match(q4.stdout, /^blk\.0\.attn_norm\.weight\s+F32\s+\[32\]$/m);
+    const q4Json = JSON.parse(cli(join(CHECKPOINTS, 'q4_0.gguf'), '--json').stdout);
+    assert.equal(q4Json.tensors[0].storedAs, 'Q4_0');
+    assert.match(q4Json.tensors[0].refused, /quantized as Q4_0/);
   });
 });
