@@ -1,9 +1,10 @@
 /**
  * Q/K/V of an architecture the forward pass does not know: the caller names the projection tensors
  * (separate q, k, v or one fused qkv), the head count, and gives the layer's input [n, d] (after
- * whatever norm the model applies). No RoPE or norm is applied here: Q = input · Wᵀ + b.
+ * whatever norm the model applies). No RoPE or norm is applied here: Q = input · Wᵀ + b (nn.Linear) or input · W + b (Conv1D).
  */
-import { linear, repeatHeads, splitHeads, transpose } from './ops';
+import { matmul, packWeights } from './matmul';
+import { repeatHeads, splitHeads } from './ops';
 import type { LayerQkv } from './layerQkv';
 import { ModelError, WeightProvider } from './weights';
 
@@ -39,11 +40,12 @@ async function project(weights: WeightProvider, name: string, x: Float32Array, n
   if (!conv1d && shape[1] !== d) throw new ModelError(`${name} has shape [${shape.join(', ')}]; as an nn.Linear weight its second side must be the input's width ${d}`);
   const out = conv1d ? shape[1] : shape[0];
   const data = await weights.read(name);
-  const w = conv1d ? transpose(data, d, out) : data;
+  if (data.length !== d * out) throw new ModelError(`${name} holds ${data.length} values; its shape [${shape.join(', ')}] needs ${d * out}`);
+  const w = packWeights(data, d, out, conv1d ? 'in-out' : 'out-in');
   const biasName = name.replace(/weight$/, 'bias');
   const hasBias = biasName !== name && weights.names().includes(biasName);
   if (hasBias && (weights.shape(biasName).length !== 1 || weights.shape(biasName)[0] !== out)) throw new ModelError(`${biasName} has shape [${weights.shape(biasName).join(', ')}]; ${name} needs [${out}]`);
-  return { y: linear(x, n, d, w, out, hasBias ? await weights.read(biasName) : undefined), out };
+  return { y: matmul(x, n, w, hasBias ? await weights.read(biasName) : undefined), out };
 }
 
 function headSize(width: number, heads: number, what: string): number {

@@ -5,7 +5,7 @@
  * 12 layers, seeded random weights) for n = 128 tokens, then its dense attention.
  */
 import { denseAttention, loadModel, weightsInMemory } from '../../src/model';
-import { linear } from '../../src/model/ops';
+import { matmul, packWeights } from '../../src/model/matmul';
 
 function benchLinear(): void {
   const n = 128;
@@ -16,7 +16,7 @@ function benchLinear(): void {
   const times: number[] = [];
   for (let r = 0; r < 3; r++) {
     const t0 = performance.now();
-    linear(x, n, inDim, w, outDim);
+    matmul(x, n, packWeights(w, inDim, outDim, 'out-in'));
     times.push(performance.now() - t0);
   }
   const ms = times.sort((a, b) => a - b)[1];

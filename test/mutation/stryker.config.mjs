@@ -8,7 +8,7 @@
 const pureTests = [
   'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointHostile', 'codeConfigs',
   'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io',
-  'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'modelForward', 'modelProjection', 'npyOracle',
+  'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'matmul', 'modelForward', 'modelProjection', 'npyOracle',
   'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules', 'pythonLiteral', 'ranges', 'registry',
   'relatives', 'rowsCover', 'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson',
   'validation',
