@@ -31,9 +31,23 @@ export function packWeights(w: Float32Array, inDim: number, outDim: number, layo
   const data = new Float32Array(panels * inDim * PANEL_WIDTH);
   // Loops in the order that reads W sequentially (or in 8 sequential streams) and writes runs of 8.
   if (layout === 'in-out') {
+    const panelSize = inDim * PANEL_WIDTH;
     for (let c = 0; c < inDim; c++) {
       const from = c * outDim;
-      for (let o = 0; o < outDim; o++) data[((o >> 3) * inDim + c) * PANEL_WIDTH + (o & 7)] = w[from + o];
+      let at = c * PANEL_WIDTH;
+      let o = 0;
+      for (; o + PANEL_WIDTH <= outDim; o += PANEL_WIDTH, at += panelSize) {
+        data[at] = w[from + o];
+        data[at + 1] = w[from + o + 1];
+        data[at + 2] = w[from + o + 2];
+        data[at + 3] = w[from + o + 3];
+        data[at + 4] = w[from + o + 4];
+        data[at + 5] = w[from + o + 5];
+        data[at + 6] = w[from + o + 6];
+        data[at + 7] = w[from + o + 7];
+      }
+      // The last, partial panel.
+      for (let lane = 0; o < outDim; o++, lane++) data[at + lane] = w[from + o];
     }
   } else {
     for (let p = 0; p < panels; p++) {
@@ -51,11 +65,18 @@ export function packWeights(w: Float32Array, inDim: number, outDim: number, layo
 /** Which kernel computes a product: 'auto' is SIMD where available, else JavaScript. */
 export type MatmulPath = 'auto' | 'simd' | 'js';
 
+let defaultPath: MatmulPath = 'auto';
+
+/** The path matmul takes when its caller names none (the whole forward pass): benches and tests time and check each. */
+export function setDefaultMatmulPath(path: MatmulPath): void {
+  defaultPath = path;
+}
+
 /**
  * y [n, outDim] = x [n, inDim] · W + bias (bias [outDim], optional). `path` 'simd' fails where the
  * SIMD kernel cannot run (tests ask for each path by name).
  */
-export function matmul(x: Float32Array, n: number, w: PackedWeights, bias?: Float32Array, path: MatmulPath = 'auto'): Float32Array {
+export function matmul(x: Float32Array, n: number, w: PackedWeights, bias?: Float32Array, path: MatmulPath = defaultPath): Float32Array {
   const { inDim, outDim, panels } = w;
   if (x.length !== n * inDim) throw new ModelError(`the input has ${x.length} values, not [${n}, ${inDim}] as the weight needs`);
   if (bias && bias.length !== outDim) throw new ModelError(`a bias of ${bias.length} values does not fit a weight with ${outDim} outputs`);

@@ -8,6 +8,7 @@ import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { buildPattern, defaultConfig, FactorizedConfig, PatternMask, probsToDense, RangeList, referenceAttention } from '../../src/core';
+import { setDefaultMatmulPath } from '../../src/model/matmul';
 import { erf } from '../../src/model/ops';
 import { ByteLevelBpe, coverage, denseAttention, ForwardCancelledError, loadModel, ModelError, patternAttention, sparseKernelInput, weightsInMemory, WeightProvider } from '../../src/model';
 import { floats, integers, npzWeights, readNpz } from '../support/npz';
@@ -95,6 +96,19 @@ describe('forward pass to layer k against PyTorch', function () {
       for (const [name, count] of reads) assert.equal(count, 1, `${folder}: ${name} read ${count} times`);
     });
   }
+
+  it('the JavaScript matmul (where WebAssembly SIMD is missing) gives every model the same Q/K/V within 1e-4', async () => {
+    setDefaultMatmulPath('js');
+    try {
+      for (const { folder } of MODELS) {
+        const expected = expectedOf(folder);
+        const qkv = await (await loadModel(configOf(folder), weightsOf(folder))).qkvAt(integers(expected, 'tokens'), LAYERS - 1);
+        for (const part of ['q', 'k', 'v'] as const) assertClose(qkv[part], floats(expected, `${part}${LAYERS - 1}`), `${folder} (JavaScript matmul) layer ${LAYERS - 1} ${part}`);
+      }
+    } finally {
+      setDefaultMatmulPath('auto');
+    }
+  });
 
   it('Llama: grouped-query K/V (2 heads for 4 query heads) are repeated per query head, 0 and 1 reading kv head 0', async () => {
     const model = await loadModel(configOf('llama'), weightsOf('llama'));
