@@ -9,9 +9,9 @@ const pureTests = [
   'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointHostile', 'codeConfigs',
   'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io',
   'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'matmul', 'modelForward', 'modelProjection',
-  'npyOracle', 'npySemantics', 'pastedQkv', 'peerCode', 'pooling',
-  'presetRules', 'projectionCandidates', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover', 'snippetText',
-  'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation',
+  'npyOracle', 'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules',
+  'projectionCandidates', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover',
+  'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
