@@ -12,6 +12,7 @@ import type { QKV } from '../core/attention/types';
 import type { HeadMask, PatternMask } from '../core/mask';
 import { RangeList } from '../core/ranges';
 import type { LayerQkv } from './layerQkv';
+import { matmul, packWeights } from './matmul';
 import { ModelError } from './weights';
 
 /** Probabilities [heads, n, n] float32, row-major; row i of head h sums to 1 (or is all zero when it may attend to nothing). */
@@ -102,6 +103,35 @@ export function attentionOutput(maps: AttentionMaps, v: Float32Array, headDim: n
       }
       out.set(row, (h * n + i) * headDim);
     }
+  }
+  return out;
+}
+
+/**
+ * What a block passes on from its attention: the weighted sum of V per head, [heads, n, headDim],
+ * through the matmul kernel (scores = Q · Kᵀ, the softmax cut at the diagonal for a causal model,
+ * then P · V) rather than the row loops of denseAttention and attentionOutput, which stay for the
+ * probabilities the reports show. Dense: the causal half computed and then zeroed costs less than
+ * the kernel saves.
+ */
+export function blockAttentionOutput(qkv: LayerQkv): Float32Array {
+  const { heads, n, headDim: d, q, k, v, scale, causal } = qkv;
+  const out = new Float32Array(heads * n * d);
+  for (let h = 0; h < heads; h++) {
+    const at = h * n * d;
+    // K [n, d] is Kᵀ's nn.Linear layout (out = n keys, in = d); V [n, d] is P · V's [in, out].
+    const probs = matmul(q.subarray(at, at + n * d), n, packWeights(k.subarray(at, at + n * d), d, n, 'out-in'));
+    for (let i = 0; i < n; i++) {
+      const row = i * n;
+      const end = causal ? i + 1 : n;
+      let max = -Infinity;
+      for (let j = 0; j < end; j++) max = Math.max(max, probs[row + j] * scale);
+      let sum = 0;
+      for (let j = 0; j < end; j++) sum += probs[row + j] = Math.exp(probs[row + j] * scale - max);
+      for (let j = 0; j < end; j++) probs[row + j] /= sum;
+      probs.fill(0, row + end, row + n);
+    }
+    out.set(matmul(probs, n, packWeights(v.subarray(at, at + n * d), n, d, 'in-out')), at);
   }
   return out;
 }

@@ -1,53 +1,11 @@
 /**
- * The forward pass's arithmetic on float32 row-major arrays: one matmul (`linear`, the function a
- * faster kernel replaces), norms, activations, heads and RoPE. Sums run in float64 and are stored
- * as float32; plain loops, since correctness comes first and n is at most a few hundred here.
+ * The forward pass's arithmetic on float32 row-major arrays besides the matmul (matmul.ts): norms,
+ * activations, heads and RoPE. Sums run in float64 and are stored as float32; plain loops, since
+ * these are linear in the activations' size and take little of the time.
  */
 import { ModelError } from './weights';
 
-/**
- * y[n, out] = x[n, in] · Wᵀ + b with W stored [out, in] (nn.Linear's layout; a Conv1D weight is
- * transposed once when read). The one matrix product of the forward pass: four outputs at a time,
- * so each x value loaded serves four weight rows.
- */
-export function linear(x: Float32Array, n: number, inDim: number, w: Float32Array, outDim: number, bias?: Float32Array): Float32Array {
-  const y = new Float32Array(n * outDim);
-  for (let i = 0; i < n; i++) {
-    const row = i * inDim;
-    const out = i * outDim;
-    let o = 0;
-    for (; o + 4 <= outDim; o += 4) {
-      const w0 = o * inDim;
-      const w1 = w0 + inDim;
-      const w2 = w1 + inDim;
-      const w3 = w2 + inDim;
-      let s0 = bias ? bias[o] : 0;
-      let s1 = bias ? bias[o + 1] : 0;
-      let s2 = bias ? bias[o + 2] : 0;
-      let s3 = bias ? bias[o + 3] : 0;
-      for (let c = 0; c < inDim; c++) {
-        const xc = x[row + c];
-        s0 += xc * w[w0 + c];
-        s1 += xc * w[w1 + c];
-        s2 += xc * w[w2 + c];
-        s3 += xc * w[w3 + c];
-      }
-      y[out + o] = s0;
-      y[out + o + 1] = s1;
-      y[out + o + 2] = s2;
-      y[out + o + 3] = s3;
-    }
-    for (; o < outDim; o++) {
-      const w0 = o * inDim;
-      let sum = bias ? bias[o] : 0;
-      for (let c = 0; c < inDim; c++) sum += x[row + c] * w[w0 + c];
-      y[out + o] = sum;
-    }
-  }
-  return y;
-}
-
-/** The [cols, rows] transpose of a [rows, cols] matrix (Conv1D's [in, out] to nn.Linear's [out, in]). */
+/** [rows, cols] → [cols, rows]. */
 export function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
   const t = new Float32Array(w.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];

@@ -1,9 +1,10 @@
 /**
  * Q/K/V of an architecture the forward pass does not know: the caller names the projection tensors
  * (separate q, k, v or one fused qkv), the head count, and gives the layer's input [n, d] (after
- * whatever norm the model applies). No RoPE or norm is applied here: Q = input · Wᵀ + b.
+ * whatever norm the model applies). No RoPE or norm is applied here: Q = input · Wᵀ + b (nn.Linear) or input · W + b (Conv1D).
  */
-import { linear, repeatHeads, splitHeads, transpose } from './ops';
+import { matmul, packWeights } from './matmul';
+import { repeatHeads, splitHeads } from './ops';
 import type { LayerQkv } from './layerQkv';
 import { ModelError, WeightProvider } from './weights';
 
@@ -27,23 +28,33 @@ export interface ProjectionChoice {
   layer: number;
 }
 
-/** One projection of x [n, d]: its outputs [n, out], with its bias (the `.weight` name's `.bias`) when the checkpoint has one. */
-async function project(weights: WeightProvider, name: string, x: Float32Array, n: number, d: number, layout?: 'linear' | 'conv1d'): Promise<{ y: Float32Array; out: number }> {
-  if (!weights.names().includes(name)) throw new ModelError(`the checkpoint has no tensor ${name}: pick one of its projection weights`);
-  const shape = weights.shape(name);
+/**
+ * How a 2-D weight `shape` maps an input of width d: nn.Linear's [out, d] or Conv1D's [d, out]. By
+ * default the side that equals d is the input side; a square weight is nn.Linear unless `layout`
+ * says conv1d. Refuses, naming the tensor, a weight with no side of width d.
+ */
+export function projectionOutputs(name: string, shape: readonly number[], d: number, layout?: 'linear' | 'conv1d'): { out: number; conv1d: boolean } {
   if (shape.length !== 2 || (shape[0] !== d && shape[1] !== d)) {
     throw new ModelError(`${name} has shape [${shape.join(', ')}]; a projection of the input (width ${d}) is [out, ${d}] or [${d}, out]`);
   }
   const conv1d = layout ? layout === 'conv1d' : shape[1] !== d;
   if (conv1d && shape[0] !== d) throw new ModelError(`${name} has shape [${shape.join(', ')}]; as a Conv1D weight its first side must be the input's width ${d}`);
   if (!conv1d && shape[1] !== d) throw new ModelError(`${name} has shape [${shape.join(', ')}]; as an nn.Linear weight its second side must be the input's width ${d}`);
-  const out = conv1d ? shape[1] : shape[0];
+  return { out: conv1d ? shape[1] : shape[0], conv1d };
+}
+
+/** One projection of x [n, d]: its outputs [n, out], with its bias (the `.weight` name's `.bias`) when the checkpoint has one. */
+async function project(weights: WeightProvider, name: string, x: Float32Array, n: number, d: number, layout?: 'linear' | 'conv1d'): Promise<{ y: Float32Array; out: number }> {
+  if (!weights.names().includes(name)) throw new ModelError(`the checkpoint has no tensor ${name}: pick one of its projection weights`);
+  const shape = weights.shape(name);
+  const { out, conv1d } = projectionOutputs(name, shape, d, layout);
   const data = await weights.read(name);
-  const w = conv1d ? transpose(data, d, out) : data;
+  if (data.length !== d * out) throw new ModelError(`${name} holds ${data.length} values; its shape [${shape.join(', ')}] needs ${d * out}`);
+  const w = packWeights(data, d, out, conv1d ? 'in-out' : 'out-in');
   const biasName = name.replace(/weight$/, 'bias');
   const hasBias = biasName !== name && weights.names().includes(biasName);
   if (hasBias && (weights.shape(biasName).length !== 1 || weights.shape(biasName)[0] !== out)) throw new ModelError(`${biasName} has shape [${weights.shape(biasName).join(', ')}]; ${name} needs [${out}]`);
-  return { y: linear(x, n, d, w, out, hasBias ? await weights.read(biasName) : undefined), out };
+  return { y: matmul(x, n, w, hasBias ? await weights.read(biasName) : undefined), out };
 }
 
 function headSize(width: number, heads: number, what: string): number {

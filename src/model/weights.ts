@@ -19,6 +19,14 @@ export class ModelError extends Error {
   }
 }
 
+/** No architecture the forward pass runs fits the checkpoint: its projections can still be named (projectQkv). */
+export class UnknownArchitectureError extends ModelError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownArchitectureError';
+  }
+}
+
 /** A WeightProvider over arrays already in memory. */
 export function weightsInMemory(tensors: ReadonlyMap<string, { shape: number[]; data: Float32Array }>): WeightProvider {
   const get = (name: string) => {

@@ -1,29 +1,32 @@
 /**
- * The forward pass's cost on the CPU (not in `npm run bench` yet; run it with
- * `node --import tsx test/bench/modelForward.bench.ts`): the one matmul (`linear`, 128 × 768 → 3072,
- * median of 3) and the Q/K/V of layer 11 of a GPT-2-small-shaped model (d = 768, 12 heads,
- * 12 layers, seeded random weights) for n = 128 tokens, then its dense attention.
+ * The forward pass's cost on the CPU (part of `npm run bench`; alone:
+ * `node --import tsx test/bench/modelForward.bench.ts`): the matmul (128 × 768 → 3072, the MLP's
+ * first product at GPT-2 small's width, best of 5) on each path, then the Q/K/V of layer 11 of a
+ * GPT-2-small-shaped model (d = 768, 12 heads, 12 layers, seeded random weights) for n = 128
+ * tokens, with the time per layer and tokens per second, on each path; then its dense attention.
  */
 import { denseAttention, loadModel, weightsInMemory } from '../../src/model';
-import { linear } from '../../src/model/ops';
+import type { Model } from '../../src/model';
+import { matmul, MatmulPath, packWeights, setDefaultMatmulPath } from '../../src/model/matmul';
+import { simdMatmulAvailable } from '../../src/model/matmulSimd';
 
-function benchLinear(): void {
-  const n = 128;
-  const inDim = 768;
-  const outDim = 3072;
+const PATHS: Array<Exclude<MatmulPath, 'auto'>> = simdMatmulAvailable() ? ['simd', 'js'] : ['js'];
+
+function benchMatmul(path: MatmulPath): void {
+  const [n, inDim, outDim] = [128, 768, 3072];
   const x = Float32Array.from({ length: n * inDim }, (_, k) => Math.sin(k));
-  const w = Float32Array.from({ length: outDim * inDim }, (_, k) => Math.cos(k));
+  const w = packWeights(Float32Array.from({ length: outDim * inDim }, (_, k) => Math.cos(k)), inDim, outDim, 'out-in');
   const times: number[] = [];
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < 5; r++) {
     const t0 = performance.now();
-    linear(x, n, inDim, w, outDim);
+    matmul(x, n, w, undefined, path);
     times.push(performance.now() - t0);
   }
-  const ms = times.sort((a, b) => a - b)[1];
-  console.log(`linear ${n} x ${inDim} -> ${outDim}: ${ms.toFixed(0)} ms, ${((2 * n * inDim * outDim) / ms / 1e6).toFixed(2)} GFLOP/s`);
+  const ms = Math.min(...times);
+  console.log(`matmul ${n} x ${inDim} -> ${outDim} (${path}): ${ms.toFixed(1)} ms, ${((2 * n * inDim * outDim) / ms / 1e6).toFixed(2)} GFLOP/s`);
 }
 
-async function benchGpt2Small(): Promise<void> {
+async function gpt2Small(): Promise<{ model: Model; tokens: number[]; layers: number }> {
   const [d, heads, layers, vocab, positions, n] = [768, 12, 12, 1000, 1024, 128];
   let seed = 1;
   const random = (shape: number[]) => {
@@ -45,14 +48,34 @@ async function benchGpt2Small(): Promise<void> {
   }
   const config = { model_type: 'gpt2', n_embd: d, n_head: heads, n_layer: layers, n_positions: positions, vocab_size: vocab };
   const model = await loadModel(config, weightsInMemory(tensors));
-  const tokens = Array.from({ length: n }, (_, i) => (i * 7) % vocab);
-  const t0 = performance.now();
-  const qkv = await model.qkvAt(tokens, layers - 1);
-  const t1 = performance.now();
-  denseAttention(qkv);
-  const t2 = performance.now();
-  console.log(`GPT-2-small shape, n = ${n}: Q/K/V of layer ${layers - 1} in ${((t1 - t0) / 1000).toFixed(1)} s; its dense attention ${(t2 - t1).toFixed(0)} ms`);
+  return { model, tokens: Array.from({ length: n }, (_, i) => (i * 7) % vocab), layers };
 }
 
-benchLinear();
-void benchGpt2Small();
+async function benchForward(path: MatmulPath, { model, tokens, layers }: Awaited<ReturnType<typeof gpt2Small>>): Promise<void> {
+  setDefaultMatmulPath(path);
+  const blockTimes: number[] = [];
+  let last = 0;
+  const t0 = performance.now();
+  const qkv = await model.qkvAt(tokens, layers - 1, {
+    onProgress: ({ what }) => {
+      const now = performance.now();
+      if (what.startsWith('layer ')) blockTimes.push(now - last);
+      last = now;
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const perLayer = blockTimes.reduce((a, b) => a + b, 0) / blockTimes.length;
+  console.log(`GPT-2-small shape (${path}), n = ${tokens.length}: Q/K/V of layer ${layers - 1} in ${seconds.toFixed(2)} s, ${perLayer.toFixed(0)} ms per layer, ${(tokens.length / seconds).toFixed(0)} tokens/s`);
+  setDefaultMatmulPath('auto');
+  const t1 = performance.now();
+  denseAttention(qkv);
+  if (path === PATHS[0]) console.log(`its dense attention (the probabilities reported): ${(performance.now() - t1).toFixed(0)} ms`);
+}
+
+async function main(): Promise<void> {
+  for (const path of PATHS) benchMatmul(path);
+  const model = await gpt2Small();
+  for (const path of PATHS) await benchForward(path, model);
+}
+
+void main();

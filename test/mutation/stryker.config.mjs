@@ -8,10 +8,10 @@
 const pureTests = [
   'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointGgufModel', 'checkpointHostile', 'codeConfigs',
   'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io',
-  'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'modelForward', 'modelProjection', 'npyOracle',
-  'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules', 'pythonLiteral', 'ranges', 'registry',
-  'relatives', 'rowsCover', 'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson',
-  'validation',
+  'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'matmul', 'modelForward', 'modelProjection',
+  'npyOracle', 'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules',
+  'projectionCandidates', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover',
+  'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {

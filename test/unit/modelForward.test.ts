@@ -8,7 +8,8 @@ import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { buildPattern, defaultConfig, FactorizedConfig, PatternMask, probsToDense, RangeList, referenceAttention } from '../../src/core';
-import { erf, linear } from '../../src/model/ops';
+import { setDefaultMatmulPath } from '../../src/model/matmul';
+import { erf } from '../../src/model/ops';
 import { ByteLevelBpe, coverage, denseAttention, ForwardCancelledError, loadModel, ModelError, patternAttention, sparseKernelInput, weightsInMemory, WeightProvider } from '../../src/model';
 import { floats, integers, npzWeights, readNpz } from '../support/npz';
 
@@ -83,6 +84,31 @@ describe('forward pass to layer k against PyTorch', function () {
       }
     });
   }
+
+  for (const { folder } of MODELS) {
+    it(`${folder}: one run to the last layer reads each tensor at most once`, async () => {
+      const weights = weightsOf(folder);
+      const reads = new Map<string, number>();
+      const counting: WeightProvider = { ...weights, read: (name) => (reads.set(name, (reads.get(name) ?? 0) + 1), weights.read(name)) };
+      const model = await loadModel(configOf(folder), counting);
+      await model.qkvAt(integers(expectedOf(folder), 'tokens'), LAYERS - 1);
+      assert.ok(reads.size > 10, `${folder}: only ${reads.size} tensors read`);
+      for (const [name, count] of reads) assert.equal(count, 1, `${folder}: ${name} read ${count} times`);
+    });
+  }
+
+  it('the JavaScript matmul (where WebAssembly SIMD is missing) gives every model the same Q/K/V within 1e-4', async () => {
+    setDefaultMatmulPath('js');
+    try {
+      for (const { folder } of MODELS) {
+        const expected = expectedOf(folder);
+        const qkv = await (await loadModel(configOf(folder), weightsOf(folder))).qkvAt(integers(expected, 'tokens'), LAYERS - 1);
+        for (const part of ['q', 'k', 'v'] as const) assertClose(qkv[part], floats(expected, `${part}${LAYERS - 1}`), `${folder} (JavaScript matmul) layer ${LAYERS - 1} ${part}`);
+      }
+    } finally {
+      setDefaultMatmulPath('auto');
+    }
+  });
 
   it('Llama: grouped-query K/V (2 heads for 4 query heads) are repeated per query head, 0 and 1 reading kv head 0', async () => {
     const model = await loadModel(configOf('llama'), weightsOf('llama'));
@@ -167,24 +193,7 @@ describe('forward pass to layer k against PyTorch', function () {
     assert.notDeepEqual((await plain.qkvAt(tokens, 2)).q, qkv.q);
   });
 
-  it('linear (every output count, with and without bias) against a plain dot product; erf against known values', () => {
-    for (const outDim of [1, 3, 4, 7, 9]) {
-      const n = 3;
-      const inDim = 5;
-      const x = Float32Array.from({ length: n * inDim }, (_, k) => Math.sin(k + 1));
-      const w = Float32Array.from({ length: outDim * inDim }, (_, k) => Math.cos(3 * k));
-      const bias = Float32Array.from({ length: outDim }, (_, k) => k - 2);
-      for (const b of [undefined, bias]) {
-        const y = linear(x, n, inDim, w, outDim, b);
-        for (let i = 0; i < n; i++) {
-          for (let o = 0; o < outDim; o++) {
-            let sum = b ? b[o] : 0;
-            for (let c = 0; c < inDim; c++) sum += x[i * inDim + c] * w[o * inDim + c];
-            assert.equal(y[i * outDim + o], Math.fround(sum), `out ${outDim} (${i}, ${o})`);
-          }
-        }
-      }
-    }
+  it('erf against known values', () => {
     // erf from tables (Abramowitz and Stegun, table 7.1).
     for (const [x, value] of [[0, 0], [0.1, 0.1124629160], [0.5, 0.5204998778], [1, 0.8427007929], [2, 0.9953222650], [3.5, 0.9999992569]]) {
       assert.ok(Math.abs(erf(x) - value) < 2e-7, `erf(${x}) = ${erf(x)}, not ${value}`);

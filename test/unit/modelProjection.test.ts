@@ -8,8 +8,14 @@ import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { loadModel, ModelError, projectQkv, weightsInMemory, WeightProvider } from '../../src/model';
-import { transpose } from '../../src/model/ops';
 import { floats, integers, npzWeights, readNpz } from '../support/npz';
+
+/** The [cols, rows] transpose of a [rows, cols] matrix (an nn.Linear weight as the Conv1D weight of the same map). */
+function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
+  return t;
+}
 
 const BERT = join(__dirname, '..', 'fixtures', 'models', 'bert');
 const LAYER = 1;

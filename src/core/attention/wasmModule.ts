@@ -14,7 +14,7 @@ export const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAsse
 
 let compiled: WasmModule | null | undefined;
 
-function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string): Uint8Array {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const clean = text.replace(/=+$/, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));

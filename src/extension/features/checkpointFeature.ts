@@ -14,9 +14,10 @@ import { coverageLines } from '../../model/layerReport';
 import { cachedModels } from '../../huggingFaceCache';
 import type { Sequence } from '../../protocol';
 import { InspectorPanel } from '../inspectorPanel';
-import type { ModelLayer, ModelRequest, ModelWorkerMessage } from '../modelWorker';
+import type { ModelLayer, ModelRequest, ModelWorkerMessage, NamedProjection, UnknownModel } from '../modelWorker';
 import { configFromSettings } from '../settings';
 import type { Guard } from './guarded';
+import { askProjection } from './projectionPicks';
 
 export interface CoverageShown {
   config: PatternConfig;
@@ -48,9 +49,9 @@ export class CheckpointFeature implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
   }
 
-  /** `options` (scripts, tests): {layer?, text?, heads?}; what is missing is asked for. */
+  /** `options` (scripts, tests): {layer?, text?, heads?, projection?}; what is missing is asked for (projection: only for an unknown architecture). */
   private async load(uriArg: unknown, options: unknown): Promise<void> {
-    const given = (options ?? {}) as { layer?: unknown; text?: unknown; heads?: unknown };
+    const given = (options ?? {}) as { layer?: unknown; text?: unknown; heads?: unknown; projection?: NamedProjection };
     const path = typeof uriArg === 'string' ? uriArg : uriArg instanceof vscode.Uri ? uriArg.fsPath : await pickModel();
     if (!path) return;
     const layer = typeof given.layer === 'number' ? given.layer : await askLayer();
@@ -60,13 +61,19 @@ export class CheckpointFeature implements vscode.Disposable {
     const text = typeof given.text === 'string' ? given.text : await vscode.window.showInputBox({ title: 'Text to run through the model', value: selected ?? SAMPLE_TEXT, prompt: 'Its tokens label the maps' });
     if (text === undefined) return;
     const request: ModelRequest = { path, layer, text, ...(typeof given.heads === 'number' ? { heads: given.heads } : {}) };
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Loading ${basename(path)}, layer ${layer}`, cancellable: true },
-      (progress, token) => this.runWorker(request, progress, token),
-    );
-    if (!result) return;
+    const run = (r: ModelRequest) =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Loading ${basename(path)}, layer ${layer}`, cancellable: true }, (progress, token) => this.runWorker(r, progress, token));
+    let answer = await run(request);
+    if (answer && 'unknownArchitecture' in answer) {
+      // Not an architecture the forward pass runs: the user names its projections, as with the CLI's --q/--k/--v.
+      const projection = typeof given.projection === 'object' && given.projection !== null ? given.projection : await askProjection(answer, path, layer);
+      if (!projection) return;
+      answer = await run({ ...request, projection });
+    }
+    if (!answer || 'unknownArchitecture' in answer) return;
+    const result = answer;
     const where = vscode.workspace.asRelativePath(path);
-    this.log.info(`checkpoint ${path} (${result.format}): ${result.name} layer ${result.layer} of ${result.layers}, ${result.tokens.length} tokens, read ${result.bytesRead} bytes`);
+    this.log.info(`checkpoint ${path} (${result.format}): ${result.name} layer ${result.layer} of ${result.layers ?? '?'}, ${result.tokens.length} tokens, read ${result.bytesRead} bytes`);
     const sequence: Sequence = {
       tokens: result.labels,
       source: `${result.name}'s tokenizer (${result.tokenizer}) on your text`,
@@ -79,7 +86,7 @@ export class CheckpointFeature implements vscode.Disposable {
     this.panel.show({ config, sequence: this.panel.adoptSequence(sequence) });
   }
 
-  private runWorker(request: ModelRequest, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<ModelLayer | undefined> {
+  private runWorker(request: ModelRequest, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<ModelLayer | UnknownModel | undefined> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'model-worker.js').fsPath, { workerData: { modelRequest: request } });
       let reported = 0;
@@ -92,7 +99,7 @@ export class CheckpointFeature implements vscode.Disposable {
           const share = (100 * message.done) / message.total;
           progress.report({ message: message.what, increment: share - reported });
           reported = share;
-        } else if (message.type === 'done') resolve(message.result);
+        } else if (message.type === 'done' || message.type === 'unknown') resolve(message.result);
         else reject(new Error(message.message));
         if (message.type !== 'progress') void worker.terminate();
       });

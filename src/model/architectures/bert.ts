@@ -6,10 +6,10 @@
  * converted from TensorFlow name the LayerNorm's parameters gamma/beta; both spellings are read.
  */
 import type { HfConfig } from '../hfConfig';
-import { activation, addInPlace, layerNorm, linear, mapInPlace, splitHeads } from '../ops';
+import { activation, addInPlace, layerNorm, mapInPlace, splitHeads } from '../ops';
 import type { LayerQkv } from '../layerQkv';
 import { CheckedWeights, ModelError, WeightProvider } from '../weights';
-import { attendDense, checkDivides, escape, headCount, layerCount } from './common';
+import { applyLinear, attendDense, checkDivides, escape, headCount, layerCount } from './common';
 import type { Architecture, ModelHints, ModelInfo, Network } from './network';
 
 class BertNetwork implements Network {
@@ -54,7 +54,7 @@ class BertNetwork implements Network {
   }
 
   private async dense(name: string, x: Float32Array, n: number, inDim: number, outDim: number): Promise<Float32Array> {
-    return linear(x, n, inDim, await this.w.read(`${name}.weight`, [outDim, inDim]), outDim, await this.w.read(`${name}.bias`, [outDim]));
+    return applyLinear(this.w, name, x, n, inDim, outDim, 'required');
   }
 
   async embed(tokens: readonly number[]): Promise<Float32Array> {

@@ -1,9 +1,11 @@
 /** Sizes every architecture resolves the same way, and the attention step every block shares. */
-import { attentionOutput, denseAttention } from '../attention';
+import { blockAttentionOutput } from '../attention';
 import type { HfConfig } from '../hfConfig';
+import { matmul, packWeights } from '../matmul';
+import type { PackedWeights, WeightLayout } from '../matmul';
 import { mergeHeads } from '../ops';
 import type { LayerQkv } from '../layerQkv';
-import { ModelError } from '../weights';
+import { CheckedWeights, ModelError } from '../weights';
 import type { ModelHints } from './network';
 
 /** Layers from config.json, else the highest layer index among the names (`layer` matches one layer's names and captures the index). */
@@ -35,8 +37,7 @@ export function checkDivides(hidden: number, heads: number, label: string): numb
 
 /** The model's own dense attention over a layer's Q/K/V, heads merged back to rows [n, heads·headDim]. */
 export function attendDense(qkv: LayerQkv): Float32Array {
-  const mixed = attentionOutput(denseAttention(qkv), qkv.v, qkv.headDim);
-  return mergeHeads(mixed, qkv.heads, qkv.n, qkv.headDim);
+  return mergeHeads(blockAttentionOutput(qkv), qkv.heads, qkv.n, qkv.headDim);
 }
 
 /** A name prefix inside a regular expression. */
@@ -52,4 +53,20 @@ export function checkPlainRope(config: HfConfig): void {
   const kind = fields.rope_type ?? fields.type;
   if (kind === 'default') return;
   throw new ModelError(`config.json's rope_scaling ${JSON.stringify(kind ?? scaling)} is not computed here; only plain RoPE (rope_scaling null) is`);
+}
+
+/**
+ * A projection's weight, packed for matmul straight from how it is stored: nn.Linear's
+ * [outDim, inDim] ('out-in') or Conv1D's [inDim, outDim] ('in-out'). Each block reads and packs
+ * its weights once per run.
+ */
+export async function readPacked(w: CheckedWeights, name: string, inDim: number, outDim: number, layout: WeightLayout): Promise<PackedWeights> {
+  return packWeights(await w.read(name, layout === 'out-in' ? [outDim, inDim] : [inDim, outDim]), inDim, outDim, layout);
+}
+
+/** An nn.Linear (`name`.weight [outDim, inDim], and `name`.bias where the checkpoint has one, or always when `bias` is 'required') applied to x [n, inDim]. */
+export async function applyLinear(w: CheckedWeights, name: string, x: Float32Array, n: number, inDim: number, outDim: number, bias: 'required' | 'optional'): Promise<Float32Array> {
+  const weight = await readPacked(w, `${name}.weight`, inDim, outDim, 'out-in');
+  const b = bias === 'required' ? await w.read(`${name}.bias`, [outDim]) : await w.optional(`${name}.bias`, [outDim]);
+  return matmul(x, n, weight, b);
 }

@@ -4,10 +4,11 @@
  * attention; an MLP of two Conv1Ds with gelu_new.
  */
 import type { HfConfig } from '../hfConfig';
-import { activation, addInPlace, layerNorm, linear, mapInPlace, splitHeads, transpose } from '../ops';
+import { matmul } from '../matmul';
+import { activation, addInPlace, layerNorm, mapInPlace, splitHeads } from '../ops';
 import type { LayerQkv } from '../layerQkv';
 import { CheckedWeights, WeightProvider } from '../weights';
-import { attendDense, checkDivides, escape, headCount, layerCount } from './common';
+import { attendDense, checkDivides, escape, headCount, layerCount, readPacked } from './common';
 import type { Architecture, ModelHints, ModelInfo, Network } from './network';
 
 class Gpt2Network implements Network {
@@ -55,10 +56,10 @@ class Gpt2Network implements Network {
     return x;
   }
 
-  /** A Conv1D's weight [in, out] as nn.Linear's [out, in], and its bias. */
-  private async conv1d(name: string, inDim: number, outDim: number): Promise<{ w: Float32Array; b: Float32Array }> {
-    const w = transpose(await this.w.read(`${name}.weight`, [inDim, outDim]), inDim, outDim);
-    return { w, b: await this.w.read(`${name}.bias`, [outDim]) };
+  /** A Conv1D (weight [in, out], x · W + b) applied to x [n, in]. */
+  private async conv1d(name: string, x: Float32Array, n: number, inDim: number, outDim: number): Promise<Float32Array> {
+    const w = await readPacked(this.w, `${name}.weight`, inDim, outDim, 'in-out');
+    return matmul(x, n, w, await this.w.read(`${name}.bias`, [outDim]));
   }
 
   private async norm(name: string, x: Float32Array, n: number): Promise<Float32Array> {
@@ -70,8 +71,7 @@ class Gpt2Network implements Network {
     const { hidden: d, heads, headDim } = this.info;
     const at = `${this.prefix}h.${layer}.`;
     const h = await this.norm(`${at}ln_1`, x, n);
-    const cAttn = await this.conv1d(`${at}attn.c_attn`, d, 3 * d);
-    const fused = linear(h, n, d, cAttn.w, 3 * d, cAttn.b);
+    const fused = await this.conv1d(`${at}attn.c_attn`, h, n, d, 3 * d);
     let scale = this.scaleWeights ? 1 / Math.sqrt(headDim) : 1;
     if (this.scaleByLayer) scale /= layer + 1;
     return {
@@ -91,12 +91,9 @@ class Gpt2Network implements Network {
   async block(layer: number, x: Float32Array, n: number): Promise<Float32Array> {
     const d = this.info.hidden;
     const at = `${this.prefix}h.${layer}.`;
-    const attnProj = await this.conv1d(`${at}attn.c_proj`, d, d);
-    const out = addInPlace(linear(attendDense(await this.qkv(layer, x, n)), n, d, attnProj.w, d, attnProj.b), x);
-    const fc = await this.conv1d(`${at}mlp.c_fc`, d, this.inner);
-    const proj = await this.conv1d(`${at}mlp.c_proj`, this.inner, d);
-    const hidden = mapInPlace(linear(await this.norm(`${at}ln_2`, out, n), n, d, fc.w, this.inner, fc.b), this.act);
-    return addInPlace(linear(hidden, n, this.inner, proj.w, d, proj.b), out);
+    const out = addInPlace(await this.conv1d(`${at}attn.c_proj`, attendDense(await this.qkv(layer, x, n)), n, d, d), x);
+    const hidden = mapInPlace(await this.conv1d(`${at}mlp.c_fc`, await this.norm(`${at}ln_2`, out, n), n, d, this.inner), this.act);
+    return addInPlace(await this.conv1d(`${at}mlp.c_proj`, hidden, n, this.inner, d), out);
   }
 }
 

@@ -3,7 +3,7 @@
  * layer 0's attention weight (with any of the architecture's prefixes).
  */
 import type { HfConfig } from '../hfConfig';
-import { ModelError, WeightProvider } from '../weights';
+import { ModelError, UnknownArchitectureError, WeightProvider } from '../weights';
 import { bert } from './bert';
 import { gpt2 } from './gpt2';
 import { llama } from './llama';
@@ -23,7 +23,7 @@ export function recognize(config: HfConfig, weights: WeightProvider): { architec
     const architecture = ARCHITECTURES.find((arch) => arch.modelTypes.includes(modelType));
     if (!architecture) {
       const known = ARCHITECTURES.flatMap((arch) => arch.modelTypes).join(', ');
-      throw new ModelError(`config.json's model_type "${modelType}" is not one the forward pass runs (${known})`);
+      throw new UnknownArchitectureError(`config.json's model_type "${modelType}" is not one the forward pass runs (${known})`);
     }
     const prefix = prefixIn(architecture);
     if (prefix === undefined) {
@@ -37,7 +37,7 @@ export function recognize(config: HfConfig, weights: WeightProvider): { architec
   }
   const sought = ARCHITECTURES.map((arch) => `${arch.label} (${probesOf(arch).join(', ')})`).join('; ');
   const sample = [...names].slice(0, 5).join(', ');
-  throw new ModelError(`unknown architecture: no tensor named like ${sought}; the checkpoint's first names are ${sample || '(none)'}`);
+  throw new UnknownArchitectureError(`unknown architecture: no tensor named like ${sought}; the checkpoint's first names are ${sample || '(none)'}`);
 }
 
 export type { Architecture, ArchitectureName, ModelHints, ModelInfo, Network } from './network';

@@ -5,10 +5,10 @@
  * causal attention, and a SwiGLU MLP: down(act(gate(x)) · up(x)).
  */
 import type { HfConfig } from '../hfConfig';
-import { activation, addInPlace, applyRope, linear, repeatHeads, rmsNorm, ropeFrequencies, splitHeads } from '../ops';
+import { activation, addInPlace, applyRope, repeatHeads, rmsNorm, ropeFrequencies, splitHeads } from '../ops';
 import type { LayerQkv } from '../layerQkv';
 import { CheckedWeights, ModelError, WeightProvider } from '../weights';
-import { attendDense, checkPlainRope, escape, headCount, layerCount } from './common';
+import { applyLinear, attendDense, checkPlainRope, escape, headCount, layerCount } from './common';
 import type { Architecture, ModelHints, ModelInfo, Network } from './network';
 
 class LlamaNetwork implements Network {
@@ -63,8 +63,7 @@ class LlamaNetwork implements Network {
 
   /** An nn.Linear [out, in] applied to x [n, in]; its bias only where the checkpoint has one (Qwen-style attention_bias). */
   private async project(name: string, x: Float32Array, n: number, inDim: number, outDim: number): Promise<Float32Array> {
-    const w = await this.w.read(`${name}.weight`, [outDim, inDim]);
-    return linear(x, n, inDim, w, outDim, await this.w.optional(`${name}.bias`, [outDim]));
+    return applyLinear(this.w, name, x, n, inDim, outDim, 'optional');
   }
 
   private async norm(name: string, x: Float32Array, n: number): Promise<Float32Array> {

@@ -6,10 +6,10 @@
  * residual x + attn(ln1(x)) + mlp(ln2(x)).
  */
 import type { HfConfig } from '../hfConfig';
-import { activation, addInPlace, applyRope, layerNorm, linear, mapInPlace, ropeFrequencies, splitHeads } from '../ops';
+import { activation, addInPlace, applyRope, layerNorm, mapInPlace, ropeFrequencies, splitHeads } from '../ops';
 import type { LayerQkv } from '../layerQkv';
 import { CheckedWeights, ModelError, WeightProvider } from '../weights';
-import { attendDense, checkDivides, checkPlainRope, escape, headCount, layerCount } from './common';
+import { applyLinear, attendDense, checkDivides, checkPlainRope, escape, headCount, layerCount } from './common';
 import type { Architecture, ModelHints, ModelInfo, Network } from './network';
 
 class NeoxNetwork implements Network {
@@ -61,8 +61,7 @@ class NeoxNetwork implements Network {
   }
 
   private async dense(name: string, x: Float32Array, n: number, inDim: number, outDim: number): Promise<Float32Array> {
-    const w = await this.w.read(`${name}.weight`, [outDim, inDim]);
-    return linear(x, n, inDim, w, outDim, await this.w.optional(`${name}.bias`, [outDim]));
+    return applyLinear(this.w, name, x, n, inDim, outDim, 'optional');
   }
 
   private async norm(name: string, x: Float32Array, n: number): Promise<Float32Array> {
