@@ -17,6 +17,10 @@ import { ByteSource, CheckpointError, CheckpointFormat, countingSource, DTYPE_BY
 
 /** ModelProto field 1 (ir_version, a varint): the tag every ONNX serializer writes first. */
 const IR_VERSION_TAG = 0x08;
+/** Field names for errors ("its graph (field 7) … runs past the end"). */
+const MODEL_FIELDS = { 1: 'ir_version', 2: 'producer_name', 3: 'producer_version', 7: 'the graph', 8: 'an opset_import', 14: 'a metadata_props entry' };
+const GRAPH_FIELDS = { 1: 'a node', 2: 'the name', 5: 'an initializer', 11: 'an input', 12: 'an output', 13: 'a value_info' };
+const NODE_FIELDS = { 1: 'an input', 2: 'an output', 3: 'the name', 4: 'the op_type', 5: 'an attribute', 7: 'the domain' };
 /** Node outputs the name recovery follows. */
 const NAMING_OPS = new Set(['MatMul', 'Gemm', 'Add']);
 
@@ -47,7 +51,7 @@ export async function openOnnx(raw: ByteSource, limits: ReadLimits): Promise<Ope
   const walk: Walk = { reader, limits, tensors: [], nodes: [] };
   const metadata: Record<string, string> = {};
   let graph: ProtoField | undefined;
-  for await (const f of reader.fields(0, source.size, 'the ModelProto')) {
+  for await (const f of reader.fields(0, source.size, 'the ModelProto', MODEL_FIELDS)) {
     if (f.number === 1 && f.wire === Wire.Varint) metadata.ir_version = String(f.value);
     else if (f.number === 2 && f.wire === Wire.Len) metadata.producer = await reader.string(f, 'producer_name');
     else if (f.number === 3 && f.wire === Wire.Len) metadata.producer_version = await reader.string(f, 'producer_version');
@@ -89,7 +93,7 @@ export async function openOnnx(raw: ByteSource, limits: ReadLimits): Promise<Ope
 async function walkGraph(walk: Walk, start: number, end: number, depth: number): Promise<void> {
   const { reader } = walk;
   const what = depth ? `a subgraph ${depth} deep` : 'the graph';
-  for await (const f of reader.fields(start, end, what)) {
+  for await (const f of reader.fields(start, end, what, GRAPH_FIELDS)) {
     if (f.wire !== Wire.Len) continue;
     if (f.number === 1) await walkNode(walk, f, depth);
     else if (f.number === 5) addTensor(walk, await parseTensor(reader, f.start, f.end, `an initializer of ${what}`));
@@ -103,7 +107,7 @@ async function walkNode(walk: Walk, field: ProtoField, depth: number): Promise<v
   let domain = '';
   let value: ProtoField | undefined;
   const subgraphs: ProtoField[] = [];
-  for await (const f of reader.fields(field.start, field.end, 'a node')) {
+  for await (const f of reader.fields(field.start, field.end, 'a node', NODE_FIELDS)) {
     if (f.wire !== Wire.Len) continue;
     if (f.number === 1) node.inputs.push(await reader.string(f, 'a node input'));
     else if (f.number === 2) node.outputs.push(await reader.string(f, 'a node output'));

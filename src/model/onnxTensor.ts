@@ -26,6 +26,7 @@ const TYPED_FIELD: Record<TensorDtype, { field: Field; fixed: number }> = {
   I16: { field: Field.Int32Data, fixed: 0 }, I8: { field: Field.Int32Data, fixed: 0 }, U16: { field: Field.Int32Data, fixed: 0 },
   U8: { field: Field.Int32Data, fixed: 0 }, BOOL: { field: Field.Int32Data, fixed: 0 }, F16: { field: Field.Int32Data, fixed: 0 }, BF16: { field: Field.Int32Data, fixed: 0 },
 };
+const TENSOR_FIELDS = { 1: 'dims', 2: 'data_type', 4: 'float_data', 5: 'int32_data', 7: 'int64_data', 8: 'the name', 9: 'raw_data', 10: 'double_data', 11: 'uint64_data', 13: 'an external_data entry' };
 const TYPED_FIELDS = new Set([Field.FloatData, Field.Int32Data, Field.Int64Data, Field.DoubleData, Field.Uint64Data]);
 
 export type TensorData =
@@ -53,7 +54,7 @@ export async function parseTensor(reader: ProtoReader, start: number, end: numbe
   let typed = false;
   let location: number | bigint = 0;
   const external = new Map<string, string>();
-  for await (const f of reader.fields(start, end, what)) {
+  for await (const f of reader.fields(start, end, what, TENSOR_FIELDS)) {
     if (f.number === Field.Dims) {
       if (f.wire === Wire.Varint) dims.push(f.value);
       else if (f.wire === Wire.Len) {

@@ -86,8 +86,8 @@ export class ProtoReader {
     }
   }
 
-  /** The fields of the message in [start, end), in order; `what` names the message in errors. */
-  async *fields(start: number, end: number, what: string): AsyncGenerator<ProtoField> {
+  /** The fields of the message in [start, end), in order; `what` names the message in errors, `names` its fields. */
+  async *fields(start: number, end: number, what: string, names: Record<number, string> = {}): AsyncGenerator<ProtoField> {
     let at = start;
     while (at < end) {
       const key = await this.varintAt(at, end, `a field tag in ${what}`);
@@ -96,19 +96,20 @@ export class ProtoReader {
       const wire = key.value % 8;
       if (number === 0) throw this.error(`${what} has field number 0 at byte ${at}, which protobuf does not allow: not a protobuf message or corrupt`);
       at = key.next;
+      const field = `${names[number] ? `${names[number]} (field ${number})` : `field ${number}`} of ${what}`;
       if (wire === Wire.Varint) {
-        const v = await this.varintAt(at, end, `field ${number} of ${what}`);
+        const v = await this.varintAt(at, end, field);
         yield { number, wire, value: v.value, start: at, end: v.next };
         at = v.next;
       } else if (wire === Wire.I64 || wire === Wire.I32) {
         const size = wire === Wire.I64 ? 8 : 4;
-        if (at + size > end) throw this.error(`field ${number} of ${what} needs ${size} bytes at byte ${at}, past the end of its message (byte ${end}): truncated`);
+        if (at + size > end) throw this.error(`${field} needs ${size} bytes at byte ${at}, past the end of its message (byte ${end}): truncated`);
         yield { number, wire, value: 0, start: at, end: at + size };
         at += size;
       } else if (wire === Wire.Len) {
-        const length = await this.varintAt(at, end, `the length of field ${number} of ${what}`);
+        const length = await this.varintAt(at, end, `the length of ${field}`);
         const payloadEnd = typeof length.value === 'number' ? length.next + length.value : Infinity;
-        if (payloadEnd > end) throw this.error(`field ${number} of ${what} declares ${length.value} bytes at byte ${length.next}, running past the end of its message (byte ${end}): truncated or corrupt`);
+        if (payloadEnd > end) throw this.error(`${field} declares ${length.value} bytes at byte ${length.next}, running past the end of its message (byte ${end}): truncated or corrupt`);
         yield { number, wire, value: length.value, start: length.next, end: payloadEnd };
         at = payloadEnd;
       } else if (wire === 3 || wire === 4) {

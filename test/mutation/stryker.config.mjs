@@ -6,7 +6,7 @@
 // Stryker's mutants. `npx stryker run test/mutation/stryker.config.mjs --mutate "src/core/npy/**"`
 // narrows a run to some files.
 const pureTests = [
-  'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointHostile', 'codeConfigs',
+  'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointHostile', 'checkpointOnnx', 'codeConfigs',
   'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io',
   'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'modelForward', 'modelProjection', 'npyOracle',
   'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules', 'pythonLiteral', 'ranges', 'registry',
