@@ -40,7 +40,9 @@ interface Entry extends TensorInfo {
 interface Walk {
   reader: ProtoReader;
   limits: ReadLimits;
+  /** Initializers first, then Constant values (torch writes many small ones: shapes, scalars). */
   tensors: OnnxTensor[];
+  constants: OnnxTensor[];
   nodes: GraphNode[];
 }
 
@@ -48,7 +50,7 @@ export async function openOnnx(raw: ByteSource, limits: ReadLimits): Promise<Ope
   const source = countingSource(raw);
   const file = raw.name;
   const reader = new ProtoReader(source);
-  const walk: Walk = { reader, limits, tensors: [], nodes: [] };
+  const walk: Walk = { reader, limits, tensors: [], constants: [], nodes: [] };
   const metadata: Record<string, string> = {};
   let graph: ProtoField | undefined;
   for await (const f of reader.fields(0, source.size, 'the ModelProto', MODEL_FIELDS)) {
@@ -96,7 +98,7 @@ async function walkGraph(walk: Walk, start: number, end: number, depth: number):
   for await (const f of reader.fields(start, end, what, GRAPH_FIELDS)) {
     if (f.wire !== Wire.Len) continue;
     if (f.number === 1) await walkNode(walk, f, depth);
-    else if (f.number === 5) addTensor(walk, await parseTensor(reader, f.start, f.end, `an initializer of ${what}`));
+    else if (f.number === 5) addTensor(walk, walk.tensors, await parseTensor(reader, f.start, f.end, `an initializer of ${what}`));
     else if (f.number === 15) throw reader.error(`${what} has a sparse initializer, which the inspector does not read; densify it before exporting`);
   }
 }
@@ -131,7 +133,7 @@ async function walkNode(walk: Walk, field: ProtoField, depth: number): Promise<v
   const label = `node ${JSON.stringify(node.name || node.outputs[0] || '?')}`;
   if (node.op === 'Constant' && (domain === '' || domain === 'ai.onnx') && value) {
     if (!node.outputs[0]) throw reader.error(`Constant ${label} has no output`);
-    addTensor(walk, await parseTensor(reader, value.start, value.end, `the value of Constant ${label}`, node.outputs[0]));
+    addTensor(walk, walk.constants, await parseTensor(reader, value.start, value.end, `the value of Constant ${label}`, node.outputs[0]));
   }
   if (NAMING_OPS.has(node.op) && domain === '') walk.nodes.push(node);
   for (const sub of subgraphs) {
@@ -140,15 +142,16 @@ async function walkNode(walk: Walk, field: ProtoField, depth: number): Promise<v
   }
 }
 
-function addTensor(walk: Walk, tensor: OnnxTensor): void {
-  if (walk.tensors.length >= walk.limits.maxTensors) throw walk.reader.error(`more than ${walk.limits.maxTensors} tensors`);
-  walk.tensors.push(tensor);
+function addTensor(walk: Walk, list: OnnxTensor[], tensor: OnnxTensor): void {
+  if (walk.tensors.length + walk.constants.length >= walk.limits.maxTensors) throw walk.reader.error(`more than ${walk.limits.maxTensors} tensors`);
+  list.push(tensor);
 }
 
 /** The tensors under their parameter names where the graph gives them back, else their ONNX names. */
 function namedEntries(walk: Walk, file: string): Entry[] {
-  const recovered = recoverParameterNames(walk.tensors, walk.nodes);
-  const entries = walk.tensors.map((tensor): Entry => {
+  const tensors = [...walk.tensors, ...walk.constants];
+  const recovered = recoverParameterNames(tensors, walk.nodes);
+  const entries = tensors.map((tensor): Entry => {
     const r = recovered.get(tensor.name);
     const transposed = r?.transposed ?? false;
     const shape = transposed ? [tensor.shape[1], tensor.shape[0]] : tensor.shape;

@@ -81,9 +81,12 @@ function sameShape(a: number[] | undefined, b: number[]): boolean {
   return a !== undefined && a.length === b.length && a.every((d, k) => d === b[k]);
 }
 
+/** Folded weights left anonymous (other `onnx::` tensors are folded shapes and constants). */
+const ANONYMOUS_WEIGHT = /^onnx::(MatMul|Gemm)_/;
+
 /** What to add to "no tensor X" when some weights kept ONNX's anonymous names. */
 export function anonymousHint(names: Iterable<string>): string {
-  const anonymous = [...names].filter((name) => ANONYMOUS.test(name));
+  const anonymous = [...names].filter((name) => ANONYMOUS_WEIGHT.test(name));
   if (!anonymous.length) return '';
-  return ` (${anonymous.length} tensors keep torch.onnx's anonymous names, e.g. ${anonymous[0]}: the export folded them and its graph does not say which parameter they were; export with torch >= 1.13, whose node names carry the module path, or read the PyTorch checkpoint instead)`;
+  return ` (${anonymous.length} weights keep torch.onnx's anonymous names, e.g. ${anonymous[0]}: the export folded them, and its graph names neither their bias nor their module's full path; export with torch >= 1.13 from a model whose modules run through their own forward, or read the PyTorch checkpoint instead)`;
 }

@@ -102,6 +102,12 @@ describe('ONNX checkpoints', function () {
       await c.read('transformer.h.1.attn.c_attn.weight');
       assert.equal(c.bytesRead() - atOpen, 32 * 96 * 4);
     });
+    // Inside the model file too: a 4 MiB raw_data is stepped over at open, not read.
+    const big = model(initializer(tensor('big', FLOAT, [1024, 1024], len(9, new Uint8Array(4 << 20)))), initializer(tensor('small', FLOAT, [2], len(9, f32(1, 2)))));
+    const c = await openCheckpointSource(memorySource(big, 'big.onnx'));
+    assert.ok(c.bytesRead() < 256 << 10, `${c.bytesRead()} bytes read to open a ${big.length}-byte model`);
+    assert.deepEqual(Array.from(await c.read('small')), [1, 2]);
+    assert.equal((await c.read('big')).length, 1 << 20);
   });
 
   it('`checkpoint attend` on the ONNX exports equals PyTorch on every layer (GPT-2, GPT-2 with external data, BERT)', async () => {
@@ -253,6 +259,6 @@ describe('ONNX checkpoints', function () {
     ]);
     assert.deepEqual([...names], [['onnx::Gemm_4', { name: 'head.weight', transposed: false }]]);
     const anonymous = weightsInMemory(new Map([['onnx::MatMul_9', { shape: [2, 2], data: new Float32Array(4) }]]));
-    await assert.rejects(loadModel(undefined, anonymous), /1 tensors keep torch\.onnx's anonymous names, e\.g\. onnx::MatMul_9/);
+    await assert.rejects(loadModel(undefined, anonymous), /1 weights keep torch\.onnx's anonymous names, e\.g\. onnx::MatMul_9/);
   });
 });

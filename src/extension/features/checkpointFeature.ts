@@ -138,7 +138,7 @@ export class CheckpointFeature implements vscode.Disposable {
 async function pickModel(): Promise<string | undefined> {
   const cached = huggingFaceModels();
   const items: Array<vscode.QuickPickItem & { path?: string; pick?: 'file' | 'folder' }> = [
-    { label: '$(file) Weights file…', pick: 'file', detail: '.safetensors, .pt, .bin, .pth, .npz, .pkl' },
+    { label: '$(file) Weights file…', pick: 'file', detail: '.safetensors, .pt, .bin, .pth, .npz, .pkl, .onnx' },
     { label: '$(folder) Model folder…', pick: 'folder', detail: 'config.json, tokenizer.json and the weights (sharded through an index)' },
     ...cached.map((m) => ({ label: m.name, description: 'Hugging Face cache', detail: m.path, path: m.path })),
   ];
