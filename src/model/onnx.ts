@@ -52,15 +52,16 @@ export async function openOnnx(raw: ByteSource, limits: ReadLimits): Promise<Ope
   const reader = new ProtoReader(source);
   const walk: Walk = { reader, limits, tensors: [], constants: [], nodes: [] };
   const metadata: Record<string, string> = {};
-  let graph: ProtoField | undefined;
+  let graphs = 0;
   for await (const f of reader.fields(0, source.size, 'the ModelProto', MODEL_FIELDS)) {
     if (f.number === 1 && f.wire === Wire.Varint) metadata.ir_version = String(f.value);
     else if (f.number === 2 && f.wire === Wire.Len) metadata.producer = await reader.string(f, 'producer_name');
     else if (f.number === 3 && f.wire === Wire.Len) metadata.producer_version = await reader.string(f, 'producer_version');
     else if (f.number === 7) {
       if (f.wire !== Wire.Len) throw reader.error(`the ModelProto's graph has wire type ${f.wire}: not an ONNX model`);
-      if (graph) throw reader.error('the ModelProto has two graphs: corrupt');
-      graph = f;
+      if (graphs++) throw reader.error('the ModelProto has two graphs: corrupt');
+      // Walked where it lies, so that the file is read front to back.
+      await walkGraph(walk, f.start, f.end, 0);
     } else if (f.number === 8 && f.wire === Wire.Len) {
       const opset = await stringsAndNumbers(reader, f, 'an opset_import');
       metadata[`opset${opset.strings.get(1) ? `.${opset.strings.get(1)}` : ''}`] = String(opset.numbers.get(2) ?? '');
@@ -69,8 +70,7 @@ export async function openOnnx(raw: ByteSource, limits: ReadLimits): Promise<Ope
       metadata[entry.strings.get(1) ?? ''] = entry.strings.get(2) ?? '';
     }
   }
-  if (!graph) throw reader.error('the ModelProto has no graph: not an ONNX model, or one without weights');
-  await walkGraph(walk, graph.start, graph.end, 0);
+  if (!graphs) throw reader.error('the ModelProto has no graph: not an ONNX model, or one without weights');
   const entries = namedEntries(walk, file);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const externals = await openExternal(raw, entries, file);

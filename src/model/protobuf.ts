@@ -24,6 +24,8 @@ export interface ProtoField {
   end: number;
 }
 
+/** Window sizes: small after a jump (over a tensor's bytes), doubling while the walk reads on. */
+const MIN_WINDOW = 1 << 12;
 const WINDOW = 1 << 16;
 const MAX_VARINT_BYTES = 10;
 
@@ -71,7 +73,10 @@ export class ProtoReader {
 
   private async cover(at: number, length: number, what: string): Promise<void> {
     if (at >= this.windowStart && at + length <= this.windowStart + this.window.length) return;
-    const size = Math.min(Math.max(length, WINDOW), this.source.size - at);
+    const windowEnd = this.windowStart + this.window.length;
+    const onwards = at >= this.windowStart && at <= windowEnd;
+    const wanted = onwards ? Math.min(2 * Math.max(this.window.length, MIN_WINDOW), WINDOW) : MIN_WINDOW;
+    const size = Math.min(Math.max(length, wanted), this.source.size - at);
     this.window = await readRange(this.source, at, Math.max(size, length), what);
     this.windowStart = at;
   }

@@ -97,8 +97,8 @@ describe('ONNX checkpoints', function () {
     const modelBytes = statSync(join(ONNX, 'gpt2-external', 'model.onnx')).size;
     await withOpened(join(ONNX, 'gpt2-external'), async (c) => {
       const atOpen = c.bytesRead();
-      // (The registry counts the sniffed first 64 bytes once more.)
-      assert.ok(atOpen <= modelBytes + 64, `${atOpen} bytes read at open; model.onnx has ${modelBytes}, the data file is not read`);
+      // The model file once: give or take the sniffed first 64 bytes and a field re-read where two windows meet.
+      assert.ok(atOpen <= modelBytes + 1024, `${atOpen} bytes read at open; model.onnx has ${modelBytes}, the data file is not read`);
       await c.read('transformer.h.1.attn.c_attn.weight');
       assert.equal(c.bytesRead() - atOpen, 32 * 96 * 4);
     });
