@@ -182,6 +182,7 @@ describe('ONNX checkpoints', function () {
     const gpt2 = new Uint8Array(readFileSync(join(ONNX, 'gpt2', 'model.onnx')));
     const w = (dims: Array<number | bigint>, ...data: number[][]) => model(initializer(tensor('w', FLOAT, dims, ...data)));
     await refused(new Uint8Array([0x08, 0x87]), /cut off mid-varint at byte 1.*truncated/);
+    await refused(new Uint8Array([0x08, ...new Array(10).fill(0xff), 0x01]), /ir_version \(field 1\) of the ModelProto at byte 1: a varint runs past 10 bytes/);
     await refused(new Uint8Array([0x08, 0x07, 0x3a, 0x7f, 1, 2, 3]), /declares 127 bytes at byte 4, running past the end of its message \(byte 7\)/);
     for (const cut of [4000, 100000, gpt2.length - 1]) await refused(gpt2.subarray(0, cut), /truncated|running past the end/);
     await refused(w([2 ** 40, 2 ** 40], len(9, [0, 0, 0, 0])), /shape \[1099511627776, 1099511627776\], too many elements to address/);
@@ -195,6 +196,8 @@ describe('ONNX checkpoints', function () {
     await refused(model(initializer(tensor('q', 17, [1], len(9, [0])))), /data type FLOAT8E4M3FN/);
     await refused(model(initializer(tensor('x', 99, [1], len(9, [0])))), /data type number 99, which ONNX does not define/);
     await refused(model(len(15, [])), /sparse initializer/);
+    const two = model(initializer(tensor('a', FLOAT, [1], len(9, f32(1)))), constant('b', tensor('', FLOAT, [1], len(9, f32(2)))));
+    await assert.rejects(openCheckpointSource(memorySource(two, 'two.onnx'), { ...DEFAULT_LIMITS, maxTensors: 1 }), /more than 1 tensors/);
     await refused(new Uint8Array([...int(1, 7), ...len(2, 'x')]), /has no graph/);
     await refused(new Uint8Array([...int(1, 7), 0x0b, 0]), /protobuf group \(wire type 3\)/);
     await refused(new Uint8Array([0x08, 0x07, 0x07]), /field number 0/);
@@ -247,6 +250,8 @@ describe('ONNX checkpoints', function () {
       { name: 'onnx::MatMul_3', shape: [4, 3] },
       { name: 'onnx::Gemm_4', shape: [3, 4] },
       { name: 'head.bias', shape: [3] },
+      { name: 'onnx::Gemm_5', shape: [4, 5] },
+      { name: 'model.proj.bias', shape: [5] },
     ];
     const names = recoverParameterNames(tensors, [
       // Two weights claiming one module (a de-duplicated scope): neither is named.
@@ -256,8 +261,13 @@ describe('ONNX checkpoints', function () {
       matmul('/layers.0/q/MatMul', 'onnx::MatMul_3'),
       // Gemm with transB = 1 holds nn.Linear's own [out, in]; its bias names it.
       { op: 'Gemm', name: '/x/Gemm', inputs: ['x', 'onnx::Gemm_4', 'head.bias'], outputs: ['y'], transB: 1 },
+      // Gemm without transB multiplies by [in, out]: a folded transposed weight, like MatMul's.
+      { op: 'Gemm', name: '/model/proj/Gemm', inputs: ['x', 'onnx::Gemm_5', 'model.proj.bias'], outputs: ['z'], transB: 0 },
     ]);
-    assert.deepEqual([...names], [['onnx::Gemm_4', { name: 'head.weight', transposed: false }]]);
+    assert.deepEqual([...names], [
+      ['onnx::Gemm_4', { name: 'head.weight', transposed: false }],
+      ['onnx::Gemm_5', { name: 'model.proj.weight', transposed: true }],
+    ]);
     const anonymous = weightsInMemory(new Map([['onnx::MatMul_9', { shape: [2, 2], data: new Float32Array(4) }]]));
     await assert.rejects(loadModel(undefined, anonymous), /1 weights keep torch\.onnx's anonymous names, e\.g\. onnx::MatMul_9/);
   });
