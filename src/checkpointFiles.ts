@@ -3,7 +3,7 @@
  * fs reads by range, a folder over readdir, config.json and tokenizer.json beside the weights.
  */
 import { promises as fs } from 'fs';
-import { basename, dirname, join } from 'path';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'path';
 import { cachedModels, hubCacheDir } from './huggingFaceCache';
 import { ByteSource, CheckpointError, DEFAULT_LIMITS, ggufSummary, ggufTokenizer, ModelSummary, OpenedCheckpoint, openCheckpointSource, openFolder, ReadLimits, summarizeConfig, TokenizerOptions } from './model';
 
@@ -26,6 +26,14 @@ export class OpenFiles {
     return {
       size,
       name: basename(path),
+      // ONNX external data: files in this file's folder (the reader refuses `..` and absolute paths; checked again here).
+      sibling: (relativePath) => {
+        const folder = dirname(resolve(path));
+        const target = resolve(folder, relativePath);
+        const inside = relative(folder, target);
+        if (!inside || inside.startsWith('..') || isAbsolute(inside)) return Promise.reject(new CheckpointError(`${relativePath} is outside ${folder}`));
+        return this.source(target);
+      },
       async read(offset, length) {
         const bytes = new Uint8Array(length);
         let done = 0;

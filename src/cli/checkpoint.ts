@@ -12,7 +12,7 @@ type Print = (line: string) => void;
 export async function checkpointCommand(argv: string[], print: Print): Promise<number> {
   const [action, path, ...rest] = argv;
   if (action !== 'list' && action !== 'attend') throw new UsageError(`checkpoint needs an action: checkpoint list PATH [--json], or checkpoint attend PATH --text "…" --layer K (got ${action ? `"${action}"` : 'nothing'})`);
-  if (!path || path.startsWith('--')) throw new UsageError(`checkpoint ${action} needs PATH: a weights file (.safetensors, .gguf, .pt, .bin, .pth, .npz, .npy, .pkl) or a model folder`);
+  if (!path || path.startsWith('--')) throw new UsageError(`checkpoint ${action} needs PATH: a weights file (.safetensors, .pt, .bin, .pth, .npz, .npy, .pkl, .gguf, .onnx) or a model folder`);
   if (action === 'attend') return checkpointAttendCommand(path, rest, print);
   const flags = parseFlags(rest, ['json']);
   const files = new OpenFiles();

@@ -15,8 +15,8 @@ export interface FolderAccess {
 }
 
 /** Weight files by preference, as transformers' from_pretrained looks for them. */
-const PREFERRED = ['model.safetensors', 'pytorch_model.bin', 'model.pt', 'model.pth'];
-const WEIGHTS = /\.(safetensors|gguf|bin|pt|pth|ckpt|npz|npy|pkl)$/i;
+const PREFERRED = ['model.safetensors', 'pytorch_model.bin', 'model.pt', 'model.pth', 'model.onnx'];
+const WEIGHTS = /\.(safetensors|gguf|bin|pt|pth|ckpt|npz|npy|pkl|onnx)$/i;
 const INDEXES = ['model.safetensors.index.json', 'pytorch_model.bin.index.json'];
 
 export interface OpenedFolder {
@@ -35,7 +35,7 @@ export async function openFolder(folder: FolderAccess, limits: ReadLimits): Prom
 
 function onlyOne(candidates: string[], folder: string): string {
   if (candidates.length === 1) return candidates[0];
-  if (candidates.length === 0) throw new CheckpointError(`${folder} holds no weight file (.safetensors, .gguf, .bin, .pt, .pth, .npz, .pkl) and no model.safetensors.index.json`);
+  if (candidates.length === 0) throw new CheckpointError(`${folder} holds no weight file (.safetensors, .gguf, .bin, .pt, .pth, .npz, .pkl, .onnx) and no model.safetensors.index.json`);
   throw new CheckpointError(`${folder} holds several weight files (${candidates.slice(0, 5).join(', ')}${candidates.length > 5 ? ', …' : ''}); point at one of them`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Real models' checkpoints and attention, in pure TypeScript (no vscode, DOM or Node API).
  *
- * Reading (one module per format, by byte range): openCheckpointSource(source) sniffs and opens a
+ * Reading (one module per format, by byte range: safetensors, PyTorch, .npz/.npy, pickle, GGUF, ONNX): openCheckpointSource(source) sniffs and opens a
  * file as an OpenedCheckpoint (tensor names, dtypes, shapes, lazy read); openFolder for model
  * folders (sharded safetensors through their index); weightsOf(checkpoint) is its WeightProvider;
  * forwardInputs(checkpoint, configJson, file) the config and weights loadModel takes (a GGUF file's

@@ -1,12 +1,16 @@
 /** The checkpoint formats, recognised by their first bytes (and, for zips, the file name). */
 import { ggufFormat } from './gguf';
 import { npyFormat, npzFormat } from './npz';
+import { onnxFormat } from './onnx';
 import { pickleFormat, pytorchLegacyFormat, pytorchZipFormat } from './pytorch';
 import { safetensorsFormat } from './safetensors';
 import { ByteSource, CheckpointError, CheckpointFormat, DEFAULT_LIMITS, OpenedCheckpoint, readRange, ReadLimits, SNIFF_BYTES } from './types';
 
-/** In sniffing order: the specific magic numbers first, the bare pickle (any PROTO) last. */
-export const CHECKPOINT_FORMATS: CheckpointFormat[] = [ggufFormat, safetensorsFormat, pytorchLegacyFormat, npzFormat, pytorchZipFormat, npyFormat, pickleFormat];
+/**
+ * In sniffing order: the specific magic numbers first, then ONNX (no magic: a `.onnx` name whose
+ * first byte is ir_version's tag, 0x08, which no other format starts with), the bare pickle (any PROTO) last.
+ */
+export const CHECKPOINT_FORMATS: CheckpointFormat[] = [ggufFormat, safetensorsFormat, pytorchLegacyFormat, npzFormat, pytorchZipFormat, npyFormat, onnxFormat, pickleFormat];
 
 export function sniffFormat(head: Uint8Array, fileName: string): CheckpointFormat | undefined {
   return CHECKPOINT_FORMATS.find((f) => f.sniff(head, fileName));
@@ -24,6 +28,6 @@ export async function openCheckpointSource(source: ByteSource, limits: ReadLimit
 
 function unknownReason(head: Uint8Array, name: string): string {
   if (head.length === 0) return 'the file is empty';
-  if (/\.onnx$/i.test(name)) return 'ONNX files are not read yet (safetensors, GGUF, PyTorch .pt/.bin/.pth, .npz, .npy and pickled NumPy arrays are)';
-  return 'its first bytes match none of safetensors, GGUF, PyTorch (zip or legacy), .npz, .npy or a pickle';
+  if (/\.onnx$/i.test(name)) return `an ONNX model starts with its ir_version field (byte 0x08); this one starts with 0x${head[0].toString(16).padStart(2, '0')}: truncated, corrupt or not ONNX`;
+  return 'its first bytes match none of safetensors, GGUF, PyTorch (zip or legacy), .npz, .npy or a pickle (ONNX models are recognised by the .onnx name)';
 }

@@ -7,6 +7,11 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** The file's name (its last path part), for sniffing and for errors. */
   readonly name: string;
+  /**
+   * A file beside this one (ONNX external data), by a path relative to this file's folder that the
+   * reader has checked stays inside it; absent where the caller gives no access to the folder.
+   */
+  sibling?(relativePath: string): Promise<ByteSource>;
 }
 
 export type TensorDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
@@ -30,7 +35,7 @@ export interface TensorInfo {
 /** A GGUF metadata value: numbers (u64/i64 as bigint), strings, booleans, and arrays of them. */
 export type GgufValue = string | number | bigint | boolean | GgufValue[];
 
-export type CheckpointFormatName = 'safetensors' | 'pytorch-zip' | 'pytorch-legacy' | 'pickle' | 'npz' | 'npy' | 'gguf';
+export type CheckpointFormatName = 'safetensors' | 'pytorch-zip' | 'pytorch-legacy' | 'pickle' | 'npz' | 'npy' | 'gguf' | 'onnx';
 
 export interface OpenedCheckpoint {
   format: CheckpointFormatName;

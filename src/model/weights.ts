@@ -1,3 +1,5 @@
+import { anonymousHint } from './onnxNames';
+
 /**
  * The one interface the forward pass reads weights through. The checkpoint readers (safetensors,
  * PyTorch, .npz, …) each provide it; tests build one over arrays in memory.
@@ -70,7 +72,7 @@ export class CheckedWeights {
   }
 
   private require(name: string): void {
-    if (!this.present.has(name)) throw new ModelError(`the checkpoint has no tensor ${name}, which ${this.what} needs; is it a complete ${this.what} checkpoint?`);
+    if (!this.present.has(name)) throw new ModelError(`the checkpoint has no tensor ${name}, which ${this.what} needs; is it a complete ${this.what} checkpoint?${anonymousHint(this.present)}`);
   }
 
   /** The tensor `name`, which must have exactly `shape`. */

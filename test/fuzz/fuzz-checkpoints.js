@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Mutated checkpoints of every format (the committed fixtures as seeds) through the bundled
 // readers and the shipped CLI's `checkpoint list`. Usage:
-//   node test/fuzz/fuzz-checkpoints.js [--count 10000] (per format) [--seed 1] [--jobs 2] [--keep]
+//   node test/fuzz/fuzz-checkpoints.js [--count 10000] (per format) [--seed 1] [--jobs 2] [--formats onnx,gguf] [--keep]
 // Needs the production build (node esbuild.js --production). Every file must be read whole or
 // refused with a CheckpointError (a GGUF file, taken as a model too: run or refused with a ModelError) (the CLI: exit 0, or exit 2 with one line); a crash, a hang
 // (20 s) or 1 GiB of memory is a problem. Prints the counts; exits 1 on any problem.
@@ -25,6 +25,7 @@ const SEEDS = {
   npz: ['gpt2.npz', 'bert-compressed.npz'],
   npy: ['embeddings.npy'],
   gguf: ['tiny-llama.gguf', 'llama-q8_0.gguf', 'q4_0.gguf'],
+  onnx: ['onnx/scoped.onnx', 'onnx/scoped-constants.onnx', 'onnx/bert/model.onnx', 'onnx/gpt2-external/model.onnx'],
 };
 
 function option(name, fallback) {
@@ -44,14 +45,16 @@ function problemOf(r) {
 }
 
 /** Runs the fuzzer: `count` mutations per format. Returns per-format tallies and the problems. */
-async function fuzz({ count, seed = 1, jobs = 2, cliPath = join(ROOT, 'dist/cli.js'), keep = false }) {
+async function fuzz({ count, seed = 1, jobs = 2, cliPath = join(ROOT, 'dist/cli.js'), keep = false, formats = Object.keys(SEEDS) }) {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run node esbuild.js --production first`);
   const folder = mkdtempSync(join(tmpdir(), 'checkpoint-fuzz-'));
   const readersPath = join(folder, 'readers.js');
   await esbuild.build({ ...optionsFor({ platform: 'node' }, { production: true }), entryPoints: [join(__dirname, 'checkpoint-entry.ts')], outfile: readersPath });
   const random = prng(seed);
   const files = [];
-  for (const [format, seeds] of Object.entries(SEEDS)) {
+  for (const format of formats) {
+    const seeds = SEEDS[format];
+    if (!seeds) throw new Error(`no format ${format}: the fuzzer knows ${Object.keys(SEEDS).join(', ')}`);
     for (let k = 0; k < count; k++) {
       const from = seeds[k % seeds.length];
       const name = `${format}-${String(k).padStart(5, '0')}-${basename(from)}`;
@@ -85,7 +88,9 @@ async function fuzz({ count, seed = 1, jobs = 2, cliPath = join(ROOT, 'dist/cli.
 async function main() {
   const count = option('count', 10000);
   const started = Date.now();
-  const { tally, problems, folder } = await fuzz({ count, seed: option('seed', 1), jobs: option('jobs', 2), keep: process.argv.includes('--keep') });
+  const at = process.argv.indexOf('--formats');
+  const formats = at < 0 ? undefined : process.argv[at + 1].split(',');
+  const { tally, problems, folder } = await fuzz({ count, seed: option('seed', 1), jobs: option('jobs', 2), keep: process.argv.includes('--keep'), formats });
   for (const [format, t] of Object.entries(tally)) console.log(`${format}: ${t.read} read whole, ${t.refused} refused with a CheckpointError, ${t.problem} problems${t.ranAsModel ? `; ${t.ranAsModel} ran as a model` : ''}`);
   for (const p of problems.slice(0, 20)) console.log(`problem: ${p}`);
   console.log(`${problems.length} problems in ${Object.keys(tally).length * count} files, ${((Date.now() - started) / 1000).toFixed(0)} s${process.argv.includes('--keep') ? `; files in ${folder}` : ''}`);

@@ -6,7 +6,7 @@
 // Stryker's mutants. `npx stryker run test/mutation/stryker.config.mjs --mutate "src/core/npy/**"`
 // narrows a run to some files.
 const pureTests = [
-  'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointGgufModel', 'checkpointHostile', 'codeConfigs',
+  'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointGgufModel', 'checkpointHostile', 'checkpointOnnx', 'codeConfigs',
   'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io',
   'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'matmul', 'modelForward', 'modelProjection',
   'npyOracle', 'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules',

@@ -144,7 +144,7 @@ export class CheckpointFeature implements vscode.Disposable {
 async function pickModel(): Promise<string | undefined> {
   const cached = cachedModels();
   const items: Array<vscode.QuickPickItem & { path?: string; pick?: 'file' | 'folder' }> = [
-    { label: '$(file) Weights file…', pick: 'file', detail: '.safetensors, .pt, .bin, .pth, .npz, .pkl' },
+    { label: '$(file) Weights file…', pick: 'file', detail: '.safetensors, .pt, .bin, .pth, .npz, .pkl, .onnx' },
     { label: '$(folder) Model folder…', pick: 'folder', detail: 'config.json, tokenizer.json and the weights (sharded through an index)' },
     ...cached.map((m) => ({ label: m.name, description: `Hugging Face cache · ${m.revision}`, detail: `${m.weightFiles.slice(0, 3).join(', ')}${m.weightFiles.length > 3 ? ', …' : ''} · ${m.path}`, path: m.path })),
   ];

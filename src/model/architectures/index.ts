@@ -3,6 +3,7 @@
  * layer 0's attention weight (with any of the architecture's prefixes).
  */
 import type { HfConfig } from '../hfConfig';
+import { anonymousHint } from '../onnxNames';
 import { ModelError, UnknownArchitectureError, WeightProvider } from '../weights';
 import { bert } from './bert';
 import { gpt2 } from './gpt2';
@@ -27,7 +28,7 @@ export function recognize(config: HfConfig, weights: WeightProvider): { architec
     }
     const prefix = prefixIn(architecture);
     if (prefix === undefined) {
-      throw new ModelError(`config.json says ${modelType}, but the weights have no ${architecture.label} attention tensor: looked for ${probesOf(architecture).join(' or ')}`);
+      throw new ModelError(`config.json says ${modelType}, but the weights have no ${architecture.label} attention tensor: looked for ${probesOf(architecture).join(' or ')}${anonymousHint(names)}`);
     }
     return { architecture, prefix };
   }
@@ -37,7 +38,7 @@ export function recognize(config: HfConfig, weights: WeightProvider): { architec
   }
   const sought = ARCHITECTURES.map((arch) => `${arch.label} (${probesOf(arch).join(', ')})`).join('; ');
   const sample = [...names].slice(0, 5).join(', ');
-  throw new UnknownArchitectureError(`unknown architecture: no tensor named like ${sought}; the checkpoint's first names are ${sample || '(none)'}`);
+  throw new UnknownArchitectureError(`unknown architecture: no tensor named like ${sought}; the checkpoint's first names are ${sample || '(none)'}${anonymousHint(names)}`);
 }
 
 export type { Architecture, ArchitectureName, ModelHints, ModelInfo, Network } from './network';
