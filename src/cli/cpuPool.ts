@@ -8,6 +8,7 @@
 import { availableParallelism } from 'os';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 import { attendHeads, attendScheduled, buildPattern, CpuKernelName, PatternConfig, QKV, SparseProbs } from '../core';
+import { enableRelaxedSimd } from './relaxedSimd';
 
 interface Job {
   config: PatternConfig;
@@ -52,6 +53,7 @@ function runJob(job: Job): JobResult {
 /** True inside a pool worker: it then serves jobs until terminated, and the caller does nothing else. */
 export function serveWorker(): boolean {
   if (isMainThread || !workerData || workerData.kind !== 'sparse-attn-cpu') return false;
+  enableRelaxedSimd();
   parentPort!.on('message', (job: Job) => {
     try {
       parentPort!.postMessage(runJob(job));
@@ -83,6 +85,7 @@ export class CpuPool {
   private startNote = '';
 
   constructor(threads = availableParallelism()) {
+    enableRelaxedSimd();
     if (!__filename.endsWith('.js')) return;
     for (let w = 0; w < Math.max(1, threads); w++) {
       try {
