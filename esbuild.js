@@ -9,6 +9,8 @@ const watch = process.argv.includes('--watch');
 const targets = [
   // gpu.js and webgpu stay outside the CLI bundle: they load native or worker files at run time.
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' }, external: ['vscode', 'gpu.js', 'webgpu'] },
+  // The CLI's CPU worker threads (src/cli/cpuPool.ts starts it from beside the CLI bundle).
+  { entryPoints: ['src/cli/cpuWorker.ts'], outfile: 'dist/cpu-worker.js', platform: 'node' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser' },
   { entryPoints: ['webview/compute/worker.ts'], outfile: 'dist/attention-worker.js', platform: 'browser' },
@@ -21,6 +23,7 @@ if (process.argv.includes('--bench')) {
   targets.length = 0;
   targets.push({ entryPoints: ['test/bench/attention.bench.ts'], outfile: 'dist/test/bench-attention.js', platform: 'node', external: ['gpu.js', 'webgpu', '@tensorflow/*'] });
   targets.push({ entryPoints: ['test/bench/blocksparse.bench.ts'], outfile: 'dist/test/bench-blocksparse.js', platform: 'node' });
+  targets.push({ entryPoints: ['src/cli/cpuWorker.ts'], outfile: 'dist/test/cpu-worker.js', platform: 'node' });
 }
 
 /** esbuild options for one target; tests bundle with exactly these to run what ships. */

@@ -1,12 +1,11 @@
 /** `sparse-attn attend`: attention restricted to a pattern, on the CPU path or a gpu.js backend. */
 import { availableParallelism } from 'os';
-import { buildPattern, DENSE_PROBS_LIMIT_BYTES, encodeNpy, formatBytes, PatternMask, probsToDense, SparseProbs } from '../core';
+import { buildPattern, DENSE_PROBS_LIMIT_BYTES, encodeNpy, formatBytes, npyHeader, PatternMask, probsToDense, SparseProbs } from '../core';
 import { BackendAttempt, fallbackSentence, firstThatRuns } from '../gpu/fallback';
-import { gpuAttention } from '../gpu/kernels';
 import type { KernelSources } from '../gpu/kernelSources';
 import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
 import { runCpuPool } from './cpuPool';
-import { hardwareWebGpu, NodeGpu, nodeWebAssembly, nodeWebGpu, withQuietConsole } from './nodeGpu';
+import type { NodeGpu } from './nodeGpu';
 import { readQkv } from './npyInputs';
 import { checkOutputPaths, writeAtomically } from './outputs';
 
@@ -47,12 +46,13 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   const mask = buildPattern(config);
   const withProbs = typeof probsPath === 'string';
 
+  // gpu.js (and its native parts) load only when a gpu.js backend may run: not for --backend cpu.
   let gpu: NodeGpu | undefined;
   let reason = '';
-  if (backend === 'webgpu') gpu = await nodeWebGpu();
-  else if (backend === 'webasm') gpu = nodeWebAssembly();
+  if (backend === 'webgpu') gpu = await (await import('./nodeGpu')).nodeWebGpu();
+  else if (backend === 'webasm') gpu = (await import('./nodeGpu')).nodeWebAssembly();
   else if (backend === 'auto') {
-    const found = await hardwareWebGpu();
+    const found = await (await import('./nodeGpu')).hardwareWebGpu();
     if (typeof found === 'string') reason = ` (auto: ${found})`;
     else gpu = found;
   }
@@ -90,7 +90,7 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   }
   const ms = performance.now() - started;
   const { heads, n, d } = input;
-  writeAtomically(out, encodeNpy('<f4', [heads, n, d], Float32Array.from(result.out)));
+  writeAtomically(out, float32Npy([heads, n, d], result.out));
   const written = [out];
   if (typeof probsPath === 'string') {
     writeAtomically(probsPath, encodeNpy('<f4', [heads, n, n], probsToDense(result.probs!, n)));
@@ -98,7 +98,7 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   }
   const lsePath = flags.get('lse');
   if (typeof lsePath === 'string') {
-    writeAtomically(lsePath, encodeNpy('<f4', [heads, n], Float32Array.from(result.lse)));
+    writeAtomically(lsePath, float32Npy([heads, n], result.lse));
     written.push(lsePath);
   }
   print(`${config.pattern}: ${heads} heads, n=${n}, d=${d} in ${ms.toFixed(1)} ms; wrote ${written.join(', ')}`);
@@ -108,6 +108,12 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   const total = empty.reduce((a, b) => a + b, 0);
   if (total) print(`note: ${total} rows attend to nothing (${empty.flatMap((e, h) => (e ? [`head ${h}: ${e}`] : [])).join(', ')}): their output is 0 and their lse -inf`);
   return 0;
+}
+
+/** A float32 .npy as header and payload chunks: the payload is written from where it lies, not copied. */
+function float32Npy(shape: number[], data: Float32Array | Float64Array): Uint8Array[] {
+  const floats = data instanceof Float32Array ? data : Float32Array.from(data);
+  return [npyHeader('<f4', shape), new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength)];
 }
 
 export interface AttendRun {
@@ -143,6 +149,7 @@ export async function attendWithFallback(options: {
     attempts.push({
       backend: gpu.gpu.mode ?? 'gpu',
       run: async () => {
+        const [{ gpuAttention }, { withQuietConsole }] = await Promise.all([import('../gpu/kernels'), import('./nodeGpu')]);
         // gpu.js prints whole shaders on a compile error: keep them for --verbose, not the terminal.
         const { value, lines } = await withQuietConsole(() =>
           gpuAttention(gpu.gpu, mask, input, { withProbs, sources: options.sources, cancel: { get cancelled() { return signal.aborted; } } }),

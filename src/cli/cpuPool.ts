@@ -3,11 +3,16 @@
  * SharedArrayBuffers. Without probabilities the work is units (runs of query blocks of a
  * block-form head, or whole heads) taken one at a time from a shared counter, so that two threads
  * share a head and a thread on a busy core takes less; with probabilities, heads are split
- * evenly (their CSR lists come back in head order). The same bundle is the worker script.
+ * evenly (their CSR lists come back in head order). Inputs already in shared memory (the CLI
+ * reads .npy files into it) are used in place. Workers run dist/cpu-worker.js, a bundle of the
+ * attention core only, where it lies beside the running bundle.
  */
+import { existsSync } from 'fs';
 import { availableParallelism } from 'os';
+import { join } from 'path';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 import { attendHeads, attendScheduled, buildPattern, CpuKernelName, PatternConfig, QKV, SparseProbs } from '../core';
+import { enableRelaxedSimd } from './relaxedSimd';
 
 interface Job {
   config: PatternConfig;
@@ -17,19 +22,22 @@ interface Job {
   d: number;
   heads: number;
   withProbs: boolean;
-  q: SharedArrayBuffer;
-  k: SharedArrayBuffer;
-  v: SharedArrayBuffer;
-  out: SharedArrayBuffer;
-  lse: SharedArrayBuffer;
+  /** Views of shared memory (a message shares, not copies, them). */
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  out: Float32Array;
+  lse: Float32Array;
   /** The next unit's index (Int32 [1]), when scheduled by units. */
   counter?: SharedArrayBuffer;
 }
 
-function shared(data: Float32Array): SharedArrayBuffer {
-  const buffer = new SharedArrayBuffer(data.byteLength);
-  new Float32Array(buffer).set(data);
-  return buffer;
+/** `data` itself when it lies in shared memory, else a shared copy. */
+function shared(data: Float32Array): Float32Array {
+  if (data.buffer instanceof SharedArrayBuffer) return data;
+  const copy = new Float32Array(new SharedArrayBuffer(data.byteLength));
+  copy.set(data);
+  return copy;
 }
 
 interface JobResult {
@@ -40,8 +48,8 @@ interface JobResult {
 }
 
 function runJob(job: Job): JobResult {
-  const input: QKV = { heads: job.heads, n: job.n, d: job.d, q: new Float32Array(job.q), k: new Float32Array(job.k), v: new Float32Array(job.v) };
-  const buffers = { out: new Float32Array(job.out), lse: new Float32Array(job.lse) };
+  const input: QKV = { heads: job.heads, n: job.n, d: job.d, q: job.q, k: job.k, v: job.v };
+  const buffers = { out: job.out, lse: job.lse };
   if (job.counter) {
     const counter = new Int32Array(job.counter);
     return { probs: [], ...attendScheduled(buildPattern(job.config), input, buffers, () => Atomics.add(counter, 0, 1)) };
@@ -52,6 +60,7 @@ function runJob(job: Job): JobResult {
 /** True inside a pool worker: it then serves jobs until terminated, and the caller does nothing else. */
 export function serveWorker(): boolean {
   if (isMainThread || !workerData || workerData.kind !== 'sparse-attn-cpu') return false;
+  enableRelaxedSimd();
   parentPort!.on('message', (job: Job) => {
     try {
       parentPort!.postMessage(runJob(job));
@@ -83,10 +92,13 @@ export class CpuPool {
   private startNote = '';
 
   constructor(threads = availableParallelism()) {
+    enableRelaxedSimd();
     if (!__filename.endsWith('.js')) return;
+    // The small worker bundle where it was built beside this one; else this bundle serves (serveWorker).
+    const script = existsSync(join(__dirname, 'cpu-worker.js')) ? join(__dirname, 'cpu-worker.js') : __filename;
     for (let w = 0; w < Math.max(1, threads); w++) {
       try {
-        this.workers.push(new Worker(__filename, { workerData: { kind: 'sparse-attn-cpu' } }));
+        this.workers.push(new Worker(script, { workerData: { kind: 'sparse-attn-cpu' } }));
       } catch (e) {
         // Under a process or address-space limit a thread may not start (EAGAIN): use those that did.
         const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -102,15 +114,15 @@ export class CpuPool {
 
   async run(config: PatternConfig, input: QKV, withProbs: boolean, signal?: AbortSignal): Promise<CpuRun> {
     const { heads, n, d } = input;
-    const out = new SharedArrayBuffer(heads * n * d * 4);
-    const lse = new SharedArrayBuffer(heads * n * 4);
+    const out = new Float32Array(new SharedArrayBuffer(heads * n * d * 4));
+    const lse = new Float32Array(new SharedArrayBuffer(heads * n * 4));
     const counter = withProbs ? undefined : new SharedArrayBuffer(4);
     const base = { config, n, d, heads, withProbs, q: shared(input.q), k: shared(input.k), v: shared(input.v), out, lse, counter };
     const used = counter ? this.workers : this.workers.slice(0, Math.min(this.workers.length, heads));
     const startNotes = this.startNote ? [this.startNote] : [];
     if (used.length === 0) {
       const { kernel, probs, note } = runJob({ ...base, h0: 0, h1: heads });
-      return { out: new Float32Array(out), lse: new Float32Array(lse), probs: withProbs ? probs : undefined, kernel, threads: 1, notes: [...startNotes, ...(note ? [note] : [])] };
+      return { out, lse, probs: withProbs ? probs : undefined, kernel, threads: 1, notes: [...startNotes, ...(note ? [note] : [])] };
     }
     const onAbort = () => this.close();
     signal?.addEventListener('abort', onAbort);
@@ -135,8 +147,8 @@ export class CpuPool {
       // Kernels can differ per worker when one could not reserve its memory: name both.
       const kernels = [...new Set(results.map((r) => r.kernel))];
       return {
-        out: new Float32Array(out),
-        lse: new Float32Array(lse),
+        out,
+        lse,
         probs: withProbs ? results.flatMap((r) => r.probs) : undefined,
         kernel: kernels.length === 1 ? kernels[0] : 'js',
         threads: used.length,

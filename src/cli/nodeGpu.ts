@@ -1,9 +1,10 @@
 /**
  * gpu.js in Node: the webasm backend always, WebGPU through the optional `webgpu` package
  * (Dawn) when a Vulkan driver answers. Software adapters (SwiftShader, llvmpipe) are reported
- * so that `auto` can prefer the CPU path on them.
+ * so that `auto` can prefer the CPU path on them. gpu.js itself loads on first use (`gpuJs`): the
+ * CPU path never needs it.
  */
-import { GPU } from 'gpu.js';
+import type { GPU } from 'gpu.js';
 import { UsageError } from './args';
 
 export interface NodeGpu {
@@ -12,6 +13,11 @@ export interface NodeGpu {
   device: string;
   software: boolean;
   dispose(): void;
+}
+
+function gpuJs(): typeof import('gpu.js') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('gpu.js');
 }
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software/i;
@@ -59,7 +65,7 @@ export async function nodeWebGpu(): Promise<NodeGpu> {
     throw new UsageError(`--backend webgpu is unavailable: ${why}`);
   }
   const device = describe(adapter);
-  const gpu = new GPU({ mode: 'webgpu' });
+  const gpu = new (gpuJs().GPU)({ mode: 'webgpu' });
   return { gpu, device: `webgpu on ${device}`, software: SOFTWARE.test(device), dispose: () => (gpu.destroy(), cleanup()) };
 }
 
@@ -76,7 +82,7 @@ export async function hardwareWebGpu(): Promise<NodeGpu | string> {
 }
 
 export function nodeWebAssembly(): NodeGpu {
-  const gpu = new GPU({ mode: 'webasm' });
+  const gpu = new (gpuJs().GPU)({ mode: 'webasm' });
   return { gpu, device: 'webasm (WebAssembly SIMD)', software: true, dispose: () => gpu.destroy() };
 }
 

@@ -11,7 +11,7 @@ const pureTests = [
   'maskCheck', 'maskFiles', 'maskFunctions', 'maskShare', 'matmul', 'modelForward', 'modelProjection',
   'npyOracle', 'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules',
   'projectionCandidates', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover',
-  'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation',
+  'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation', 'kernelVariants', 'npyShared',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {

@@ -1,11 +1,13 @@
 /**
  * The block-GEMM path for heads of block form (blockStructure.ts): per head, the summary keys and
  * values are gathered once into panels; per query block, its own keys join them, and the kernel's
- * blockTile runs 4 queries at a time over column chunks: register-tiled scores, an online
- * (running-max) softmax with a vectorised exp, and register-tiled weights x V. Every width is
+ * blockQueries (one call per query block) runs 4 queries at a time over column chunks:
+ * register-tiled scores, an online (running-max) softmax with a vectorised exp, and register-tiled
+ * weights x V; with fused multiply-adds where the engine has relaxed SIMD (wasmModule.ts). Every width is
  * padded to the tile (d to 8, keys to 8, queries to 4) and the padding masked, so any d works.
  *
- * Panel columns: [0, lPad) the own block, then [lPad, lPad + G) the gathered summary columns of
+ * The key panel is packed by 8 columns (d x 8 transposed keys each, contiguous: the kernel streams
+ * them). Panel columns: [0, lPad) the own block, then [lPad, lPad + G) the gathered summary columns of
  * every block in order. Causal queries of block b use the prefix of the summaries (blocks < b);
  * bidirectional ones all of them but their own block's (which the own block already holds).
  */
@@ -17,19 +19,14 @@ import { CancelledError, QKV } from './types';
 import { instantiate, kernelModule, reserveMemory } from './wasmModule';
 
 interface BlockTileKernel {
-  blockTile(
-    q: number, d: number, kt: number, ktStride: number, v: number, dPad: number, col0: number, cols: number, scale: number,
-    s: number, o: number, state: number, own0: number, ownStep: number, sumLo: number, gapLo: number, gapHi: number, sumHi: number, masked: number,
+  blockQueries(
+    q: number, d: number, kt: number, v: number, dPad: number, scale: number, s: number, o: number, state: number,
+    rows: number, len: number, lPad: number, causal: number, gapLo: number, gapHi: number, sumHi: number, chunk: number,
   ): void;
-  blockTileRows(
-    q: number, d: number, kt: number, ktStride: number, v: number, dPad: number, col0: number, cols: number, scale: number,
-    s: number, o: number, state: number, own0: number, ownStep: number, sumLo: number, gapLo: number, gapHi: number, sumHi: number, masked: number, tiles: number,
-  ): void;
-  transposeRows(src: number, rows: number, d: number, dst: number, dstStride: number): void;
-  normalizeRows(o: number, state: number, rows: number, dPad: number): void;
+  packKeys(src: number, rows: number, d: number, dst: number): void;
 }
 
-/** Keys per kernel call: a chunk of the K and V panels (64 KiB each at d = 64) stays in cache across a block's queries. */
+/** Keys per blockTileRows pass: a chunk of the K and V panels (64 KiB each at d = 64) stays in cache across a block's queries. */
 const CHUNK = 256;
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
@@ -46,7 +43,7 @@ interface Layout {
   q: number;
   o: number;
   s: number;
-  /** A block's keys as they come, before transposeRows puts them in the panel. */
+  /** A block's keys as they come, before packKeys puts them in the panel. */
   stage: number;
   end: number;
 }
@@ -194,8 +191,10 @@ class BlockHeadRun {
     for (let g = 0; g < columns.length; g++) {
       const from = base + columns[g] * d;
       const row = vp + (lPad + g) * dPad;
+      const x = lPad + g;
+      const packed = kt + (x >> 3) * 8 * d + (x & 7);
       for (let c = 0; c < d; c++) {
-        floats[kt + c * width + lPad + g] = k[from + c];
+        floats[packed + 8 * c] = k[from + c];
         floats[row + c] = v[from + c];
       }
     }
@@ -203,46 +202,22 @@ class BlockHeadRun {
 
   private block(b: number, r0: number, len: number): void {
     const { d, k, v, q, n } = this.input;
-    const { floats, doubles, width, lPad, dPad, at, kernel } = this;
+    const { floats, doubles, lPad, dPad, at, kernel } = this;
     const base = this.h * n * d;
     const vp = at.v / 4;
     floats.set(k.subarray(base + r0 * d, base + (r0 + len) * d), at.stage / 4);
-    kernel.transposeRows(at.stage, len, d, at.kt, width * 4);
+    kernel.packKeys(at.stage, len, d, at.kt);
     if (dPad === d) floats.set(v.subarray(base + r0 * d, base + (r0 + len) * d), vp);
     else for (let x = 0; x < len; x++) floats.set(v.subarray(base + (r0 + x) * d, base + (r0 + x + 1) * d), vp + x * dPad);
     const rows = roundUp(len, 4);
     floats.set(q.subarray(base + r0 * d, base + (r0 + len) * d), at.q / 4);
     floats.fill(0, at.q / 4 + len * d, at.q / 4 + rows * d);
-    floats.fill(0, at.o / 4, at.o / 4 + rows * dPad);
-    for (let r = 0; r < rows; r++) {
-      floats[at.state / 4 + 4 * r] = -Infinity;
-      doubles[at.state / 8 + 2 * r + 1] = 0;
-    }
     const causal = !this.structure.bidirectional;
     const { starts } = this.gathered;
-    const sumLo = lPad;
     const sumHi = lPad + (causal ? starts[b] : starts[starts.length - 1]);
     const gapLo = causal ? sumHi : lPad + starts[b];
     const gapHi = causal ? sumHi : lPad + starts[b + 1];
-    const scale = 1 / Math.sqrt(d);
-    const call = (t: number, x0: number, cols: number, own0: number, masked: boolean) =>
-      kernel.blockTile(at.q + t * d * 4, d, at.kt, width * 4, at.v, dPad, x0, cols, scale, at.s, at.o + t * dPad * 4, at.state + t * 16, own0, causal ? 1 : 0, sumLo, gapLo, gapHi, sumHi, masked ? 1 : 0);
-    // The own block: causal tiles stop at their last row's diagonal.
-    for (let x0 = 0; x0 < lPad; x0 += CHUNK) {
-      for (let t = 0; t < rows; t += 4) {
-        const own0 = causal ? t + 1 : len;
-        const end = Math.min(x0 + CHUNK, lPad, causal ? roundUp(t + 4, 8) : lPad);
-        if (end > x0) call(t, x0, end - x0, own0, end > own0);
-      }
-    }
-    // The summaries: chunks wholly inside [sumLo, gapLo) or [gapHi, sumHi) need no mask.
-    const summaryEnd = lPad + roundUp(sumHi - lPad, 8);
-    for (let x0 = sumLo; x0 < summaryEnd; x0 += CHUNK) {
-      const end = Math.min(x0 + CHUNK, summaryEnd);
-      const masked = !(end <= gapLo || (x0 >= gapHi && end <= sumHi));
-      kernel.blockTileRows(at.q, d, at.kt, width * 4, at.v, dPad, x0, end - x0, scale, at.s, at.o, at.state, 0, causal ? 1 : 0, sumLo, gapLo, gapHi, sumHi, masked ? 1 : 0, rows / 4);
-    }
-    kernel.normalizeRows(at.o, at.state, len, dPad);
+    kernel.blockQueries(at.q, d, at.kt, at.v, dPad, 1 / Math.sqrt(d), at.s, at.o, at.state, rows, len, lPad, causal ? 1 : 0, gapLo, gapHi, sumHi, CHUNK);
     const { out, lse } = this.buffers;
     if (dPad === d) out.set(floats.subarray(at.o / 4, at.o / 4 + len * d), base + r0 * d);
     else for (let x = 0; x < len; x++) out.set(floats.subarray(at.o / 4 + x * dPad, at.o / 4 + x * dPad + d), base + (r0 + x) * d);

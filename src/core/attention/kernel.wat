@@ -198,11 +198,11 @@
     (local.set $r (f32x4.sub
       (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
       (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-    (local.set $p (f32x4.add (f32x4.mul (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    (local.set $p (f32x4.relaxed_madd (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $r) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.relaxed_madd (local.get $p) (local.get $r) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.relaxed_madd (local.get $p) (local.get $r) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.relaxed_madd (local.get $p) (local.get $r) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.relaxed_madd (local.get $p) (local.get $r) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
     (local.set $p (f32x4.add
       (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
       (v128.const f32x4 1 1 1 1)))
@@ -213,8 +213,8 @@
       (f32x4.lt (local.get $x) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
 
   ;; One tile: queries q[0..4) (rows of d floats) against panel columns [col0, col0 + cols), cols a
-  ;; multiple of 8. kt is the key panel transposed (row c holds feature c of every key, ktStride
-  ;; bytes apart); v the value panel (a row of dPad floats per key, dPad a multiple of 8). Steps:
+  ;; multiple of 8. kt is the key panel packed by 8 columns (packKeys: the d x 8 transposed keys of
+  ;; columns 8p..8p+8 lie contiguous at kt + 8p * d * 4, so the scores stream them); v the value panel (a row of dPad floats per key, dPad a multiple of 8). Steps:
   ;; 1. scores into s (4 rows of cols floats) in a 4 x 8 register tile over d;
   ;; 2. scaled, masked (when `masked`: row r may use columns below own0 + r*ownStep, in
   ;;    [sumLo, gapLo) and in [gapHi, sumHi)), and folded into each row's running max and sum
@@ -222,7 +222,7 @@
   ;;    then holds the weights;
   ;; 3. o (4 rows of dPad floats) += weights x v in a 4 x 8 register tile over the keys.
   (func $blockTile (export "blockTile")
-    (param $q i32) (param $d i32) (param $kt i32) (param $ktStride i32)
+    (param $q i32) (param $d i32) (param $kt i32)
     (param $v i32) (param $dPad i32) (param $col0 i32) (param $cols i32) (param $scale f32)
     (param $s i32) (param $o i32) (param $state i32)
     (param $own0 i32) (param $ownStep i32) (param $sumLo i32) (param $gapLo i32) (param $gapHi i32) (param $sumHi i32)
@@ -247,7 +247,7 @@
         (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
         (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
         (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
-        (local.set $kp (i32.add (local.get $kt) (i32.shl (i32.add (local.get $col0) (local.get $j)) (i32.const 2))))
+        (local.set $kp (i32.add (local.get $kt) (i32.mul (i32.add (local.get $col0) (local.get $j)) (local.get $dBytes))))
         (local.set $cb (i32.const 0))
         (block $featuresDone
           (loop $featuresLoop
@@ -256,21 +256,21 @@
             (local.set $k1 (v128.load offset=16 (local.get $kp)))
             (local.set $sp (i32.add (local.get $q) (local.get $cb)))
             (local.set $w (v128.load32_splat (local.get $sp)))
-            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $w) (local.get $k0))))
-            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $w) (local.get $k1))))
+            (local.set $a0 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a0)))
+            (local.set $a1 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a1)))
             (local.set $sp (i32.add (local.get $sp) (local.get $dBytes)))
             (local.set $w (v128.load32_splat (local.get $sp)))
-            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $w) (local.get $k0))))
-            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $w) (local.get $k1))))
+            (local.set $a2 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a2)))
+            (local.set $a3 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a3)))
             (local.set $sp (i32.add (local.get $sp) (local.get $dBytes)))
             (local.set $w (v128.load32_splat (local.get $sp)))
-            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $w) (local.get $k0))))
-            (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $w) (local.get $k1))))
+            (local.set $a4 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a4)))
+            (local.set $a5 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a5)))
             (local.set $sp (i32.add (local.get $sp) (local.get $dBytes)))
             (local.set $w (v128.load32_splat (local.get $sp)))
-            (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $w) (local.get $k0))))
-            (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $w) (local.get $k1))))
-            (local.set $kp (i32.add (local.get $kp) (local.get $ktStride)))
+            (local.set $a6 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a6)))
+            (local.set $a7 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a7)))
+            (local.set $kp (i32.add (local.get $kp) (i32.const 32)))
             (local.set $cb (i32.add (local.get $cb) (i32.const 4)))
             (br $featuresLoop)))
         (local.set $sp (i32.add (local.get $s) (i32.shl (local.get $j) (i32.const 2))))
@@ -348,11 +348,11 @@
                 (local.set $er (f32x4.sub
                   (f32x4.sub (local.get $ex) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
                   (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-                (local.set $ep (f32x4.add (f32x4.mul (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $er)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
-                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
-                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
-                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
-                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+                (local.set $ep (f32x4.relaxed_madd (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $er) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
                 (local.set $ep (f32x4.add
                   (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
                   (v128.const f32x4 1 1 1 1)))
@@ -412,20 +412,20 @@
             (local.set $k1 (v128.load offset=16 (local.get $kp)))
             (local.set $sp (i32.add (local.get $s) (local.get $j)))
             (local.set $w (v128.load32_splat (local.get $sp)))
-            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $w) (local.get $k0))))
-            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $w) (local.get $k1))))
+            (local.set $a0 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a0)))
+            (local.set $a1 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a1)))
             (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
             (local.set $w (v128.load32_splat (local.get $sp)))
-            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $w) (local.get $k0))))
-            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $w) (local.get $k1))))
+            (local.set $a2 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a2)))
+            (local.set $a3 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a3)))
             (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
             (local.set $w (v128.load32_splat (local.get $sp)))
-            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $w) (local.get $k0))))
-            (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $w) (local.get $k1))))
+            (local.set $a4 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a4)))
+            (local.set $a5 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a5)))
             (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
             (local.set $w (v128.load32_splat (local.get $sp)))
-            (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $w) (local.get $k0))))
-            (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $w) (local.get $k1))))
+            (local.set $a6 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a6)))
+            (local.set $a7 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a7)))
             (local.set $kp (i32.add (local.get $kp) (local.get $oStride)))
             (local.set $j (i32.add (local.get $j) (i32.const 4)))
             (br $keysLoop)))
@@ -440,29 +440,32 @@
         (local.set $cb (i32.add (local.get $cb) (i32.const 32)))
         (br $outLoop))))
 
-  ;; dst[c * dstStride + x] = src[x * d + c] for x < rows, c < d (a block's keys into the panel).
-  (func (export "transposeRows")
-    (param $src i32) (param $rows i32) (param $d i32) (param $dst i32) (param $dstStride i32)
+;; The packed key panel (see blockTile) from rows of d floats: dst[(x >> 3) * 8d + 8c + (x & 7)]
+  ;; = src[x * d + c] for x < rows, c < d.
+  (func (export "packKeys")
+    (param $src i32) (param $rows i32) (param $d i32) (param $dst i32)
     (local $x i32) (local $c i32) (local $from i32) (local $to i32)
     (block $rowsDone
       (loop $rowsLoop
         (br_if $rowsDone (i32.ge_u (local.get $x) (local.get $rows)))
         (local.set $from (i32.add (local.get $src) (i32.shl (i32.mul (local.get $x) (local.get $d)) (i32.const 2))))
-        (local.set $to (i32.add (local.get $dst) (i32.shl (local.get $x) (i32.const 2))))
+        (local.set $to (i32.add (local.get $dst) (i32.add
+          (i32.shl (i32.mul (i32.shr_u (local.get $x) (i32.const 3)) (local.get $d)) (i32.const 5))
+          (i32.shl (i32.and (local.get $x) (i32.const 7)) (i32.const 2)))))
         (local.set $c (i32.const 0))
         (block $featuresDone
           (loop $featuresLoop
             (br_if $featuresDone (i32.ge_u (local.get $c) (local.get $d)))
             (f32.store (local.get $to) (f32.load (local.get $from)))
             (local.set $from (i32.add (local.get $from) (i32.const 4)))
-            (local.set $to (i32.add (local.get $to) (local.get $dstStride)))
+            (local.set $to (i32.add (local.get $to) (i32.const 32)))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br $featuresLoop)))
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
         (br $rowsLoop))))
 
   ;; Row x of o (dPad floats) divided by its softmax sum (state: f64 at x * 16 + 8), for x < rows.
-  (func (export "normalizeRows")
+  (func $normalizeRows (export "normalizeRows")
     (param $o i32) (param $state i32) (param $rows i32) (param $dPad i32)
     (local $x i32) (local $cb i32) (local $w v128) (local $end i32)
     (local.set $end (i32.shl (local.get $dPad) (i32.const 2)))
@@ -485,8 +488,8 @@
 
   ;; blockTile over `tiles` consecutive tiles of 4 queries (the same columns for all): one call
   ;; from JS per summary chunk instead of one per tile.
-  (func (export "blockTileRows")
-    (param $q i32) (param $d i32) (param $kt i32) (param $ktStride i32)
+  (func $blockTileRows (export "blockTileRows")
+    (param $q i32) (param $d i32) (param $kt i32)
     (param $v i32) (param $dPad i32) (param $col0 i32) (param $cols i32) (param $scale f32)
     (param $s i32) (param $o i32) (param $state i32)
     (param $own0 i32) (param $ownStep i32) (param $sumLo i32) (param $gapLo i32) (param $gapHi i32) (param $sumHi i32)
@@ -495,7 +498,7 @@
     (block $tilesDone
       (loop $tilesLoop
         (br_if $tilesDone (i32.ge_u (local.get $t) (local.get $tiles)))
-        (call $blockTile (local.get $q) (local.get $d) (local.get $kt) (local.get $ktStride)
+        (call $blockTile (local.get $q) (local.get $d) (local.get $kt)
           (local.get $v) (local.get $dPad) (local.get $col0) (local.get $cols) (local.get $scale)
           (local.get $s) (local.get $o) (local.get $state)
           (local.get $own0) (local.get $ownStep) (local.get $sumLo) (local.get $gapLo) (local.get $gapHi) (local.get $sumHi)
@@ -506,4 +509,82 @@
         (local.set $own0 (i32.add (local.get $own0) (i32.shl (local.get $ownStep) (i32.const 2))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $tilesLoop))))
+;; One whole query block in one call: state reset (max -inf, sum 0) and o zeroed for `rows` (a
+  ;; multiple of 4) queries; the own block's columns [0, lPad), causal tiles stopping at their last
+  ;; row's diagonal; the summary columns [lPad, sumHi) in chunks of `chunk` keys, masked only where
+  ;; a chunk reaches into the gap [gapLo, gapHi) or past sumHi; then the first len rows of o
+  ;; normalised. q holds rows x d floats, o rows x dPad.
+  (func (export "blockQueries")
+    (param $q i32) (param $d i32) (param $kt i32) (param $v i32) (param $dPad i32) (param $scale f32)
+    (param $s i32) (param $o i32) (param $state i32) (param $rows i32) (param $len i32) (param $lPad i32)
+    (param $causal i32) (param $gapLo i32) (param $gapHi i32) (param $sumHi i32) (param $chunk i32)
+    (local $t i32) (local $x0 i32) (local $end i32) (local $own0 i32) (local $sumEnd i32) (local $p i32) (local $stop i32)
+    (local.set $p (i32.const 0))
+    (local.set $stop (i32.shl (local.get $rows) (i32.const 4)))
+    (block $stateDone
+      (loop $stateLoop
+        (br_if $stateDone (i32.ge_u (local.get $p) (local.get $stop)))
+        (f32.store (i32.add (local.get $state) (local.get $p)) (f32.const -inf))
+        (f64.store offset=8 (i32.add (local.get $state) (local.get $p)) (f64.const 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $stateLoop)))
+    (local.set $p (local.get $o))
+    (local.set $stop (i32.add (local.get $o) (i32.shl (i32.mul (local.get $rows) (local.get $dPad)) (i32.const 2))))
+    (block $zeroDone
+      (loop $zeroLoop
+        (br_if $zeroDone (i32.ge_u (local.get $p) (local.get $stop)))
+        (v128.store (local.get $p) (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $zeroLoop)))
+    ;; the own block
+    (local.set $x0 (i32.const 0))
+    (block $ownDone
+      (loop $ownLoop
+        (br_if $ownDone (i32.ge_u (local.get $x0) (local.get $lPad)))
+        (local.set $t (i32.const 0))
+        (block $tilesDone
+          (loop $tilesLoop
+            (br_if $tilesDone (i32.ge_u (local.get $t) (local.get $rows)))
+            (local.set $own0 (select (i32.add (local.get $t) (i32.const 1)) (local.get $len) (local.get $causal)))
+            (local.set $end (i32.add (local.get $x0) (local.get $chunk)))
+            (if (i32.lt_u (local.get $lPad) (local.get $end)) (then (local.set $end (local.get $lPad))))
+            (if (local.get $causal)
+              (then
+                (local.set $stop (i32.and (i32.add (local.get $t) (i32.const 11)) (i32.const -8)))
+                (if (i32.lt_u (local.get $stop) (local.get $end)) (then (local.set $end (local.get $stop))))))
+            (if (i32.gt_u (local.get $end) (local.get $x0))
+              (then
+                (call $blockTile
+                  (i32.add (local.get $q) (i32.shl (i32.mul (local.get $t) (local.get $d)) (i32.const 2)))
+                  (local.get $d) (local.get $kt) (local.get $v) (local.get $dPad) (local.get $x0)
+                  (i32.sub (local.get $end) (local.get $x0)) (local.get $scale) (local.get $s)
+                  (i32.add (local.get $o) (i32.shl (i32.mul (local.get $t) (local.get $dPad)) (i32.const 2)))
+                  (i32.add (local.get $state) (i32.shl (local.get $t) (i32.const 4)))
+                  (local.get $own0) (local.get $causal) (local.get $lPad) (local.get $gapLo) (local.get $gapHi) (local.get $sumHi)
+                  (i32.gt_u (local.get $end) (local.get $own0)))))
+            (local.set $t (i32.add (local.get $t) (i32.const 4)))
+            (br $tilesLoop)))
+        (local.set $x0 (i32.add (local.get $x0) (local.get $chunk)))
+        (br $ownLoop)))
+    ;; the summaries
+    (local.set $sumEnd (i32.add (local.get $lPad)
+      (i32.and (i32.add (i32.sub (local.get $sumHi) (local.get $lPad)) (i32.const 7)) (i32.const -8))))
+    (local.set $x0 (local.get $lPad))
+    (block $summariesDone
+      (loop $summariesLoop
+        (br_if $summariesDone (i32.ge_u (local.get $x0) (local.get $sumEnd)))
+        (local.set $end (i32.add (local.get $x0) (local.get $chunk)))
+        (if (i32.lt_u (local.get $sumEnd) (local.get $end)) (then (local.set $end (local.get $sumEnd))))
+        (call $blockTileRows (local.get $q) (local.get $d) (local.get $kt) (local.get $v) (local.get $dPad)
+          (local.get $x0) (i32.sub (local.get $end) (local.get $x0)) (local.get $scale) (local.get $s)
+          (local.get $o) (local.get $state) (i32.const 0) (local.get $causal) (local.get $lPad)
+          (local.get $gapLo) (local.get $gapHi) (local.get $sumHi)
+          ;; masked unless wholly inside [lPad, gapLo) or [gapHi, sumHi)
+          (i32.eqz (i32.or
+            (i32.le_u (local.get $end) (local.get $gapLo))
+            (i32.and (i32.ge_u (local.get $x0) (local.get $gapHi)) (i32.le_u (local.get $end) (local.get $sumHi)))))
+          (i32.shr_u (local.get $rows) (i32.const 2)))
+        (local.set $x0 (local.get $end))
+        (br $summariesLoop)))
+    (call $normalizeRows (local.get $o) (local.get $state) (local.get $len) (local.get $dPad)))
 )

@@ -1,5 +1,5 @@
 /** The kernel's WebAssembly module (kernel.wat, committed as base64) and its memories, shared by both SIMD paths. */
-import { KERNEL_WASM_BASE64 } from './kernel-wasm';
+import { KERNEL_RELAXED_WASM_BASE64, KERNEL_WASM_BASE64 } from './kernel-wasm';
 
 /** The WebAssembly API both browsers and Node provide, typed here so the core needs no DOM or Node typings. */
 export interface WasmModule {
@@ -7,12 +7,20 @@ export interface WasmModule {
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
+  validate(bytes: Uint8Array): boolean;
   Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { readonly exports: unknown };
 }
 export const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-let compiled: WasmModule | null | undefined;
+/**
+ * `relaxed`: the kernel with fused multiply-adds (relaxed SIMD: Chromium 114+, Node 22+, Node 20
+ * with --experimental-wasm-relaxed-simd); `plain`: SIMD only. `auto` takes relaxed where valid.
+ */
+export type KernelVariant = 'relaxed' | 'plain';
+
+const compiled = new Map<KernelVariant, WasmModule | null>();
+let preferred: KernelVariant | 'auto' = 'auto';
 
 export function decodeBase64(text: string): Uint8Array {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -32,17 +40,43 @@ export function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-/** The compiled module, or null where WebAssembly SIMD is unavailable (or blocked by a CSP). */
-export function kernelModule(): WasmModule | null {
-  if (compiled === undefined) {
+/** One variant's compiled module, or null where the engine lacks it (or a CSP blocks WebAssembly). */
+export function kernelModuleOf(variant: KernelVariant): WasmModule | null {
+  let module = compiled.get(variant);
+  if (module === undefined) {
+    module = null;
     try {
-      if (!wasm) throw new Error('no WebAssembly');
-      compiled = new wasm.Module(decodeBase64(KERNEL_WASM_BASE64));
+      const bytes = decodeBase64(variant === 'relaxed' ? KERNEL_RELAXED_WASM_BASE64 : KERNEL_WASM_BASE64);
+      // validate() first: an engine without relaxed SIMD refuses the module, which is no error here.
+      if (wasm && wasm.validate(bytes)) module = new wasm.Module(bytes);
     } catch {
-      compiled = null;
+      module = null;
     }
+    compiled.set(variant, module);
   }
-  return compiled;
+  return module;
+}
+
+/** The variant the kernels use: the preferred one where the engine has it, else plain SIMD, else null. */
+export function kernelVariant(): KernelVariant | null {
+  if (preferred !== 'plain' && kernelModuleOf('relaxed')) return 'relaxed';
+  return kernelModuleOf('plain') ? 'plain' : null;
+}
+
+/** Looks again for variants found missing (after a host enabled relaxed SIMD: src/cli/relaxedSimd.ts). */
+export function recheckKernelVariants(): void {
+  for (const [variant, module] of compiled) if (module === null) compiled.delete(variant);
+}
+
+/** Chooses the variant (tests compare both; `auto` is the default). */
+export function preferKernelVariant(variant: KernelVariant | 'auto'): void {
+  preferred = variant;
+}
+
+/** The compiled module the kernels use, or null where WebAssembly SIMD is unavailable. */
+export function kernelModule(): WasmModule | null {
+  const variant = kernelVariant();
+  return variant ? kernelModuleOf(variant) : null;
 }
 
 /**

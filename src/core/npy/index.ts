@@ -266,14 +266,16 @@ export function npyToFloat64(npy: NpyArray): Float64Array {
 }
 
 /** A float array (float16/32/64, either byte order) as float32 in C order; NumPy's astype rounding. */
-export function npyToFloat32(npy: NpyArray): Float32Array {
+export function npyToFloat32(npy: NpyArray, into?: Float32Array): Float32Array {
   if (npy.type.kind !== 'f') throw new NpyError(`expected floats, found ${npy.dtype}`);
   const bytes = cOrderData(npy);
   const count = bytes.length / npy.type.itemSize;
-  const out = new Float32Array(count);
+  // `into`: memory the caller chose (shared memory for worker threads), of exactly `count` floats.
+  if (into && into.length !== count) throw new NpyError(`the target holds ${into.length} floats, the array ${count}`);
+  const out = into ?? new Float32Array(count);
   // Little-endian float32, the usual case: a byte copy (the file's bytes need not be 4-byte aligned).
   // Stryker disable next-line ConditionalExpression,StringLiteral: a fast path; the element reader below gives the same float32 values; `true` is killed
-  if (npy.dtype === '<f4') new Uint8Array(out.buffer).set(bytes);
+  if (npy.dtype === '<f4') new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes);
   else {
     const at = elementReader(npy, bytes);
     for (let k = 0; k < count; k++) out[k] = at(k);
