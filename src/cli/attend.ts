@@ -49,10 +49,10 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   // gpu.js (and its native parts) load only when a gpu.js backend may run: not for --backend cpu.
   let gpu: NodeGpu | undefined;
   let reason = '';
-  if (backend === 'webgpu') gpu = await (await import('./nodeGpu')).nodeWebGpu();
-  else if (backend === 'webasm') gpu = (await import('./nodeGpu')).nodeWebAssembly();
+  if (backend === 'webgpu') gpu = await loadNodeGpu().nodeWebGpu();
+  else if (backend === 'webasm') gpu = loadNodeGpu().nodeWebAssembly();
   else if (backend === 'auto') {
-    const found = await (await import('./nodeGpu')).hardwareWebGpu();
+    const found = await loadNodeGpu().hardwareWebGpu();
     if (typeof found === 'string') reason = ` (auto: ${found})`;
     else gpu = found;
   }
@@ -116,6 +116,13 @@ function float32Npy(shape: number[], data: Float32Array | Float64Array): Uint8Ar
   return [npyHeader('<f4', shape), new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength)];
 }
 
+/**
+ * gpu.js and its native parts, loaded on first use (a synchronous require: esbuild bundles it, and
+ * unlike `import()` it resolves TypeScript sources in the tests too).
+ */
+const loadNodeGpu = () => require('./nodeGpu') as typeof import('./nodeGpu');
+const loadGpuKernels = () => require('../gpu/kernels') as typeof import('../gpu/kernels');
+
 export interface AttendRun {
   result: { out: Float32Array | Float64Array; lse: Float32Array | Float64Array; probs?: SparseProbs[] };
   /** What ran, e.g. "webgpu on NVIDIA ..., kernel WebGPUKernel; stages ms: ...". */
@@ -149,7 +156,8 @@ export async function attendWithFallback(options: {
     attempts.push({
       backend: gpu.gpu.mode ?? 'gpu',
       run: async () => {
-        const [{ gpuAttention }, { withQuietConsole }] = await Promise.all([import('../gpu/kernels'), import('./nodeGpu')]);
+        const { gpuAttention } = loadGpuKernels();
+        const { withQuietConsole } = loadNodeGpu();
         // gpu.js prints whole shaders on a compile error: keep them for --verbose, not the terminal.
         const { value, lines } = await withQuietConsole(() =>
           gpuAttention(gpu.gpu, mask, input, { withProbs, sources: options.sources, cancel: { get cancelled() { return signal.aborted; } } }),

@@ -45,6 +45,18 @@ describe('sparse-attn attend', function () {
   const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n: 128, stride: 16, c: 2, heads: 4, subblocks: 4 };
   const patternArgs = ['--pattern', 'fixed', '--stride', '16', '--c', '2', '--subblocks', '4'];
 
+  it('loads gpu.js only for a gpu.js backend: --backend cpu runs without it', () => {
+    const { args } = writeInputs('lazy', 2, 64, 16, 4);
+    const run = (backend: string) =>
+      spawnSync(process.execPath, ['-r', join(ROOT, 'test/support/reportGpuJsLoad.js'), CLI, 'attend', ...args, ...patternArgs, '--backend', backend, '--out', join(dir, `lazy-${backend}.npy`)], { encoding: 'utf8', cwd: ROOT, timeout: 120000 });
+    const cpu = run('cpu');
+    assert.equal(cpu.status, 0, cpu.stderr);
+    assert.doesNotMatch(cpu.stderr, /gpu\.js loaded/);
+    const webasm = run('webasm');
+    assert.equal(webasm.status, 0, webasm.stderr);
+    assert.match(webasm.stderr, /gpu\.js loaded/);
+  });
+
   const backends: Array<[string, RegExp, NodeJS.ProcessEnv]> = [
     ['cpu', /backend: cpu \(wasm-simd kernel, 2 threads\)/, {}],
     ['webasm', /kernel WebAssemblyKernel; .*check/, {}],
