@@ -23,6 +23,7 @@ export const ATTENTION_MAX_BYTES = 1 << 30;
 /** Tiles the pattern will store over its distinct heads: a closed form, or a small build scaled up. */
 export function estimateTiles(config: PatternConfig): number {
   const n = config.n;
+  // Stryker disable next-line LogicalOperator: a preset has a layout exactly when its config has a block (`in` narrows the type); `||` picks the same presets
   if (patternSpec(config.pattern).layout && 'block' in config) {
     // Set blocks grow at most with the square of the block count: build a few blocks and scale.
     const blocks = n / config.block;

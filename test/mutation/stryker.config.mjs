@@ -12,6 +12,7 @@ const pureTests = [
   'npyOracle', 'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules',
   'projectionCandidates', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover',
   'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation', 'kernelVariants', 'npyShared',
+  'budget',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
