@@ -12,6 +12,8 @@ const pureTests = [
   'npyOracle', 'npySemantics', 'pastedQkv', 'peerCode', 'pooling', 'presetRules',
   'projectionCandidates', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover',
   'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation', 'kernelVariants', 'npyShared',
+  'analysis',
+  'denseDiff',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
