@@ -50,6 +50,7 @@ function diffHead(theirs: Uint8Array, offset: number, head: HeadMask, h: number,
     for (let r = 0; r <= list.length; r++) {
       const allowedFrom = r < list.length ? list.starts[r] : n;
       for (; j < allowedFrom; j++) if (theirs[base + j] !== 0) note(i, j, 'extra');
+      // Stryker disable next-line ConditionalExpression: without the break, j is already n and every end is <= n, so the next loop runs no step and r passes length (`true` is killed)
       if (r === list.length) break;
       for (; j < list.ends[r]; j++) if (theirs[base + j] === 0) note(i, j, 'missing');
     }

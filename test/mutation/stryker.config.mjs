@@ -13,6 +13,8 @@ const pureTests = [
   'projectionCandidates', 'pythonLiteral', 'ranges', 'registry', 'relatives', 'rowsCover',
   'snippetText', 'stats', 'switchPreset', 'tokenize', 'tokenizerJson', 'validation', 'kernelVariants', 'npyShared',
   'budget',
+  'analysis',
+  'denseDiff',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
