@@ -40,7 +40,8 @@ export function parseEmbeddings(text: string): Embeddings {
   rows.forEach((row, i) => {
     if (row.length !== dim) throw new EmbeddingsError(`row ${i} has ${row.length} values; the first row has ${dim}`);
     row.forEach((cell, c) => {
-      const value = typeof cell === 'number' ? cell : Number(cell);
+      // Only numbers and numeric text: Number() would read null (JSON.stringify's NaN), true or [1] as numbers.
+      const value = typeof cell === 'number' ? cell : typeof cell === 'string' ? Number(cell) : NaN;
       if (!Number.isFinite(value) || (typeof cell === 'string' && cell.trim() === '')) {
         throw new EmbeddingsError(`row ${i}, column ${c}: ${JSON.stringify(cell)} is not a finite number`);
       }

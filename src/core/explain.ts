@@ -20,10 +20,12 @@ export function explainCell(config: PatternConfig, h: number, i: number, j: numb
   const causalOk = !('bidirectional' in config) || config.bidirectional || j <= i;
   if (explainedByDefinition(config) && 'stride' in config && 'c' in config) {
     const { stride: l, c } = config;
+    // Stryker disable next-line ConditionalExpression: k is read only by fixed (strided ignores it, jukebox overwrites inA2), so subblocks for all is the same; `false` is killed
     const { a1: usesA1, a2: usesA2, k } = headSets(h, config.pattern === 'fixed' ? config.subblocks : 1, config.mode, config.layer);
     let inA1: boolean;
     let inA2: boolean;
     if (config.pattern === 'strided') {
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: causalOk already means bidirectional or j <= i, so the last clause (or i + j >= 0) is always true; the line's other mutants are killed
       inA1 = causalOk && Math.abs(i - j) <= l && (config.bidirectional || i - j >= 0);
       inA2 = causalOk && (i - j) % l === 0;
     } else {
@@ -38,5 +40,6 @@ export function explainCell(config: PatternConfig, h: number, i: number, j: numb
   }
   // Block layouts and ports: the mask itself decides; the preset's spec names the rule.
   const allowed = rowColumns((mask ?? buildPattern(config)).heads[h], i).includes(j);
+  // Stryker disable next-line OptionalChaining,StringLiteral: every preset reaching here has a rule (explain.test.ts checks it); 'masked' → "" is killed
   return allowed ? (patternSpec(config.pattern).rule?.(config, h, i, j) ?? `${config.pattern} rule`) : 'masked';
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { parseEmbeddings, syntheticQkv } from '../../src/core';
+import { EmbeddingsError, parseEmbeddings, syntheticQkv } from '../../src/core';
 
 describe('pasted embeddings', () => {
   it('reads JSON rows and CSV or whitespace rows as [n, d]', () => {
@@ -16,6 +16,34 @@ describe('pasted embeddings', () => {
     assert.throws(() => parseEmbeddings('[1, 2]'), /expected a JSON array of rows/);
     assert.throws(() => parseEmbeddings('[[1, 2'), /the pasted JSON does not parse/);
     assert.throws(() => parseEmbeddings('  '), /no rows/);
+  });
+
+  it('trims the text and each line: indented JSON, indented rows, blank lines of spaces', () => {
+    const values = (text: string) => {
+      const e = parseEmbeddings(text);
+      return [e.n, e.dim, Array.from(e.values)];
+    };
+    assert.deepEqual(values('  \n [[1, 2], [3, 4]]\n'), [2, 2, [1, 2, 3, 4]]);
+    assert.deepEqual(values('  1 2  \r\n   \r\n\t3;4 \n'), [2, 2, [1, 2, 3, 4]]);
+    assert.deepEqual(values('[["1", " 2 "], [3e0, -0.5]]'), [2, 2, [1, 2, 3, -0.5]]);
+  });
+
+  it('refuses anything but numbers and numeric text, naming the cell', () => {
+    const refused = (text: string, message: string) =>
+      assert.throws(
+        () => parseEmbeddings(text),
+        (e: unknown) => e instanceof EmbeddingsError && e.name === 'EmbeddingsError' && e.message === message,
+        text,
+      );
+    refused('[[]]', 'the first row is empty');
+    refused('[[1, 2], 3]', 'expected a JSON array of rows, e.g. [[0.1, 0.2], [0.3, 0.4]] for [n, d]');
+    refused('[[1, ""]]', 'row 0, column 1: "" is not a finite number');
+    refused('[[1, " "]]', 'row 0, column 1: " " is not a finite number');
+    refused('1,2,\n3,4,', 'row 0, column 2: "" is not a finite number');
+    // JSON.stringify writes NaN as null; Number() would read null, false and [7] as numbers.
+    refused('[[1, null]]', 'row 0, column 1: null is not a finite number');
+    refused('[[1, 2], [false, 3]]', 'row 1, column 0: false is not a finite number');
+    refused('[[[7], 1]]', 'row 0, column 0: [7] is not a finite number');
   });
 
   it('drive the synthetic Q/K/V: same numbers give the same Q, other numbers another, extra positions fall back', () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { buildPattern, defaultConfig, explainCell, FactorizedConfig, PatternConfig, rowColumns } from '../../src/core';
+import { buildPattern, defaultConfig, explainCell, explainedByDefinition, FactorizedConfig, PATTERN_NAMES, PatternConfig, patternSpec, rowColumns } from '../../src/core';
 
 const fixed = (over: Partial<FactorizedConfig>): FactorizedConfig => ({ ...(defaultConfig('fixed') as FactorizedConfig), ...over });
 
@@ -10,6 +10,32 @@ describe('explaining a cell', () => {
     assert.equal(explainCell(config, 0, 9, 3), 'A2');
     assert.equal(explainCell(config, 0, 7, 7), 'A1+A2');
     assert.equal(explainCell(config, 0, 9, 10), 'masked');
+  });
+
+  it('names the sets of strided and jukebox too: a jukebox summary in the last block is not A2', () => {
+    const strided = fixed({ pattern: 'strided', n: 16, stride: 4, heads: 1 });
+    const jukebox = fixed({ pattern: 'jukebox-summary', n: 16, stride: 4, c: 1, heads: 1 });
+    const cases: Array<[FactorizedConfig, number, number, string]> = [
+      [strided, 9, 8, 'A1'],
+      [strided, 9, 5, 'A1+A2'],
+      [strided, 9, 1, 'A2'],
+      [strided, 9, 10, 'masked'],
+      [jukebox, 9, 7, 'A2'],
+      [jukebox, 11, 11, 'A1+A2'],
+      [jukebox, 14, 12, 'A1'],
+      [jukebox, 15, 15, 'A1'],
+      [jukebox, 15, 14, 'A1'],
+      [jukebox, 15, 4, 'masked'],
+    ];
+    for (const [config, i, j, reason] of cases) assert.equal(explainCell(config, 0, i, j), reason, `${config.pattern} (${i}, ${j})`);
+  });
+
+  it('answers the paper presets by definition, and every other preset has a rule to name', () => {
+    for (const name of PATTERN_NAMES) {
+      const byDefinition = explainedByDefinition(defaultConfig(name));
+      assert.equal(byDefinition, ['fixed', 'strided', 'jukebox-summary'].includes(name), name);
+      if (!byDefinition) assert.equal(typeof patternSpec(name).rule, 'function', name);
+    }
   });
 
   it('agrees with the mask on every cell, for every preset and mode', () => {

@@ -7,10 +7,15 @@ import {
   encodeNpy,
   FactorizedConfig,
   findKnownMatch,
+  formatBytes,
+  gridSvg,
+  HeadMask,
+  pooledNote,
   checkMaskJsonSize,
   estimateMaskJsonBytes,
   maskJsonChunks,
   maskSvg,
+  MASK_JSON_LIMIT_BYTES,
   PatternConfig,
   PatternMask,
   RangeList,
@@ -102,6 +107,67 @@ describe('JSON mask export', () => {
     const small = buildPattern(fixed({ n: 4096, heads: 4, stride: 64, c: 4 }));
     assert.throws(() => checkMaskJsonSize(small, false, 1 << 20), /would need [\d.]+ MiB \(limit 1\.0 MiB\)/);
   });
+
+  it('estimates exactly for a layout, and for row ranges when every row is sampled (n <= 1024)', () => {
+    const layoutMask = buildPattern(configs[3]);
+    assert.deepEqual([layoutMask.layout!.heads, layoutMask.layout!.blocks], [2, 8]);
+    assert.equal(estimateMaskJsonBytes(layoutMask, true), 2 * 8 * 8 * 2 + 256);
+    // Row ranges: 512 for the frame, and per head 12 plus each row's text and its comma.
+    const list = new RangeList();
+    for (const config of configs) {
+      const mask = buildPattern(config);
+      let expected = 512;
+      for (const head of mask.heads) {
+        expected += 12;
+        for (let i = 0; i < mask.n; i++) {
+          head.row(i, list);
+          const row: number[] = [];
+          for (let r = 0; r < list.length; r++) row.push(list.starts[r], list.ends[r]);
+          expected += JSON.stringify(row).length + 1;
+        }
+      }
+      assert.equal(estimateMaskJsonBytes(mask, false), expected, config.pattern);
+    }
+  });
+
+  it('is refused only above the limit, with what, the estimate and advice', () => {
+    const rows = buildPattern(configs[0]);
+    const estimate = estimateMaskJsonBytes(rows, false);
+    assert.doesNotThrow(() => checkMaskJsonSize(rows, false, estimate));
+    assert.throws(
+      () => checkMaskJsonSize(rows, false, estimate - 1),
+      (e: unknown) =>
+        e instanceof TooLargeError &&
+        e.bytes === estimate &&
+        e.message ===
+          `The JSON row ranges of a [3, 100, 100] mask (estimated from 100 sample rows per head) would need ${formatBytes(estimate)} (limit ${formatBytes(estimate - 1)}): ` +
+            'use a smaller n or fewer heads, --layout for block presets, or stats for the numbers',
+    );
+    const layout = buildPattern(configs[3]);
+    assert.doesNotThrow(() => checkMaskJsonSize(layout, true, 512));
+    assert.throws(
+      () => checkMaskJsonSize(layout, true, 511),
+      (e: unknown) =>
+        e instanceof TooLargeError &&
+        e.message === 'The JSON block layout [2, 8, 8] would need 512 B (limit 511 B): use --format npy (one byte per block), a larger block or a smaller n',
+    );
+    assert.equal(MASK_JSON_LIMIT_BYTES, 256 * 1024 * 1024);
+  });
+
+  it('yields a chunk as soon as a head\'s text reaches 1 MiB, and the rest at the head\'s end', () => {
+    // For this band the rows' text reaches exactly 2^20 characters after row 76484 (found by search),
+    // so the chunk boundary is pinned to the character.
+    const config = fixed({ pattern: 'local', n: 80000, stride: 16, heads: 1, bidirectional: true });
+    const mask = buildPattern(config);
+    const chunks = [...maskJsonChunks(config, mask, false)];
+    assert.equal(chunks.length, 4);
+    assert.match(chunks[0], /^\{"config":.*"heads":\[$/);
+    assert.equal(chunks[1].length, 1 << 20);
+    assert.match(chunks[1], /^\{"rows":\[\[0,16\],.*,\[76469,76500\]$/);
+    assert.match(chunks[2], /^,\[76470,76501\],.*,\[79984,80000\]\]\}$/);
+    assert.equal(chunks[3], '],"warnings":[]}');
+    assert.equal(chunks.join(''), reference(config, mask, false));
+  });
 });
 
 describe('mask diff', () => {
@@ -141,6 +207,52 @@ describe('SVG export', () => {
     // One frame rect per head plus one rect per run of allowed cells.
     assert.equal((svg.match(/<rect /g) ?? []).length, 2 + runs[0] + runs[1]);
     assert.match(svg, /head 1/);
+  });
+
+  it('draws the exact SVG: cells of 4 px, one rect per run (never across rows), captions and title escaped', () => {
+    const u = undefined;
+    const maps = [
+      { caption: 'a<b&c>"d', colours: ['#f00', '#f00', u, u, '#0f0', '#0f0', '#0f0', '#00f', '#00f'] },
+      // Entries past grid x grid are not drawn.
+      { caption: 'head 1', colours: [u, u, u, u, '#abc', u, u, u, u, '#abc', '#abc', '#abc'] },
+    ];
+    const expected = [
+      '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="28" viewBox="0 0 40 28">',
+      '<title>say "hi" b</title>',
+      '<g transform="translate(0,16)"><rect width="12" height="12" fill="none" stroke="#999"/>' +
+        '<rect x="0" y="0" width="8" height="4" fill="#f00"/><rect x="4" y="4" width="8" height="4" fill="#0f0"/>' +
+        '<rect x="0" y="8" width="4" height="4" fill="#0f0"/><rect x="4" y="8" width="8" height="4" fill="#00f"/>' +
+        '<text x="6" y="-4" text-anchor="middle" font-size="11" font-family="sans-serif">abcd</text></g>',
+      '<g transform="translate(28,16)"><rect width="12" height="12" fill="none" stroke="#999"/>' +
+        '<rect x="4" y="4" width="4" height="4" fill="#abc"/>' +
+        '<text x="6" y="-4" text-anchor="middle" font-size="11" font-family="sans-serif">head 1</text></g>',
+      '</svg>',
+      '',
+    ].join('\n');
+    assert.equal(gridSvg(maps, 3, 'say "hi" <b>&'), expected);
+  });
+
+  it('uses 4 px cells up to 128 a side, 2 px up to 256, then 1 px', () => {
+    for (const [grid, cell] of [[1, 4], [128, 4], [129, 2], [256, 2], [257, 1], [300, 1]]) {
+      const side = grid * cell;
+      const svg = gridSvg([{ caption: '', colours: [] }], grid, '');
+      assert.equal(svg.split('\n')[0], `<svg xmlns="http://www.w3.org/2000/svg" width="${side}" height="${side + 16}" viewBox="0 0 ${side} ${side + 16}">`, `grid ${grid}`);
+    }
+  });
+
+  it("draws a mask's allowed cells in blue, the same SVG as its cells through gridSvg", () => {
+    const mask = buildPattern(fixed({ n: 8, stride: 4, c: 1, heads: 2, mode: 'split' }));
+    const maps = mask.heads.map((head: HeadMask, h) => ({
+      caption: `head ${h}`,
+      colours: headPicture(head).flatMap((row) => Array.from(row, (cell) => (cell === '1' ? '#1f4e99' : undefined))),
+    }));
+    assert.equal(maskSvg(mask, 'tiny'), gridSvg(maps, 8, 'tiny'));
+  });
+
+  it('notes max-pooling only when cells were pooled', () => {
+    assert.equal(pooledNote(16, 16), '');
+    assert.equal(pooledNote(32, 16), '');
+    assert.equal(pooledNote(8, 16), ' (max-pooled: 8x8 blocks of 16x16 cells)');
   });
 
   it('max-pools above the cell limit and says so', () => {

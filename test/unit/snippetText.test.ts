@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { torchSnippet } from '../../src/core';
+import { defaultConfig, FactorizedConfig, torchSnippet } from '../../src/core';
 import { snippetCases } from '../support/snippetCases';
 
 /** name → snippet, from the reviewed file (written by its make.js; torch.test.ts runs each one). */
@@ -23,6 +23,17 @@ describe('PyTorch snippet text', () => {
       const expected = reviewed.get(name);
       assert.ok(expected !== undefined, `no reviewed snippet for ${name}`);
       assert.deepEqual(torchSnippet(config).split('\n'), expected.split('\n'), name);
+    }
+  });
+
+  it('cuts lra-fixed causally only when not bidirectional, and picks the interleaved set by layer parity', () => {
+    const base = { ...(defaultConfig('fixed') as FactorizedConfig), n: 16, heads: 2, stride: 4, c: 1 };
+    const lines = (config: FactorizedConfig) => torchSnippet(config).split('\n');
+    const lra = { ...base, pattern: 'lra-fixed' as const };
+    assert.ok(lines({ ...lra, bidirectional: true }).includes('head = ((i // l == j // l) | (j % l == 0) | (j % l >= l - c))'));
+    assert.ok(lines({ ...lra, bidirectional: false }).includes('head = ((i // l == j // l) | (j % l == 0) | (j % l >= l - c)) & (j <= i)'));
+    for (const [layer, set] of [[0, 'A1()'], [1, 'A2(h % K)'], [2, 'A1()'], [3, 'A2(h % K)']] as const) {
+      assert.ok(lines({ ...base, mode: 'interleaved', layer }).includes(`    mask[h] = ${set}  # interleaved, layer ${layer}`), `layer ${layer}`);
     }
   });
 });

@@ -29,6 +29,7 @@ export function estimateMaskJsonBytes(mask: PatternMask, layoutOnly: boolean): n
   let total = 512;
   for (const head of mask.heads) {
     let chars = perHead.get(head);
+    // Stryker disable next-line ConditionalExpression: a cache for heads shared by several indices; recomputing gives the same count (`false` is killed)
     if (chars === undefined) {
       const samples = Math.min(mask.n, SAMPLE_ROWS);
       let sampled = 0;
