@@ -45,7 +45,10 @@ describe('attention weights at n = 32768 (25M allowed cells), pooled per view by
     for (let k = 0; k < 5; k++) await view.page.keyboard.press('ArrowDown');
     for (let k = 0; k < 12; k++) await view.page.keyboard.press('+');
     assert.match(await view.page.locator('.view-label').innerText(), /^rows 5–20, columns 0–15/);
-    await view.page.waitForSelector('.maps[data-pooled-on="worker"] canvas');
+    // Masks stand in while the worker computes this view's weights: wait for the weights of this
+    // 16-cell view to be drawn, not for whatever the grid showed before the zoom.
+    await view.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'mapsDrawn' && m.maps.kind === 'weights' && m.maps.span === 16), undefined, { timeout: 100000 });
+    await view.mapsSettled();
     await view.page.keyboard.press('ArrowRight');
     assert.match(await view.page.locator('.hover-info').innerText(), /^query i=5 → key j=1: head 0: allowed by A1, weight [\d.e-]+$/);
     await view.page.keyboard.press('Enter');
