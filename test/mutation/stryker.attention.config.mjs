@@ -1,0 +1,14 @@
+// Mutation testing of src/core/attention/ alone (`npx stryker run test/mutation/stryker.attention.config.mjs`):
+// the main config's every pure test covers the kernels' hot paths, which made each mutant cost tens of
+// seconds (1,352 mutants, hours). Here only the tests written for the attention code run; the other
+// pure tests could only kill more, so the score is a lower bound. Same incremental file as the main config.
+import main from './stryker.config.mjs';
+
+const attentionTests = ['attention', 'blockGemm', 'kernelVariants', 'pooling', 'pastedQkv', 'npyShared'].map((name) => `test/unit/${name}.test.ts`);
+
+export default {
+  ...main,
+  mochaOptions: { ...main.mochaOptions, spec: attentionTests },
+  mutate: ['src/core/attention/**/*.ts', '!src/core/attention/kernel-wasm.ts', '!src/core/attention/types.ts'],
+  thresholds: { ...main.thresholds, break: null },
+};
