@@ -1,10 +1,11 @@
 /** An opened checkpoint (any format the readers know) as the forward pass's WeightProvider. */
 import { ggufForward } from './ggufLlama';
+import { readRowRangeOf } from './rows';
 import type { OpenedCheckpoint } from './types';
 import type { WeightProvider } from './weights';
 import { ModelError } from './weights';
 
-export function weightsOf(checkpoint: Pick<OpenedCheckpoint, 'tensors' | 'read'>): WeightProvider {
+export function weightsOf(checkpoint: Pick<OpenedCheckpoint, 'tensors' | 'read' | 'readRowRange'>): WeightProvider {
   const shapes = new Map(checkpoint.tensors.map((t) => [t.name, t.shape]));
   return {
     names: () => [...shapes.keys()],
@@ -14,6 +15,7 @@ export function weightsOf(checkpoint: Pick<OpenedCheckpoint, 'tensors' | 'read'>
       return [...shape];
     },
     read: (name) => checkpoint.read(name),
+    readRowRange: (name, start, count) => readRowRangeOf(checkpoint, name, start, count),
   };
 }
 

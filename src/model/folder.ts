@@ -5,6 +5,7 @@
  * File access is injected (FolderAccess) so that this module stays free of Node.
  */
 import { openCheckpointSource } from './registry';
+import { readRowRangeOf } from './rows';
 import { ByteSource, CheckpointError, OpenedCheckpoint, ReadLimits, TensorInfo } from './types';
 
 export interface FolderAccess {
@@ -81,6 +82,7 @@ async function openSharded(folder: FolderAccess, indexName: string, limits: Read
     metadata: first.metadata,
     read: (name) => get(name).read(name),
     readRaw: (name) => get(name).readRaw(name),
+    readRowRange: (name, start, count) => readRowRangeOf(get(name), name, start, count),
     bytesRead: () => indexSource.size + [...shards.values()].reduce((sum, s) => sum + s.bytesRead(), 0),
   };
   return { checkpoint, files: [indexName, ...shardNames] };

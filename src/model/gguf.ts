@@ -11,6 +11,7 @@
  * models for its RoPE layout; this reader hands the tensors back as stored, and ggufLlama.ts undoes it.
  */
 import { checkTensorSize, toFloat32 } from './dtype';
+import { checkRowRange } from './rows';
 import { PLAIN_TYPES, Q8_0, QUANTIZED_TYPES } from './ggufTypes';
 import { ByteSource, CheckpointError, CheckpointFormat, countingSource, DTYPE_BYTES, elementCount, GgufValue, OpenedCheckpoint, readRange, ReadLimits, shapeText, TensorDtype, TensorInfo } from './types';
 
@@ -187,12 +188,24 @@ export async function openGguf(raw: ByteSource, limits: ReadLimits): Promise<Ope
     const bytes = await readRange(source, entry.begin, entry.storedBytes, `tensor ${name}`);
     return entry.quantized ? dequantizeQ8_0(bytes) : toFloat32(bytes, entry.dtype);
   };
+  // Rows of the first axis (C order): whole rows of the innermost axis, so whole Q8_0 blocks.
+  const readRowRange = async (name: string, start: number, count: number) => {
+    const entry = byName.get(name);
+    if (!entry) throw new CheckpointError(`${file} has no tensor named ${JSON.stringify(name)}`);
+    if (entry.refused) throw new CheckpointError(`${file}: ${entry.refused}`);
+    checkRowRange(name, entry.shape, start, count);
+    const rowStored = entry.storedBytes / entry.shape[0];
+    checkTensorSize(name, (entry.byteLength / entry.shape[0]) * count, limits.maxTensorBytes);
+    const bytes = await readRange(source, entry.begin + start * rowStored, count * rowStored, `rows of tensor ${name}`);
+    return entry.quantized ? dequantizeQ8_0(bytes) : toFloat32(bytes, entry.dtype);
+  };
   return {
     format: 'gguf',
     tensors: entries.map(({ name, dtype, shape, byteLength, storedAs, refused }) => ({ name, dtype, shape, byteLength, ...(storedAs ? { storedAs } : {}), ...(refused ? { refused } : {}) })),
     metadata,
     ggufMetadata: values,
     read,
+    readRowRange,
     readRaw: async (name) => {
       const entry = get(name);
       if (!entry.quantized) return readRange(source, entry.begin, entry.storedBytes, `tensor ${name}`);

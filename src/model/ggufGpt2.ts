@@ -7,6 +7,7 @@
 import type { GgufForward } from './ggufLlama';
 import type { GgufKeys } from './ggufKeys';
 import { transpose } from './ops';
+import { readRowRangeOf } from './rows';
 import type { OpenedCheckpoint } from './types';
 import { ModelError, WeightProvider } from './weights';
 
@@ -31,7 +32,7 @@ export function gpt2NameOf(ggufName: string): { hf: string; transposed: boolean 
   return top && MODEL_TENSORS[top[1]] !== undefined ? { hf: `${MODEL_TENSORS[top[1]]}.${top[2]}`, transposed: false } : undefined;
 }
 
-export function gpt2Forward(checkpoint: Pick<OpenedCheckpoint, 'tensors' | 'read'>, keys: GgufKeys, file: string): GgufForward {
+export function gpt2Forward(checkpoint: Pick<OpenedCheckpoint, 'tensors' | 'read' | 'readRowRange'>, keys: GgufKeys, file: string): GgufForward {
   const config: Record<string, unknown> = {
     model_type: 'gpt2',
     n_embd: keys.required('gpt2.embedding_length', keys.count('gpt2.embedding_length')),
@@ -61,6 +62,12 @@ export function gpt2Forward(checkpoint: Pick<OpenedCheckpoint, 'tensors' | 'read
       const values = await checkpoint.read(name);
       // Stored [out, in] = [shape[1], shape[0]]; Hugging Face's Conv1D is [in, out].
       return transposed ? transpose(values, shape[1], shape[0]) : values;
+    },
+    readRowRange: async (hfName, start, count) => {
+      const { name, shape, transposed } = get(hfName);
+      if (!transposed) return readRowRangeOf(checkpoint, name, start, count);
+      const rowLength = shape.slice(1).reduce((a, b) => a * b, 1);
+      return (await weights.read(hfName)).slice(start * rowLength, (start + count) * rowLength);
     },
   };
   return { config, weights };

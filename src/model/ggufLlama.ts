@@ -10,6 +10,7 @@
 import type { ModelSummary } from './modelConfig';
 import { GgufKeys } from './ggufKeys';
 import { gpt2Forward } from './ggufGpt2';
+import { readRowRangeOf } from './rows';
 import type { OpenedCheckpoint } from './types';
 import { ModelError, WeightProvider } from './weights';
 
@@ -89,7 +90,7 @@ export function ggufSummary(checkpoint: Pick<OpenedCheckpoint, 'ggufMetadata'>):
 }
 
 /** The config and the renamed, un-permuted weights of a GGUF file's model; a ModelError for what is not mapped. */
-export function ggufForward(checkpoint: Pick<OpenedCheckpoint, 'ggufMetadata' | 'tensors' | 'read'>, file: string): GgufForward {
+export function ggufForward(checkpoint: Pick<OpenedCheckpoint, 'ggufMetadata' | 'tensors' | 'read' | 'readRowRange'>, file: string): GgufForward {
   const keys = new GgufKeys(checkpoint.ggufMetadata ?? new Map(), file);
   const arch = keys.string('general.architecture');
   if (arch === 'gpt2') return gpt2Forward(checkpoint, keys, file);
@@ -140,6 +141,13 @@ export function ggufForward(checkpoint: Pick<OpenedCheckpoint, 'ggufMetadata' | 
       const values = await checkpoint.read(name);
       const permutedHeads = rowHeads(hfName);
       return permutedHeads === undefined ? values : unpermuteRows(values, shapes.get(name)![0], permutedHeads);
+    },
+    readRowRange: async (hfName, start, count) => {
+      const name = ggufName(hfName);
+      if (rowHeads(hfName) === undefined) return readRowRangeOf(checkpoint, name, start, count);
+      const shape = shapes.get(name)!;
+      const rowLength = shape.slice(1).reduce((a, b) => a * b, 1);
+      return (await weights.read(hfName)).slice(start * rowLength, (start + count) * rowLength);
     },
   };
   return { config, weights };

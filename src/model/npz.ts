@@ -6,6 +6,7 @@
 import { decodeNpyHeader, NpyError, NpyHeader, npyDataStart } from '../core/npy';
 import { checkTensorSize, toFloat32 } from './dtype';
 import { littleEndianElements, tensorDtype } from './numpyArrays';
+import { checkRowRange, rowLengthOf } from './rows';
 import { ByteSource, CheckpointError, CheckpointFormat, countingSource, OpenedCheckpoint, readRange, ReadLimits, TensorInfo } from './types';
 import { looksLikeZip, ZipArchive } from './zip';
 
@@ -44,6 +45,19 @@ function checkpointOf(format: 'npy' | 'npz', arrays: Array_[], limits: ReadLimit
     tensors: arrays.map((a) => a.info),
     readRaw,
     read: async (name) => toFloat32(await readRaw(name), byName.get(name)!.info.dtype),
+    readRowRange: async (name, start, count) => {
+      const array = byName.get(name);
+      if (!array) throw new CheckpointError(`${what} has no array named ${JSON.stringify(name)}`);
+      const { info, header } = array;
+      checkRowRange(name, info.shape, start, count);
+      const rowLength = rowLengthOf(info.shape);
+      // Fortran order scatters a row over the whole array: read it all, once.
+      if (header.fortranOrder) return toFloat32(await readRaw(name), info.dtype).slice(start * rowLength, (start + count) * rowLength);
+      const rowBytes = rowLength * header.type.itemSize;
+      checkTensorSize(name, count * rowBytes, limits.maxTensorBytes);
+      const data = await array.read(header.dataStart + start * rowBytes, count * rowBytes);
+      return toFloat32(littleEndianElements({ ...header, shape: [count, ...info.shape.slice(1)], data }), info.dtype);
+    },
     bytesRead,
   };
 }

@@ -4,6 +4,7 @@
  * tensors are views of storages (offset, shape, strides); NumPy arrays carry their bytes.
  */
 import { checkTensorSize, gatherStrided, stridedExtent, toFloat32 } from './dtype';
+import { checkRowRange, rowLengthOf } from './rows';
 import { littleEndianElements, numpyType, tensorDtype } from './numpyArrays';
 import { PyDict, PyNdarray, PyTensor, PyTuple } from './pickleValues';
 import { CheckpointError, DTYPE_BYTES, elementCount, OpenedCheckpoint, ReadLimits, TensorDtype, TensorInfo } from './types';
@@ -50,7 +51,7 @@ export function pickledCheckpoint(
   what: string,
   bytesRead: () => number,
 ): OpenedCheckpoint {
-  const readers = new Map<string, { info: TensorInfo; raw: () => Promise<Uint8Array> }>();
+  const readers = new Map<string, { info: TensorInfo; raw: () => Promise<Uint8Array>; rowRange?: (start: number, count: number) => Promise<Uint8Array> }>();
   for (const { name, value } of found) {
     if (readers.has(name)) continue;
     const entry = value instanceof PyTensor ? torchTensor(name, value, limits, what) : numpyArray(name, value, what);
@@ -66,6 +67,14 @@ export function pickledCheckpoint(
     tensors: [...readers.values()].map((r) => r.info),
     readRaw: (name) => get(name).raw(),
     read: async (name) => toFloat32(await get(name).raw(), get(name).info.dtype),
+    readRowRange: async (name, start, count) => {
+      const { info, raw, rowRange } = get(name);
+      checkRowRange(name, info.shape, start, count);
+      if (rowRange) return toFloat32(await rowRange(start, count), info.dtype);
+      // A NumPy array inside the pickle is in memory already.
+      const rowLength = rowLengthOf(info.shape);
+      return toFloat32(await raw(), info.dtype).slice(start * rowLength, (start + count) * rowLength);
+    },
     bytesRead,
   };
 }
@@ -89,7 +98,16 @@ function torchTensor(name: string, tensor: PyTensor, limits: ReadLimits, what: s
     const span = await storage.read(tensor.offset * size, (extent.last + 1) * size);
     return gatherStrided(span, size, tensor.shape, tensor.stride);
   };
-  return { info, raw };
+  // Rows of the first axis are the view with that axis cut to [start, start + count): its own span of the storage.
+  const rowRange = async (start: number, count: number) => {
+    const shape = [count, ...tensor.shape.slice(1)];
+    checkTensorSize(name, elementCount(shape) * size, limits.maxTensorBytes);
+    const rows = stridedExtent(shape, tensor.stride);
+    if (!rows) return new Uint8Array(0);
+    const span = await storage.read((tensor.offset + start * tensor.stride[0]) * size, (rows.last + 1) * size);
+    return gatherStrided(span, size, shape, tensor.stride);
+  };
+  return { info, raw, rowRange };
 }
 
 function numpyArray(name: string, array: PyNdarray, what: string) {

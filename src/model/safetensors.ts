@@ -5,6 +5,7 @@
  * implementation does: the offsets tile the data exactly, in order, with no gap or overlap.
  */
 import { checkTensorSize, toFloat32 } from './dtype';
+import { checkRowRange } from './rows';
 import { ByteSource, CheckpointError, CheckpointFormat, countingSource, DTYPE_BYTES, elementCount, OpenedCheckpoint, readRange, ReadLimits, shapeText, TensorDtype, TensorInfo } from './types';
 
 const DTYPES = new Set(Object.keys(DTYPE_BYTES));
@@ -28,9 +29,13 @@ export async function openSafetensors(raw: ByteSource, limits: ReadLimits): Prom
   const source = countingSource(raw);
   const { entries, metadata } = await readSafetensorsHeader(source, limits);
   const byName = new Map(entries.map((e) => [e.name, e]));
-  const readRaw = async (name: string) => {
+  const get = (name: string) => {
     const entry = byName.get(name);
     if (!entry) throw new CheckpointError(`${raw.name} has no tensor named ${JSON.stringify(name)}`);
+    return entry;
+  };
+  const readRaw = async (name: string) => {
+    const entry = get(name);
     checkTensorSize(name, entry.byteLength, limits.maxTensorBytes);
     return readRange(source, entry.begin, entry.byteLength, `tensor ${name}`);
   };
@@ -40,6 +45,13 @@ export async function openSafetensors(raw: ByteSource, limits: ReadLimits): Prom
     metadata,
     readRaw,
     read: async (name) => toFloat32(await readRaw(name), byName.get(name)!.dtype),
+    readRowRange: async (name, start, count) => {
+      const entry = get(name);
+      checkRowRange(name, entry.shape, start, count);
+      const rowBytes = entry.byteLength / entry.shape[0];
+      checkTensorSize(name, count * rowBytes, limits.maxTensorBytes);
+      return toFloat32(await readRange(source, entry.begin + start * rowBytes, count * rowBytes, `rows of tensor ${name}`), entry.dtype);
+    },
     bytesRead: () => source.bytesRead(),
   };
 }

@@ -48,6 +48,11 @@ export interface OpenedCheckpoint {
   read(name: string): Promise<Float32Array>;
   /** The tensor's elements in C order as little-endian bytes of its own dtype. */
   readRaw(name: string): Promise<Uint8Array>;
+  /**
+   * Rows `start` .. `start + count - 1` of the tensor's first axis as float32, C order, reading only
+   * their bytes; absent where the format cannot address rows (a deflated entry, ONNX, …).
+   */
+  readRowRange?(name: string, start: number, count: number): Promise<Float32Array>;
   /** Bytes read from the source(s) so far, opening included. */
   bytesRead(): number;
 }

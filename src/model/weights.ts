@@ -1,4 +1,5 @@
 import { anonymousHint } from './onnxNames';
+import { gatherRows } from './rows';
 
 /**
  * The one interface the forward pass reads weights through. The checkpoint readers (safetensors,
@@ -11,6 +12,8 @@ export interface WeightProvider {
   shape(name: string): number[];
   /** The tensor's values as float32, C order. */
   read(name: string): Promise<Float32Array>;
+  /** Rows `start` .. `start + count - 1` of the first axis, reading only their bytes; absent: read whole. */
+  readRowRange?(name: string, start: number, count: number): Promise<Float32Array>;
 }
 
 /** A model that cannot be read or run as asked: the message says what is wrong and what to do. */
@@ -75,17 +78,38 @@ export class CheckedWeights {
     if (!this.present.has(name)) throw new ModelError(`the checkpoint has no tensor ${name}, which ${this.what} needs; is it a complete ${this.what} checkpoint?${anonymousHint(this.present)}`);
   }
 
-  /** The tensor `name`, which must have exactly `shape`. */
-  async read(name: string, shape: readonly number[]): Promise<Float32Array> {
-    this.require(name);
+  private checkShape(name: string, shape: readonly number[]): void {
     const stored = this.weights.shape(name);
     if (stored.length !== shape.length || stored.some((size, axis) => size !== shape[axis])) {
       throw new ModelError(`${name} has shape ${shapeText(stored)}; ${this.what} needs ${shapeText(shape)} (check config.json against the weights)`);
     }
+  }
+
+  /** The tensor `name`, which must have exactly `shape`. */
+  async read(name: string, shape: readonly number[]): Promise<Float32Array> {
+    this.require(name);
+    this.checkShape(name, shape);
     const data = await this.weights.read(name);
     const count = shape.reduce((a, b) => a * b, 1);
     if (data.length !== count) throw new ModelError(`${name} holds ${data.length} values; its shape ${shapeText(shape)} needs ${count}`);
     return data;
+  }
+
+  /**
+   * Rows of `name` (which must have exactly `shape`) in the order of `rows`, repeats allowed: an
+   * embedding lookup reads its tokens' rows, not the whole table, where the format can address rows.
+   */
+  async rows(name: string, shape: readonly number[], rows: readonly number[], what = 'row'): Promise<Float32Array> {
+    this.require(name);
+    this.checkShape(name, shape);
+    const bad = rows.find((row) => !Number.isSafeInteger(row) || row < 0 || row >= shape[0]);
+    if (bad !== undefined) throw new ModelError(`${what} ${bad} is outside ${name}, which has ${shape[0]} rows (0..${shape[0] - 1})`);
+    const rowLength = shape.slice(1).reduce((a, b) => a * b, 1);
+    if (rows.length === 0) return new Float32Array(0);
+    const { readRowRange } = this.weights;
+    if (readRowRange) return gatherRows(rows, rowLength, (start, count) => readRowRange.call(this.weights, name, start, count));
+    const whole = await this.read(name, shape);
+    return gatherRows(rows, rowLength, async (start, count) => whole.subarray(start * rowLength, (start + count) * rowLength));
   }
 
   /** Like read, or undefined when the checkpoint has no such tensor (optional biases). */

@@ -78,11 +78,16 @@ function hubCacheWithTinyGpt2() {
   return cache;
 }
 
-/** Types into the open quick input and presses Enter once its focused row (if a list) shows `text`. */
-async function answerQuickInput(page, text, row) {
+/**
+ * Waits for the quick input titled `title` (not the previous step's widget, which can still be
+ * showing while the extension reads the checkpoint), types `text` and presses Enter once its
+ * focused row (if a list) shows `row`.
+ */
+async function answerQuickInput(page, title, text, row) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 30000 });
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 30000 });
-  await input.fill(text);
+  if (text !== undefined) await input.fill(text);
   if (row) await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
   await page.keyboard.press('Enter');
 }
@@ -138,10 +143,9 @@ async function main() {
     if (frame) {
       // Load Checkpoint… as a user does it: the palette, the model from the Hugging Face cache, layer 1, the text offered.
       await runFromPalette(page, 'Sparse Attention: Load Checkpoint…');
-      await answerQuickInput(page, 'tiny/gpt2', 'tiny/gpt2');
-      await answerQuickInput(page, '1');
-      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 30000 });
-      await page.keyboard.press('Enter');
+      await answerQuickInput(page, 'Load Checkpoint', 'tiny/gpt2', 'tiny/gpt2');
+      await answerQuickInput(page, 'Layer', '1');
+      await answerQuickInput(page, 'Text to run through the model');
       let coverage = '';
       for (const deadline = Date.now() + 90000; Date.now() < deadline && !/^GPT2LMHeadModel, layer 1: /.test(coverage); await page.waitForTimeout(250)) {
         coverage = await frame.locator('.coverage h2').innerText().catch(() => '');

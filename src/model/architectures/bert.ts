@@ -9,7 +9,7 @@ import type { HfConfig } from '../hfConfig';
 import { activation, addInPlace, layerNorm, mapInPlace, splitHeads } from '../ops';
 import type { LayerQkv } from '../layerQkv';
 import { CheckedWeights, ModelError, WeightProvider } from '../weights';
-import { applyLinear, attendDense, checkDivides, escape, headCount, layerCount } from './common';
+import { applyLinear, attendDense, checkDivides, escape, headCount, layerCount, positions } from './common';
 import type { Architecture, ModelHints, ModelInfo, Network } from './network';
 
 class BertNetwork implements Network {
@@ -60,13 +60,10 @@ class BertNetwork implements Network {
   async embed(tokens: readonly number[]): Promise<Float32Array> {
     const { hidden: d, vocab } = this.info;
     const at = `${this.prefix}embeddings.`;
-    const words = await this.w.read(`${at}word_embeddings.weight`, [vocab, d]);
-    const positions = await this.w.read(`${at}position_embeddings.weight`, [this.info.tokenLimit!.count, d]);
-    const types = await this.w.read(`${at}token_type_embeddings.weight`, [this.typeVocab, d]);
-    const x = new Float32Array(tokens.length * d);
-    tokens.forEach((t, i) => {
-      for (let c = 0; c < d; c++) x[i * d + c] = words[t * d + c] + positions[i * d + c] + types[c];
-    });
+    const x = await this.w.rows(`${at}word_embeddings.weight`, [vocab, d], tokens, 'token');
+    addInPlace(x, await this.w.rows(`${at}position_embeddings.weight`, [this.info.tokenLimit!.count, d], positions(tokens.length), 'position'));
+    // Every token is of type 0 (one segment).
+    addInPlace(x, await this.w.rows(`${at}token_type_embeddings.weight`, [this.typeVocab, d], new Array<number>(tokens.length).fill(0), 'token type'));
     return this.norm(`${at}LayerNorm`, x, tokens.length);
   }
 

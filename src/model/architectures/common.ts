@@ -70,3 +70,8 @@ export async function applyLinear(w: CheckedWeights, name: string, x: Float32Arr
   const b = bias === 'required' ? await w.read(`${name}.bias`, [outDim]) : await w.optional(`${name}.bias`, [outDim]);
   return matmul(x, n, weight, b);
 }
+
+/** Positions 0 .. n − 1: the rows of a learned position embedding that n tokens use. */
+export function positions(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

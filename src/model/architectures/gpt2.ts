@@ -8,7 +8,7 @@ import { matmul } from '../matmul';
 import { activation, addInPlace, layerNorm, mapInPlace, splitHeads } from '../ops';
 import type { LayerQkv } from '../layerQkv';
 import { CheckedWeights, WeightProvider } from '../weights';
-import { attendDense, checkDivides, escape, headCount, layerCount, readPacked } from './common';
+import { attendDense, checkDivides, escape, headCount, layerCount, positions, readPacked } from './common';
 import type { Architecture, ModelHints, ModelInfo, Network } from './network';
 
 class Gpt2Network implements Network {
@@ -47,13 +47,9 @@ class Gpt2Network implements Network {
 
   async embed(tokens: readonly number[]): Promise<Float32Array> {
     const { hidden: d, vocab } = this.info;
-    const wte = await this.w.read(`${this.prefix}wte.weight`, [vocab, d]);
-    const wpe = await this.w.read(`${this.prefix}wpe.weight`, [this.info.tokenLimit!.count, d]);
-    const x = new Float32Array(tokens.length * d);
-    tokens.forEach((t, i) => {
-      for (let c = 0; c < d; c++) x[i * d + c] = wte[t * d + c] + wpe[i * d + c];
-    });
-    return x;
+    const x = await this.w.rows(`${this.prefix}wte.weight`, [vocab, d], tokens, 'token');
+    const wpe = await this.w.rows(`${this.prefix}wpe.weight`, [this.info.tokenLimit!.count, d], positions(tokens.length), 'position');
+    return addInPlace(x, wpe);
   }
 
   /** A Conv1D (weight [in, out], x · W + b) applied to x [n, in]. */

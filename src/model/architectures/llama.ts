@@ -55,10 +55,7 @@ class LlamaNetwork implements Network {
 
   async embed(tokens: readonly number[]): Promise<Float32Array> {
     const { hidden: d, vocab } = this.info;
-    const table = await this.w.read(`${this.prefix}embed_tokens.weight`, [vocab, d]);
-    const x = new Float32Array(tokens.length * d);
-    tokens.forEach((t, i) => x.set(table.subarray(t * d, (t + 1) * d), i * d));
-    return x;
+    return this.w.rows(`${this.prefix}embed_tokens.weight`, [vocab, d], tokens, 'token');
   }
 
   /** An nn.Linear [out, in] applied to x [n, in]; its bias only where the checkpoint has one (Qwen-style attention_bias). */

@@ -54,10 +54,7 @@ class NeoxNetwork implements Network {
 
   async embed(tokens: readonly number[]): Promise<Float32Array> {
     const { hidden: d, vocab } = this.info;
-    const table = await this.w.read(`${this.prefix}embed_in.weight`, [vocab, d]);
-    const x = new Float32Array(tokens.length * d);
-    tokens.forEach((t, i) => x.set(table.subarray(t * d, (t + 1) * d), i * d));
-    return x;
+    return this.w.rows(`${this.prefix}embed_in.weight`, [vocab, d], tokens, 'token');
   }
 
   private async dense(name: string, x: Float32Array, n: number, inDim: number, outDim: number): Promise<Float32Array> {
