@@ -4,7 +4,7 @@
  * attention under the pattern, and how much of the model's attention mass the pattern keeps.
  */
 import { encodeNpy, isCausal } from '../core';
-import { attentionOutput, forwardInputs, LayerQkv, loadModel, modelTokenizer, patternAttention, projectQkv, weightsOf } from '../model';
+import { attentionOutput, forwardInputs, LayerQkv, loadModel, modelTokenizer, patternAttention, projectQkv, UnknownArchitectureError, weightsOf } from '../model';
 import { coverageLines, patternLabel, underPattern } from '../model/layerReport';
 import { CheckpointOnDisk, OpenFiles, openCheckpointPath } from '../checkpointFiles';
 import { ALL_PATTERN_FLAGS, configFromFlags, Flags, parseFlags, UsageError } from './args';
@@ -119,7 +119,11 @@ async function layerQkv(flags: Flags, opened: CheckpointOnDisk, tokens: number[]
   const named = ['q', 'k', 'v', 'qkv'].filter((f) => flags.has(f));
   if (!named.length) {
     const { config, weights } = forwardInputs(opened.checkpoint, opened.configJson, opened.files[0]);
-    return (await loadModel(config, weights, heads ? { heads } : {})).qkvAt(tokens, layer);
+    const model = await loadModel(config, weights, heads ? { heads } : {}).catch((e) => {
+      if (!(e instanceof UnknownArchitectureError)) throw e;
+      throw new UnknownArchitectureError(`${e.message}. Name this layer's projections instead (\`sparse-attn checkpoint list\` shows the tensors): --q NAME --k NAME --v NAME or --qkv NAME, --heads H, and --input x.npy, the layer's input [n, d] after its norm`);
+    });
+    return model.qkvAt(tokens, layer);
   }
   const weights = weightsOf(opened.checkpoint);
   const name = (flag: string) => {

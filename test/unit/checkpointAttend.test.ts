@@ -55,6 +55,25 @@ describe('sparse-attn checkpoint attend', function () {
     });
   }
 
+  it('an architecture the forward pass does not run (DistilBERT names, make_unknown.py): named --q/--k/--v and torch\'s layer input give BERT\'s attention', async () => {
+    const expected = readNpz(join(MODELS, 'expected', 'bert.npz'));
+    const folder = join(MODELS, 'distilbert');
+    const input = join(MODELS, 'expected', 'distilbert-layer1-input.npy');
+    const at = 'distilbert.transformer.layer.1.attention.';
+    // Without names the refusal says what to give.
+    const bare = await attend([folder, '--text', TEXT, '--layer', '1']);
+    assert.equal(bare.code, 2);
+    assert.match(bare.err, /--q NAME --k NAME --v NAME|--qkv NAME/);
+    const dense = join(out, 'distilbert-1.npy');
+    const r = await attend([folder, '--text', TEXT, '--layer', '1', '--q', `${at}q_lin.weight`, '--k', `${at}k_lin.weight`, '--v', `${at}v_lin.weight`, '--heads', '4', '--input', input, '--bidirectional', ...PATTERN, '--dense-probs', dense, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out);
+    assert.deepEqual(report.tokens, integers(expected, 'tokens'));
+    const means = floats(expected, 'coverage_mean1');
+    report.coverage.heads.forEach((h: { mean: number }, k: number) => assert.ok(Math.abs(h.mean - means[k]) < 1e-5, `head ${k}: ${h.mean} vs ${means[k]}`));
+    assert.ok(maxDiff(npyToFloat32(decodeNpy(readFileSync(dense))), floats(expected, 'probs1')) < 1e-4);
+  });
+
   /** Every layer's dense probabilities and per-head coverage of `path` against `expected` (a make.py / make_stored.py npz); the worst differences. */
   async function compareLayers(path: string, expected: ReturnType<typeof readNpz>, extra: string[] = []): Promise<{ probs: number; coverage: number; reports: Array<Record<string, unknown>> }> {
     let probs = 0;
