@@ -96,7 +96,7 @@ export async function openCheckpointPath(path: string, files: OpenFiles, limits:
     model: (gguf && ggufSummary(opened.checkpoint)) ?? fromConfig,
     configJson: config === undefined ? undefined : parsedJson(config, join(folder, 'config.json')),
     tokenizerJson: gguf?.json ?? besideJson,
-    tokenizerOptions: gguf?.json !== undefined ? { fromGguf: true } : gguf && besideJson === undefined ? { refusal: gguf.refusal } : {},
+    tokenizerOptions: gguf?.json !== undefined ? { fromGguf: true } : gguf?.sentencePiece ? { sentencePiece: gguf.sentencePiece } : gguf && besideJson === undefined ? { refusal: gguf.refusal } : {},
   };
 }
 

@@ -3,8 +3,8 @@
  * decoders since): added tokens are split out first; the rest is normalized, cut into pieces by
  * the pre-tokenizer's regular expression, each piece's UTF-8 bytes mapped to GPT-2's printable byte
  * alphabet, and merged pair by pair, the lowest-ranked merge first; then the post-processor's
- * special tokens are put around it. Other models (WordPiece, SentencePiece with byte fallback) are
- * refused by name. Added tokens' lstrip/rstrip options are not applied.
+ * special tokens are put around it. SentencePiece-style BPE (byte_fallback) is sentencePiece.ts's;
+ * other models (WordPiece, Unigram) are refused by name. Added tokens' lstrip/rstrip options are not applied.
  */
 import { ModelError } from './weights';
 
@@ -77,7 +77,7 @@ const NORMALIZERS: Record<string, (text: string) => string> = {
   Lowercase: (t) => t.toLowerCase(),
 };
 
-function readNormalizer(json: unknown): (text: string) => string {
+export function readNormalizer(json: unknown): (text: string) => string {
   if (json === null || json === undefined) return (t) => t;
   if (isObject(json) && json.type === 'Sequence' && Array.isArray(json.normalizers)) {
     const steps = json.normalizers.map(readNormalizer);
@@ -89,7 +89,7 @@ function readNormalizer(json: unknown): (text: string) => string {
 }
 
 /** The ids the post-processor puts around a single text: [before…, text, after…]. */
-function readPostProcessor(json: unknown, idOf: (token: string) => number): { before: number[]; after: number[] } {
+export function readPostProcessor(json: unknown, idOf: (token: string) => number): { before: number[]; after: number[] } {
   const none = { before: [], after: [] };
   if (json === null || json === undefined || (isObject(json) && json.type === 'ByteLevel')) return none;
   if (!isObject(json)) throw new ModelError(`tokenizer.json's post_processor ${JSON.stringify(json)} is not read here`);

@@ -5,12 +5,17 @@
  * split out first as added tokens, the pre-tokenizer's regular expression named by
  * `tokenizer.ggml.pre` (llama.cpp's llama-vocab.cpp: "gpt-2" is GPT-2's, "llama-bpe" Llama 3's,
  * which also skips merges for whole-word tokens and adds BOS), and BOS/EOS where
- * `tokenizer.ggml.add_bos_token` / `add_eos_token` say. SentencePiece ("llama") and the other
- * models are not read: the reason is handed back for the caller to say.
+ * `tokenizer.ggml.add_bos_token` / `add_eos_token` say. SentencePiece ("llama": pieces, scores and
+ * types) is sentencePieceSpecs.ts's; the other models are not read: the reason is handed back.
  */
+import type { SentencePieceSpec } from './sentencePiece';
+import { sentencePieceFromGguf } from './sentencePieceSpecs';
 import type { GgufValue } from './types';
 
-export type GgufTokenizer = { json: unknown; refusal?: undefined } | { json?: undefined; refusal: string };
+export type GgufTokenizer =
+  | { json: unknown; sentencePiece?: undefined; refusal?: undefined }
+  | { json?: undefined; sentencePiece: SentencePieceSpec; refusal?: undefined }
+  | { json?: undefined; sentencePiece?: undefined; refusal: string };
 
 const LLAMA3_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
@@ -32,9 +37,12 @@ export function ggufTokenizer(values: ReadonlyMap<string, GgufValue>, file: stri
   const model = values.get('tokenizer.ggml.model');
   const elsewhere = 'put the model\'s tokenizer.json beside the file, or give token ids with --tokens';
   if (model === undefined) return { refusal: `${file} carries no tokenizer (no tokenizer.ggml.model): ${elsewhere}` };
+  if (model === 'llama') {
+    const read = sentencePieceFromGguf(values, file, elsewhere);
+    return 'spec' in read ? { sentencePiece: read.spec } : read;
+  }
   if (model !== 'gpt2') {
-    const kind = model === 'llama' ? ' (SentencePiece)' : '';
-    return { refusal: `${file}'s tokenizer is tokenizer.ggml.model "${String(model)}"${kind}, which the inspector does not read (byte-level BPE, "gpt2", it does): ${elsewhere}` };
+    return { refusal: `${file}'s tokenizer is tokenizer.ggml.model "${String(model)}", which the inspector does not read (byte-level BPE, "gpt2", and SentencePiece, "llama", it does): ${elsewhere}` };
   }
   const pre = values.get('tokenizer.ggml.pre') ?? 'gpt-2';
   const known = PRE_TOKENIZERS[String(pre)];

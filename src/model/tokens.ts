@@ -1,11 +1,13 @@
 /**
- * A model's tokens: its tokenizer.json (byte-level BPE) when the folder has one (or the one a GGUF
- * file carries), else GPT-2's BPE (r50k_base, through gpt-tokenizer), which GPT-2 checkpoints
+ * A model's tokens: its tokenizer.json (byte-level BPE, or SentencePiece-style BPE with byte
+ * fallback) when the folder has one (or the one a GGUF file carries), else GPT-2's BPE (r50k_base, through gpt-tokenizer), which GPT-2 checkpoints
  * without a tokenizer.json use; or none at all when the caller knows GPT-2's would be wrong (a GGUF
  * model with a tokenizer not read here): then text is refused with the reason, and ids are labelled #id.
  */
 import { decode as gpt2Decode, encode as gpt2Encode } from 'gpt-tokenizer/encoding/r50k_base';
 import { ByteLevelBpe } from './bpe';
+import { SentencePieceBpe, SentencePieceSpec } from './sentencePiece';
+import { sentencePieceFromTokenizerJson } from './sentencePieceSpecs';
 import { ModelError } from './weights';
 
 export interface ModelTokenizer {
@@ -22,10 +24,14 @@ export interface TokenizerOptions {
   fromGguf?: boolean;
   /** There is no tokenizer to use, for this reason (GPT-2's would give the wrong ids). */
   refusal?: string;
+  /** A SentencePiece tokenizer a GGUF file describes (used when there is no tokenizer.json). */
+  sentencePiece?: SentencePieceSpec;
 }
 
 /** `tokenizerJson` is tokenizer.json parsed, or undefined when the model folder has none. */
 export function modelTokenizer(tokenizerJson: unknown | undefined, options: TokenizerOptions = {}): ModelTokenizer {
+  // The GGUF file's own tokenizer, as its byte-level one, wins over a tokenizer.json beside it.
+  if (options.sentencePiece) return sentencePieceTokenizer(new SentencePieceBpe(options.sentencePiece), 'GGUF metadata');
   if (tokenizerJson === undefined && options.refusal !== undefined) {
     const refusal = options.refusal;
     return {
@@ -47,6 +53,11 @@ export function modelTokenizer(tokenizerJson: unknown | undefined, options: Toke
       labels: (ids) => ids.map((id) => gpt2Decode([id])),
     };
   }
+  // SentencePiece-style BPE (Llama 2, Mistral): byte fallback instead of a byte alphabet.
+  if (isObject(tokenizerJson) && isObject(tokenizerJson.model) && tokenizerJson.model.type === 'BPE' && tokenizerJson.model.byte_fallback === true) {
+    const spec = sentencePieceFromTokenizerJson(tokenizerJson as Record<string, unknown> & { model: Record<string, unknown> });
+    return sentencePieceTokenizer(new SentencePieceBpe(spec), options.fromGguf ? 'GGUF metadata' : 'tokenizer.json');
+  }
   const bpe = new ByteLevelBpe(tokenizerJson);
   return {
     source: options.fromGguf ? 'GGUF metadata' : 'tokenizer.json',
@@ -54,4 +65,10 @@ export function modelTokenizer(tokenizerJson: unknown | undefined, options: Toke
     decode: (ids) => bpe.decode(ids),
     labels: (ids) => ids.map((id) => bpe.decode([id])),
   };
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function sentencePieceTokenizer(spm: SentencePieceBpe, source: ModelTokenizer['source']): ModelTokenizer {
+  return { source, encode: (text) => spm.encode(text), decode: (ids) => spm.decode(ids), labels: (ids) => spm.labels(ids) };
 }

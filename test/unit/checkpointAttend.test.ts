@@ -74,6 +74,16 @@ describe('sparse-attn checkpoint attend', function () {
     assert.ok(maxDiff(npyToFloat32(decodeNpy(readFileSync(dense))), floats(expected, 'probs1')) < 1e-4);
   });
 
+  it('GGUF with a SentencePiece vocabulary (tokenizer.ggml.model "llama", make_sentencepiece.py): --text gives sentencepiece\'s ids, BOS first', async () => {
+    const expected = JSON.parse(readFileSync(join(MODELS, 'sentencepiece', 'expected.json'), 'utf8'));
+    const { text, ids } = expected.cases[0];
+    const r = await attend([join(ROOT, 'test/fixtures/checkpoints/llama-spm.gguf'), '--text', text, '--layer', '1', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out);
+    assert.deepEqual(report.tokens, [expected.bos, ...ids]);
+    assert.equal(report.tokenizer, 'GGUF metadata');
+  });
+
   /** Every layer's dense probabilities and per-head coverage of `path` against `expected` (a make.py / make_stored.py npz); the worst differences. */
   async function compareLayers(path: string, expected: ReturnType<typeof readNpz>, extra: string[] = []): Promise<{ probs: number; coverage: number; reports: Array<Record<string, unknown>> }> {
     let probs = 0;

@@ -111,10 +111,10 @@ describe('GGUF models (llama.cpp names and layout mapped onto the Llama network)
     assert.deepEqual(ggufSummary(checkpoint), { architecture: 'llama', layers: 3, heads: 4, kvHeads: 2, hidden: 32, headDim: 8, source: 'GGUF metadata' });
   });
 
-  it('tokenizers: SentencePiece and unknown pre-tokenizers refused with what to do; llama-bpe adds BOS unless add_bos_token is false', () => {
+  it('tokenizers: SentencePiece without scores and unknown pre-tokenizers refused with what to do; llama-bpe adds BOS unless add_bos_token is false', () => {
     const base = { 'tokenizer.ggml.tokens': ['a', 'b', 'ab', '<s>'], 'tokenizer.ggml.merges': ['a b'], 'tokenizer.ggml.token_type': [1, 1, 1, 3] };
     const spm = ggufTokenizer(new Map(Object.entries({ ...base, 'tokenizer.ggml.model': 'llama' })), 'm.gguf');
-    assert.match(spm.refusal!, /^m\.gguf's tokenizer is tokenizer\.ggml\.model "llama" \(SentencePiece\), which the inspector does not read .*: put the model's tokenizer\.json beside the file, or give token ids with --tokens$/);
+    assert.match(spm.refusal!, /^m\.gguf has no tokenizer\.ggml\.scores, one number per token, which SentencePiece merging needs: put the model's tokenizer\.json beside the file, or give token ids with --tokens$/);
     const qwen = ggufTokenizer(new Map(Object.entries({ ...base, 'tokenizer.ggml.model': 'gpt2', 'tokenizer.ggml.pre': 'qwen2' })), 'm.gguf');
     assert.match(qwen.refusal!, /tokenizer\.ggml\.pre "qwen2", which the inspector does not know/);
     assert.match(ggufTokenizer(new Map(), 'm.gguf').refusal!, /carries no tokenizer/);
