@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const { ROOT, SERVER_MAIN, startServer, launchBrowser, runDir } = require('./server');
 
-const TIMEOUT_MS = Number(process.env.SAI_PACKAGED_TIMEOUT || 180) * 1000;
+const TIMEOUT_MS = Number(process.env.SAI_PACKAGED_TIMEOUT || 300) * 1000;
 const VSIX = path.join(ROOT, 'sparse-attention-inspector.vsix');
 const SHOT = path.join(ROOT, 'test-results/screenshots/packaged-inspector.png');
 const results = [];
@@ -58,38 +58,53 @@ async function waitForStatus(frame, pattern) {
 
 /**
  * A Hugging Face hub cache as hf_hub_download lays it out (blobs by hash, snapshot symlinks,
- * refs/main) holding the tiny GPT-2 fixture model as `tiny/gpt2`.
+ * refs/main) holding fixture model folders: `tiny/gpt2`, and `tiny/distilbert` (an architecture the
+ * forward pass does not run).
  */
-function hubCacheWithTinyGpt2() {
+function hubCacheWithTinyModels() {
   const cache = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sai-hub-'));
-  const repo = path.join(cache, 'models--tiny--gpt2');
   const commit = '0f9e8d7c6b5a49382716051f2e3d4c5b6a798877';
-  const model = path.join(ROOT, 'test/fixtures/models/gpt2');
-  fs.mkdirSync(path.join(repo, 'blobs'), { recursive: true });
-  fs.mkdirSync(path.join(repo, 'snapshots', commit), { recursive: true });
-  fs.mkdirSync(path.join(repo, 'refs'));
-  fs.writeFileSync(path.join(repo, 'refs', 'main'), commit);
-  for (const file of fs.readdirSync(model)) {
-    const bytes = fs.readFileSync(path.join(model, file));
-    const blob = require('crypto').createHash('sha256').update(bytes).digest('hex');
-    fs.writeFileSync(path.join(repo, 'blobs', blob), bytes);
-    fs.symlinkSync(path.join('..', '..', 'blobs', blob), path.join(repo, 'snapshots', commit, file));
+  for (const name of ['gpt2', 'distilbert']) {
+    const repo = path.join(cache, `models--tiny--${name}`);
+    const model = path.join(ROOT, 'test/fixtures/models', name);
+    fs.mkdirSync(path.join(repo, 'blobs'), { recursive: true });
+    fs.mkdirSync(path.join(repo, 'snapshots', commit), { recursive: true });
+    fs.mkdirSync(path.join(repo, 'refs'));
+    fs.writeFileSync(path.join(repo, 'refs', 'main'), commit);
+    for (const file of fs.readdirSync(model)) {
+      const bytes = fs.readFileSync(path.join(model, file));
+      const blob = require('crypto').createHash('sha256').update(bytes).digest('hex');
+      fs.writeFileSync(path.join(repo, 'blobs', blob), bytes);
+      fs.symlinkSync(path.join('..', '..', 'blobs', blob), path.join(repo, 'snapshots', commit, file));
+    }
   }
   return cache;
 }
 
 /**
- * Waits for the quick input titled `title` (not the previous step's widget, which can still be
- * showing while the extension reads the checkpoint), types `text` and presses Enter once its
- * focused row (if a list) shows `row`.
+ * Waits for the quick input of this step, by its title or its placeholder (not the previous step's
+ * widget, which can still be showing while the extension works), types `text` and presses Enter
+ * once its focused row (if a list) shows `row`, or clicks the step's `button` (a file dialog's OK:
+ * Enter there opens the focused row).
  */
-async function answerQuickInput(page, title, text, row) {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 30000 });
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30000 });
+async function answerQuickInput(page, step, text, row) {
+  const widget = page.locator('.quick-input-widget');
+  if (step.title) await widget.locator('.quick-input-title', { hasText: step.title }).waitFor({ state: 'visible', timeout: 60000 });
+  const input = widget.locator(step.placeholder ? `input[placeholder*="${step.placeholder}"]` : 'input');
+  await input.waitFor({ state: 'visible', timeout: 60000 });
   if (text !== undefined) await input.fill(text);
-  if (row) await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
+  if (row) await widget.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
+  if (step.button) await widget.getByRole('button', { name: step.button }).click();
+  else await page.keyboard.press('Enter');
+}
+
+/** The coverage heading once it starts with `prefix` (or the last text after 90 s). */
+async function waitForCoverage(page, frame, prefix) {
+  let coverage = '';
+  for (const deadline = Date.now() + 90000; Date.now() < deadline && !coverage.startsWith(prefix); await page.waitForTimeout(250)) {
+    coverage = await frame.locator('.coverage h2').innerText().catch(() => '');
+  }
+  return coverage;
 }
 
 async function main() {
@@ -105,7 +120,7 @@ async function main() {
   const install = spawnSync(process.execPath, [SERVER_MAIN, '--install-extension', VSIX, '--extensions-dir', extensionsDir, '--accept-server-license-terms'], { encoding: 'utf8', timeout: 60000 });
   check('VS Code installs the .vsix', install.status === 0, install.stderr || install.stdout);
 
-  const hubCache = hubCacheWithTinyGpt2();
+  const hubCache = hubCacheWithTinyModels();
   const server = await startServer({ workspace: path.join(ROOT, 'examples'), extensionsDir, env: { HF_HUB_CACHE: hubCache } });
   const browser = await launchBrowser();
   try {
@@ -143,16 +158,41 @@ async function main() {
     if (frame) {
       // Load Checkpoint… as a user does it: the palette, the model from the Hugging Face cache, layer 1, the text offered.
       await runFromPalette(page, 'Sparse Attention: Load Checkpoint…');
-      await answerQuickInput(page, 'Load Checkpoint', 'tiny/gpt2', 'tiny/gpt2');
-      await answerQuickInput(page, 'Layer', '1');
-      await answerQuickInput(page, 'Text to run through the model');
-      let coverage = '';
-      for (const deadline = Date.now() + 90000; Date.now() < deadline && !/^GPT2LMHeadModel, layer 1: /.test(coverage); await page.waitForTimeout(250)) {
-        coverage = await frame.locator('.coverage h2').innerText().catch(() => '');
-      }
+      await answerQuickInput(page, { title: 'Load Checkpoint' }, 'tiny/gpt2', 'tiny/gpt2');
+      await answerQuickInput(page, { title: 'Layer' }, '1');
+      await answerQuickInput(page, { title: 'Text to run through the model' });
+      const coverage = await waitForCoverage(page, frame, 'GPT2LMHeadModel, layer 1: ');
       check('Load Checkpoint… from the Hugging Face cache runs the shipped model worker and shows the coverage of layer 1', /^GPT2LMHeadModel, layer 1: /.test(coverage), coverage);
       const legend = await frame.locator('body').innerText();
       check('the inspector names the model and the layer', /GPT2LMHeadModel/.test(legend) && /layer 1/.test(legend), legend.slice(0, 400));
+    }
+    if (frame) {
+      try {
+        // An architecture the forward pass does not run: the user names the layer's projections, the
+        // head count and direction, and picks the layer's input (.npy) in VS Code's file dialog.
+        await runFromPalette(page, 'Sparse Attention: Load Checkpoint…');
+        await answerQuickInput(page, { title: 'Load Checkpoint' }, 'tiny/distilbert', 'tiny/distilbert');
+        await answerQuickInput(page, { title: 'Layer' }, '1');
+        await answerQuickInput(page, { title: 'Text to run through the model' }, fs.readFileSync(path.join(ROOT, 'test/fixtures/models/text.txt'), 'utf8'));
+        await answerQuickInput(page, { title: 'unknown architecture, layer 1' }, 'Separate', 'Separate Q, K and V tensors');
+        const input = path.join(ROOT, 'test/fixtures/models/expected/distilbert-layer1-input.npy');
+        await answerQuickInput(page, { title: "the layer's input [21, d]", button: 'Use as the layer input' }, input);
+        const at = 'distilbert.transformer.layer.1.attention.';
+        for (const [role, name] of [['Q', 'q_lin'], ['K', 'k_lin'], ['V', 'v_lin']]) {
+          await answerQuickInput(page, { placeholder: `the ${role} projection of layer 1` }, `${at}${name}.weight`, `${at}${name}.weight`);
+        }
+        await answerQuickInput(page, { placeholder: 'How many attention heads' }, '4 heads', '4 heads');
+        await answerQuickInput(page, { placeholder: 'Which way does the model attend' }, 'Bidirectional', 'Bidirectional');
+        const coverage = await waitForCoverage(page, frame, 'DistilBertForMaskedLM, layer 1: ');
+        check('Load Checkpoint… on an unknown architecture: picked projections, heads, direction and layer input give the coverage of layer 1', coverage.startsWith('DistilBertForMaskedLM, layer 1: '), coverage);
+        // The user said the model attends both ways: the pattern does too, so no note asks for it.
+        check('the pattern turns bidirectional with the model', !/attends both ways/.test(coverage) && (await frame.getByLabel('Bidirectional').isChecked()), coverage);
+      } catch (e) {
+        // The step that timed out, and what the window showed then.
+        fs.mkdirSync(path.dirname(SHOT), { recursive: true });
+        await page.screenshot({ path: path.join(path.dirname(SHOT), 'packaged-unknown-failure.png') }).catch(() => undefined);
+        check('Load Checkpoint… on an unknown architecture', false, String(e.message).split('\n')[0]);
+      }
     }
     await page.waitForTimeout(500);
     fs.mkdirSync(path.dirname(SHOT), { recursive: true });

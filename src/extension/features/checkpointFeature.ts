@@ -82,7 +82,9 @@ export class CheckpointFeature implements vscode.Disposable {
     };
     this.loaded = { layer: result, sequence };
     const base = this.panel.currentState?.config ?? configFromSettings();
-    const config = { ...base, n: result.tokens.length, heads: result.heads } as PatternConfig;
+    // The pattern attends the way the model does (a BERT-like encoder both ways), where the pattern has the choice.
+    const direction = 'bidirectional' in base ? { bidirectional: !result.causal } : {};
+    const config = { ...base, n: result.tokens.length, heads: result.heads, ...direction } as PatternConfig;
     this.panel.show({ config, sequence: this.panel.adoptSequence(sequence) });
   }
 
