@@ -92,7 +92,10 @@ async function answerQuickInput(page, step, text, row) {
   if (step.title) await widget.locator('.quick-input-title', { hasText: step.title }).waitFor({ state: 'visible', timeout: 60000 });
   const input = widget.locator(step.placeholder ? `input[placeholder*="${step.placeholder}"]` : 'input');
   await input.waitFor({ state: 'visible', timeout: 60000 });
+  // A file dialog fills in its folder after it shows: type over that, not before it.
+  for (const deadline = Date.now() + 15000; step.prefilled && !(await input.inputValue()) && Date.now() < deadline; ) await page.waitForTimeout(100);
   if (text !== undefined) await input.fill(text);
+  for (const deadline = Date.now() + 5000; text !== undefined && (await input.inputValue()) !== text && Date.now() < deadline; ) await page.waitForTimeout(100);
   if (row) await widget.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
   if (step.button) await widget.getByRole('button', { name: step.button }).click();
   else await page.keyboard.press('Enter');
@@ -176,7 +179,7 @@ async function main() {
         await answerQuickInput(page, { title: 'Text to run through the model' }, fs.readFileSync(path.join(ROOT, 'test/fixtures/models/text.txt'), 'utf8'));
         await answerQuickInput(page, { title: 'unknown architecture, layer 1' }, 'Separate', 'Separate Q, K and V tensors');
         const input = path.join(ROOT, 'test/fixtures/models/expected/distilbert-layer1-input.npy');
-        await answerQuickInput(page, { title: "the layer's input [21, d]", button: 'Use as the layer input' }, input);
+        await answerQuickInput(page, { title: "the layer's input [21, d]", button: 'Use as the layer input', prefilled: true }, input);
         const at = 'distilbert.transformer.layer.1.attention.';
         for (const [role, name] of [['Q', 'q_lin'], ['K', 'k_lin'], ['V', 'v_lin']]) {
           await answerQuickInput(page, { placeholder: `the ${role} projection of layer 1` }, `${at}${name}.weight`, `${at}${name}.weight`);

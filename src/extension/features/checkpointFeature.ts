@@ -134,7 +134,7 @@ export class CheckpointFeature implements vscode.Disposable {
     } else {
       const result = coverage({ heads: layer.heads, n, probs: layer.dense }, buildPattern(config));
       const lines = coverageLines(result, config);
-      const note = layer.causal ? '' : ' (the model attends both ways: compare a bidirectional pattern)';
+      const note = layer.causal || (config as { bidirectional?: boolean }).bidirectional ? '' : ' (the model attends both ways: compare a bidirectional pattern)';
       shown = { config, mean: result.mean, lines: [`${layer.name}, layer ${layer.layer}: ${lines[lines.length - 1]}${note}`, ...lines.slice(0, -1)] };
     }
     this.lastCoverage = shown;
