@@ -23,6 +23,8 @@ export interface SentencePieceSpec {
   normalize?: (text: string) => string;
   /** When a "▁" goes in front of a piece of text: each piece, only the text's first, or never. */
   prependScheme: 'always' | 'first' | 'never';
+  /** Metaspace's rule: no "▁" in front of text that already starts with one (a Prepend normalizer always adds it). */
+  prependOnlyWithoutLeadingSpace?: boolean;
   /** Metaspace's split: each "▁"-led word is merged on its own. */
   splitWords: boolean;
   /** Split out of the text before anything else, as their own ids (control and user-defined tokens). */
@@ -95,7 +97,8 @@ export class SentencePieceBpe {
   private encodePlain(text: string, first: boolean, ids: number[]): void {
     const { prependScheme, splitWords } = this.spec;
     let escaped = (this.spec.normalize ? this.spec.normalize(text) : text).replace(/ /g, SPACE);
-    if (prependScheme === 'always' || (prependScheme === 'first' && first)) escaped = SPACE + escaped;
+    const prepend = prependScheme === 'always' || (prependScheme === 'first' && first);
+    if (prepend && !(this.spec.prependOnlyWithoutLeadingSpace && escaped.startsWith(SPACE))) escaped = SPACE + escaped;
     const words = splitWords ? escaped.split(new RegExp(`(?=${SPACE})`, 'u')).filter(Boolean) : [escaped];
     for (const word of words) {
       let wordIds = this.cache.get(word);

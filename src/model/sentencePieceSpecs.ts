@@ -42,6 +42,7 @@ export function sentencePieceFromTokenizerJson(json: Json & { model: Json }): Se
   // "▁" comes from the normalizer (Llama 2: Prepend + Replace, on each piece of text) or a Metaspace pre-tokenizer.
   let prependScheme: SentencePieceSpec['prependScheme'] = 'never';
   let splitWords = false;
+  let prependOnlyWithoutLeadingSpace = false;
   const steps = isObject(json.normalizer) && json.normalizer.type === 'Sequence' && Array.isArray(json.normalizer.normalizers) ? json.normalizer.normalizers : json.normalizer ? [json.normalizer] : [];
   if (steps.some(isSpaceEscaping)) {
     const replaces = steps.some((s) => isObject(s) && s.type === 'Replace' && isSpaceEscaping(s));
@@ -60,6 +61,7 @@ export function sentencePieceFromTokenizerJson(json: Json & { model: Json }): Se
     if (scheme !== 'always' && scheme !== 'first' && scheme !== 'never') throw new ModelError(`tokenizer.json's Metaspace prepend_scheme ${JSON.stringify(scheme)} is not one of always, first, never`);
     prependScheme = scheme;
     splitWords = pre.split !== false;
+    prependOnlyWithoutLeadingSpace = true;
   }
   const unkId = typeof model.unk_token === 'string' ? pieceIds.get(model.unk_token) : undefined;
   const idOf = (token: string) => {
@@ -68,7 +70,7 @@ export function sentencePieceFromTokenizerJson(json: Json & { model: Json }): Se
     return id;
   };
   const { before, after } = readPostProcessor(json.post_processor, idOf);
-  return { pieces, pieceIds, mergeRanks, unkId, normalize, prependScheme, splitWords, added, before, after };
+  return { pieces, pieceIds, mergeRanks, unkId, normalize, prependScheme, prependOnlyWithoutLeadingSpace, splitWords, added, before, after };
 }
 
 // llama.cpp's llama_token_type (gguf-py's TokenType).

@@ -1,10 +1,12 @@
 /**
  * A model's tokens: its tokenizer.json (byte-level BPE, or SentencePiece-style BPE with byte
- * fallback) when the folder has one (or the one a GGUF file carries), else GPT-2's BPE (r50k_base, through gpt-tokenizer), which GPT-2 checkpoints
+ * fallback, read here; any other model, WordPiece or Unigram, through Hugging Face's tokenizers.js)
+ * when the folder has one (or the one a GGUF file carries), else GPT-2's BPE (r50k_base, through gpt-tokenizer), which GPT-2 checkpoints
  * without a tokenizer.json use; or none at all when the caller knows GPT-2's would be wrong (a GGUF
  * model with a tokenizer not read here): then text is refused with the reason, and ids are labelled #id.
  */
 import { decode as gpt2Decode, encode as gpt2Encode } from 'gpt-tokenizer/encoding/r50k_base';
+import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { ByteLevelBpe } from './bpe';
 import { SentencePieceBpe, SentencePieceSpec } from './sentencePiece';
 import { sentencePieceFromTokenizerJson } from './sentencePieceSpecs';
@@ -53,17 +55,39 @@ export function modelTokenizer(tokenizerJson: unknown | undefined, options: Toke
       labels: (ids) => ids.map((id) => gpt2Decode([id])),
     };
   }
-  // SentencePiece-style BPE (Llama 2, Mistral): byte fallback instead of a byte alphabet.
-  if (isObject(tokenizerJson) && isObject(tokenizerJson.model) && tokenizerJson.model.type === 'BPE' && tokenizerJson.model.byte_fallback === true) {
-    const spec = sentencePieceFromTokenizerJson(tokenizerJson as Record<string, unknown> & { model: Record<string, unknown> });
-    return sentencePieceTokenizer(new SentencePieceBpe(spec), options.fromGguf ? 'GGUF metadata' : 'tokenizer.json');
+  const source = options.fromGguf ? 'GGUF metadata' : 'tokenizer.json';
+  try {
+    // SentencePiece-style BPE (Llama 2, Mistral): byte fallback instead of a byte alphabet.
+    if (isObject(tokenizerJson) && isObject(tokenizerJson.model) && tokenizerJson.model.type === 'BPE' && tokenizerJson.model.byte_fallback === true) {
+      return sentencePieceTokenizer(new SentencePieceBpe(sentencePieceFromTokenizerJson(tokenizerJson as Record<string, unknown> & { model: Record<string, unknown> })), source);
+    }
+    const bpe = new ByteLevelBpe(tokenizerJson);
+    return { source, encode: (text) => bpe.encode(text), decode: (ids) => bpe.decode(ids), labels: (ids) => ids.map((id) => bpe.decode([id])) };
+  } catch (e) {
+    // What the BPE readers here do not read (WordPiece: BERT; Unigram: T5, ALBERT; other pre-tokenizers)
+    // goes to Hugging Face's own JavaScript tokenizers.
+    if (!(e instanceof ModelError)) throw e;
+    return libraryTokenizer(tokenizerJson, source, e.message);
   }
-  const bpe = new ByteLevelBpe(tokenizerJson);
+}
+
+/** Hugging Face's tokenizers.js on a tokenizer.json; WordPiece tokens are labelled as the vocabulary writes them (##ing). */
+function libraryTokenizer(json: unknown, source: ModelTokenizer['source'], ownRefusal: string): ModelTokenizer {
+  const model = isObject(json) && isObject(json.model) ? String(json.model.type) : undefined;
+  if (model !== 'BPE' && model !== 'WordPiece' && model !== 'Unigram') throw new ModelError(`${ownRefusal}; nor is it a WordPiece or Unigram model, which @huggingface/tokenizers reads`);
+  let tokenizer: HfTokenizer;
+  try {
+    tokenizer = new HfTokenizer(json as object, {});
+  } catch (e) {
+    throw new ModelError(`${ownRefusal}; nor does @huggingface/tokenizers read it: ${(e as Error).message}`);
+  }
+  const wordPiece = model === 'WordPiece';
+  const decode = (ids: readonly number[]) => tokenizer.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
   return {
-    source: options.fromGguf ? 'GGUF metadata' : 'tokenizer.json',
-    encode: (text) => bpe.encode(text),
-    decode: (ids) => bpe.decode(ids),
-    labels: (ids) => ids.map((id) => bpe.decode([id])),
+    source,
+    encode: (text) => tokenizer.encode(text).ids,
+    decode,
+    labels: (ids) => ids.map((id) => (wordPiece ? tokenizer.id_to_token(id) ?? decode([id]) : decode([id]))),
   };
 }
 

@@ -84,6 +84,16 @@ describe('sparse-attn checkpoint attend', function () {
     assert.equal(report.tokenizer, 'GGUF metadata');
   });
 
+  it("a BERT folder with a WordPiece tokenizer.json (make_wordpiece.py): --text gives BERT's own ids in the shipped CLI", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'wordpiece-'));
+    for (const file of ['config.json', 'weights.npz']) copyFileSync(join(MODELS, 'bert', file), join(folder, file));
+    copyFileSync(join(MODELS, 'wordpiece', 'tokenizer-uncased.json'), join(folder, 'tokenizer.json'));
+    const { text, ids } = JSON.parse(readFileSync(join(MODELS, 'wordpiece', 'expected.json'), 'utf8')).uncased[1];
+    const r = await attend([folder, '--text', text, '--layer', '0', '--bidirectional', '--json']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out).tokens, ids);
+  });
+
   /** Every layer's dense probabilities and per-head coverage of `path` against `expected` (a make.py / make_stored.py npz); the worst differences. */
   async function compareLayers(path: string, expected: ReturnType<typeof readNpz>, extra: string[] = []): Promise<{ probs: number; coverage: number; reports: Array<Record<string, unknown>> }> {
     let probs = 0;

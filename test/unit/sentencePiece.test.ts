@@ -6,7 +6,9 @@
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { Tokenizer } from '@huggingface/tokenizers';
 import { GgufValue, ggufTokenizer, ModelError, modelTokenizer } from '../../src/model';
+import { sentencePieceFromTokenizerJson } from '../../src/model/sentencePieceSpecs';
 import { openFixture } from '../support/checkpoints';
 
 const FOLDER = join(__dirname, '..', 'fixtures', 'models', 'sentencepiece');
@@ -19,6 +21,8 @@ describe('SentencePiece BPE against sentencepiece', () => {
       const tokenizer = modelTokenizer(json(file));
       assert.equal(tokenizer.source, 'tokenizer.json');
       for (const { text, ids, decoded } of expected.cases) {
+        // Metaspace adds no "▁" before a leading space (tokenizers' rule; sentencepiece's dummy prefix always does): tokenizerLibrary.test.ts checks it.
+        if (file === 'tokenizer-metaspace.json' && text.startsWith(' ')) continue;
         assert.deepEqual(tokenizer.encode(text), [expected.bos, ...ids], JSON.stringify(text));
         assert.equal(tokenizer.decode(ids), decoded, JSON.stringify(text));
       }
@@ -50,8 +54,10 @@ describe('SentencePiece BPE against sentencepiece', () => {
 
   it('refuses what it does not read, by name', () => {
     const base = json('tokenizer.json');
-    assert.throws(() => modelTokenizer({ ...base, pre_tokenizer: { type: 'Whitespace' } }), (e: Error) => e instanceof ModelError && /pre_tokenizer Whitespace is not read with a byte-fallback BPE/.test(e.message));
-    assert.throws(() => modelTokenizer({ ...base, normalizer: { type: 'Prepend', prepend: '\u2581' } }), /prepends "▁" but does not replace spaces/);
+    // Refused here, read by @huggingface/tokenizers instead (modelTokenizer): tokenizerLibrary.test.ts.
+    assert.throws(() => sentencePieceFromTokenizerJson({ ...base, pre_tokenizer: { type: 'Whitespace' } }), (e: Error) => e instanceof ModelError && /pre_tokenizer Whitespace is not read with a byte-fallback BPE/.test(e.message));
+    assert.throws(() => sentencePieceFromTokenizerJson({ ...base, normalizer: { type: 'Prepend', prepend: '\u2581' } }), /prepends "▁" but does not replace spaces/);
+    assert.deepEqual(modelTokenizer({ ...base, pre_tokenizer: { type: 'Whitespace' } }).encode('the fox'), new Tokenizer({ ...base, pre_tokenizer: { type: 'Whitespace' } }, {}).encode('the fox').ids);
     const values = new Map<string, GgufValue>([['tokenizer.ggml.model', 'llama'], ['tokenizer.ggml.tokens', ['a', 'b']]]);
     assert.match(ggufTokenizer(values, 'x.gguf').refusal!, /x\.gguf has no tokenizer\.ggml\.scores, one number per token/);
     assert.match(ggufTokenizer(new Map<string, GgufValue>([['tokenizer.ggml.model', 'bert']]), 'x.gguf').refusal!, /"bert", which the inspector does not read/);
