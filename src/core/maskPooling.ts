@@ -16,11 +16,13 @@ export function poolMask(head: HeadMask, view: PoolView, size: number): Float32A
   const list = new RangeList();
   const scratch = new RangeList();
   const { row, col, span } = view;
+  // Stryker disable next-line EqualityOperator: an extra pixel row writes past the end of the typed array (ignored)
   for (let y = 0; y < size; y++) {
     rowsCover(head, row + Math.ceil((y * span) / size), row + Math.ceil(((y + 1) * span) / size), list, scratch);
     for (let r = 0; r < list.length; r++) {
       const start = Math.max(list.starts[r], col);
       const end = Math.min(list.ends[r], col + span);
+      // Stryker disable next-line EqualityOperator: at end = start the fill runs from one pixel to the one before it: nothing
       if (end <= start) continue;
       const from = Math.floor(((start - col) * size) / span);
       const to = Math.floor(((end - 1 - col) * size) / span);
@@ -43,6 +45,7 @@ export function poolMaskShare(head: HeadMask, view: PoolView, size: number): Flo
   const list = new RangeList();
   const { row, col, span } = view;
   const colStart = (x: number) => col + Math.ceil((x * span) / size);
+  // Stryker disable next-line EqualityOperator: an extra pixel row writes past the end of the typed array (ignored)
   for (let y = 0; y < size; y++) {
     const r0 = row + Math.ceil((y * span) / size);
     const r1 = row + Math.ceil(((y + 1) * span) / size);
@@ -51,11 +54,14 @@ export function poolMaskShare(head: HeadMask, view: PoolView, size: number): Flo
       head.row(r0 + Math.floor(((s + 0.5) * (r1 - r0)) / samples), list);
       // Walk the row's ranges and the pixel columns together, adding each overlap.
       let x = 0;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: only stops early; the pixel loop is bounded by size itself
       for (let r = 0; r < list.length && x < size; r++) {
         const start = Math.max(list.starts[r], col);
         const end = Math.min(list.ends[r], col + span);
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: a range outside the view adds no overlap (left of it: no pixel starts before its end; right of it: x moves past the last pixel)
         if (end <= start) continue;
         x = Math.max(x, Math.floor(((start - col) * size) / span));
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: past the last pixel colStart is past the view, so `colStart(px) < end` stops it; a pixel starting at end overlaps nothing
         for (let px = x; px < size && colStart(px) < end; px++) {
           const c0 = colStart(px);
           const c1 = colStart(px + 1);

@@ -15,6 +15,7 @@ const pureTests = [
   'budget',
   'analysis',
   'denseDiff',
+  'maskOracles',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {

@@ -4,7 +4,7 @@
 // as the main config.
 import main from './stryker.config.mjs';
 
-const tests = ['maskCheck', 'maskFiles', 'maskShare', 'pastedQkv', 'stats', 'analysis', 'exportFormats', 'workerProtocol'].map((name) => `test/unit/${name}.test.ts`);
+const tests = ['maskOracles', 'maskCheck', 'maskFiles', 'maskShare', 'pastedQkv', 'stats', 'analysis', 'exportFormats', 'workerProtocol'].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
   ...main,
