@@ -1,6 +1,7 @@
 /** `sparse-attn attend`: attention restricted to a pattern, on the CPU path or a gpu.js backend. */
 import { availableParallelism } from 'os';
 import { buildPattern, DENSE_PROBS_LIMIT_BYTES, encodeNpy, formatBytes, npyHeader, PatternMask, probsToDense, SparseProbs } from '../core';
+import { kernelVariant } from '../core/attention/wasmModule';
 import { BackendAttempt, fallbackSentence, firstThatRuns } from '../gpu/fallback';
 import type { KernelSources } from '../gpu/kernelSources';
 import { ALL_PATTERN_FLAGS, configFromFlags, parseFlags, UsageError } from './args';
@@ -174,7 +175,9 @@ export async function attendWithFallback(options: {
     run: async () => {
       const cpu = await runCpuPool(config, input, withProbs, threads, signal);
       const notes = cpu.notes.length ? `; ${cpu.notes.join('; ')}` : '';
-      return { result: cpu, line: `cpu (${cpu.kernel} kernel, ${cpu.threads} thread${cpu.threads > 1 ? 's' : ''}${notes})${options.cpuReason ?? ''}` };
+      // Node 20 runs the fused multiply-add kernels once the CPU pool has turned relaxed SIMD on.
+      const kernel = cpu.kernel === 'wasm-simd' && kernelVariant() === 'relaxed' ? 'wasm-simd kernel with relaxed-SIMD FMA' : `${cpu.kernel} kernel`;
+      return { result: cpu, line: `cpu (${kernel}, ${cpu.threads} thread${cpu.threads > 1 ? 's' : ''}${notes})${options.cpuReason ?? ''}` };
     },
   });
   const isCancel = (e: unknown) => signal.aborted || (e instanceof Error && /cancelled/.test(e.message));

@@ -58,7 +58,7 @@ describe('sparse-attn attend', function () {
   });
 
   const backends: Array<[string, RegExp, NodeJS.ProcessEnv]> = [
-    ['cpu', /backend: cpu \(wasm-simd kernel, 2 threads\)/, {}],
+    ['cpu', /backend: cpu \(wasm-simd kernel( with relaxed-SIMD FMA)?, 2 threads\)/, {}],
     ['webasm', /kernel WebAssemblyKernel; .*check/, {}],
     ['webgpu', /webgpu on google swiftshader.*kernel WebGPUKernel; .*check/, { VK_ICD_FILENAMES: SWIFTSHADER_ICD }],
   ];
