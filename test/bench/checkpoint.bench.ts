@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (checkpoint part): listing a large checkpoint reads a few KB of it, and loading
- * one layer's attention projections reads only those tensors. GPT-2-small-shaped files (about
+ * one layer's attention projections reads only those tensors, an embedding lookup only its tokens'
+ * rows. GPT-2-small-shaped files (about
  * 500 MB each) are made in a temporary folder: safetensors here per the spec, torch.save zip and
  * legacy and np.savez by test/bench/make_big_checkpoints.py when a Python with torch is found.
  */
@@ -10,6 +11,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { formatBytes } from '../../src/core';
 import { OpenFiles, openCheckpointPath } from '../../src/checkpointFiles';
+import { weightsOf } from '../../src/model';
+import { CheckedWeights } from '../../src/model/weights';
 import { pythonWith } from '../support/python';
 
 const D = 768;
@@ -61,8 +64,14 @@ async function measure(path: string): Promise<string[]> {
     const loadMs = performance.now() - t1;
     if (qkv[12345] !== layer) throw new Error(`${path}: layer ${layer}'s c_attn holds ${qkv[12345]}`);
     const loaded = checkpoint.bytesRead() - listed;
+    // An embedding lookup of 20 tokens: their rows of the [50257, 768] table, not the table's 154 MB.
+    const t2 = performance.now();
+    const tokens = Array.from({ length: 20 }, (_, k) => (k * 7919) % 50257);
+    await new CheckedWeights(weightsOf(checkpoint), 'GPT-2').rows('wte.weight', [50257, D], tokens, 'token');
+    const embedMs = performance.now() - t2;
+    const embedded = checkpoint.bytesRead() - listed - loaded;
     const size = statSync(path).size;
-    return [path.split('/').pop()!, checkpoint.format, formatBytes(size), `${checkpoint.tensors.length}`, formatBytes(listed), `${listMs.toFixed(1)}`, formatBytes(loaded), `${loadMs.toFixed(1)}`];
+    return [path.split('/').pop()!, checkpoint.format, formatBytes(size), `${checkpoint.tensors.length}`, formatBytes(listed), `${listMs.toFixed(1)}`, formatBytes(loaded), `${loadMs.toFixed(1)}`, formatBytes(embedded), `${embedMs.toFixed(1)}`];
   } finally {
     await files.close();
   }
@@ -75,12 +84,12 @@ async function main() {
     const torchPython = pythonWith('torch', 'numpy');
     if (torchPython) execFileSync(torchPython, [join(__dirname, 'make_big_checkpoints.py'), folder]);
     else console.log('(no Python with torch: the .pt and .npz rows are left out)');
-    const rows = [['file', 'format', 'size', 'tensors', 'list: read', 'list ms', 'layer 5 c_attn: read', 'load ms']];
+    const rows = [['file', 'format', 'size', 'tensors', 'list: read', 'list ms', 'layer 5 c_attn: read', 'load ms', '20 tokens embedded: read', 'embed ms']];
     for (const name of ['big.safetensors', 'big.pt', 'big-legacy.pt', 'big.npz']) {
       if (torchPython || name.endsWith('.safetensors')) rows.push(await measure(join(folder, name)));
     }
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)) + 2);
-    console.log('\nCheckpoints (GPT-2-small-shaped, 12 layers, d = 768): bytes read to list, and to load one layer\'s Q/K/V projection');
+    console.log('\nCheckpoints (GPT-2-small-shaped, 12 layers, d = 768): bytes read to list, to load one layer\'s Q/K/V projection, and to embed 20 tokens');
     for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('').trimEnd());
   } finally {
     rmSync(folder, { recursive: true, force: true });
