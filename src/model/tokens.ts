@@ -1,9 +1,10 @@
 /**
- * A model's tokens: its tokenizer.json (byte-level BPE, or SentencePiece-style BPE with byte
- * fallback, read here; any other model, WordPiece or Unigram, through Hugging Face's tokenizers.js)
- * when the folder has one (or the one a GGUF file carries), else GPT-2's BPE (r50k_base, through gpt-tokenizer), which GPT-2 checkpoints
- * without a tokenizer.json use; or none at all when the caller knows GPT-2's would be wrong (a GGUF
- * model with a tokenizer not read here): then text is refused with the reason, and ids are labelled #id.
+ * A model's tokens: its tokenizer.json when the folder has one (byte-level BPE and SentencePiece-style
+ * BPE with byte fallback are read here; WordPiece, Unigram and what these readers refuse go through
+ * Hugging Face's tokenizers.js), or the tokenizer a GGUF file carries; else GPT-2's BPE (r50k_base,
+ * through gpt-tokenizer), which GPT-2 checkpoints without a tokenizer.json use; or none at all when
+ * the caller knows GPT-2's would be wrong (a GGUF model with a tokenizer not read here): then text is
+ * refused with the reason, and ids are labelled #id.
  */
 import { decode as gpt2Decode, encode as gpt2Encode } from 'gpt-tokenizer/encoding/r50k_base';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';

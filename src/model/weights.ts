@@ -107,7 +107,13 @@ export class CheckedWeights {
     const rowLength = shape.slice(1).reduce((a, b) => a * b, 1);
     if (rows.length === 0) return new Float32Array(0);
     const { readRowRange } = this.weights;
-    if (readRowRange) return gatherRows(rows, rowLength, (start, count) => readRowRange.call(this.weights, name, start, count));
+    if (readRowRange) {
+      return gatherRows(rows, rowLength, async (start, count) => {
+        const values = await readRowRange.call(this.weights, name, start, count);
+        if (values.length !== count * rowLength) throw new ModelError(`rows ${start}..${start + count - 1} of ${name} hold ${values.length} values; ${count} rows of ${rowLength} need ${count * rowLength}`);
+        return values;
+      });
+    }
     const whole = await this.read(name, shape);
     return gatherRows(rows, rowLength, async (start, count) => whole.subarray(start * rowLength, (start + count) * rowLength));
   }

@@ -64,5 +64,8 @@ describe('embedding lookups read their tokens’ rows, not the table', () => {
     await assert.rejects(w.rows('emb', [4, 3], [4], 'token'), (e: Error) => e instanceof ModelError && e.message === 'token 4 is outside emb, which has 4 rows (0..3)');
     await assert.rejects(w.rows('emb', [4, 3], [-1]), ModelError);
     await assert.rejects(w.rows('emb', [5, 3], [0]), /emb has shape \[4, 3\]; test needs \[5, 3\]/);
+    // A provider whose row read comes back short is an error, not rows of zeros.
+    const short = new CheckedWeights({ ...weightsInMemory(new Map([['emb', { shape: [4, 3], data: table }]])), readRowRange: async () => new Float32Array(2) }, 'test');
+    await assert.rejects(short.rows('emb', [4, 3], [1]), /rows 1\.\.1 of emb hold 2 values; 1 rows of 3 need 3/);
   });
 });
