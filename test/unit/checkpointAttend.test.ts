@@ -35,7 +35,7 @@ describe('sparse-attn checkpoint attend', function () {
   this.timeout(180000);
   const out = mkdtempSync(join(tmpdir(), 'checkpoint-attend-'));
 
-  for (const model of ['gpt2', 'llama', 'bert', 'gpt-neox']) {
+  for (const model of ['gpt2', 'llama', 'bert', 'gpt-neox', 'qwen2']) {
     it(`${model}: every layer's attention and coverage equal PyTorch's, tokens from its tokenizer.json`, async () => {
       const expected = readNpz(join(MODELS, 'expected', `${model}.npz`));
       for (let layer = 0; layer < 3; layer++) {

@@ -19,6 +19,8 @@ const MODELS = [
   { folder: 'llama', prefix: 'model.', architecture: 'llama', causal: true },
   { folder: 'bert', prefix: 'bert.', architecture: 'bert', causal: false },
   { folder: 'gpt-neox', prefix: 'gpt_neox.', architecture: 'gpt-neox', causal: true },
+  // Qwen2 (make_qwen2.py): the Llama network with biases on q, k and v.
+  { folder: 'qwen2', prefix: 'model.', architecture: 'llama', causal: true },
 ] as const;
 const LAYERS = 3;
 
@@ -138,7 +140,8 @@ describe('forward pass to layer k against PyTorch', function () {
     assertClose(qkv.k, floats(expected, 'k2'), 'bert with gamma/beta');
   });
 
-  for (const { folder } of MODELS.filter((m) => m.folder !== 'gpt-neox')) {
+  // Not GPT-NeoX (rotary_pct 0.5) nor Qwen2 (rope_theta 1e6): their RoPE settings are not the defaults.
+  for (const { folder } of MODELS.filter((m) => m.folder !== 'gpt-neox' && m.folder !== 'qwen2')) {
     it(`${folder}: recognised from the tensor names alone, given the head count (the defaults are the model type's)`, async () => {
       const expected = expectedOf(folder);
       const model = await loadModel(undefined, weightsOf(folder), { heads: 4 });
@@ -241,7 +244,7 @@ describe('forward pass to layer k against PyTorch', function () {
     it('an unknown architecture, listing the names looked for', async () => {
       const odd = weightsInMemory(new Map([['encoder.blocks.0.mix.weight', { shape: [2, 2], data: new Float32Array(4) }]]));
       await rejects(loadModel(undefined, odd), /unknown architecture: no tensor named like GPT-2 \(transformer\.h\.0\.attn\.c_attn\.weight, h\.0\.attn\.c_attn\.weight\); Llama \(model\.layers\.0\.self_attn\.q_proj\.weight.*BERT \(bert\.encoder\.layer\.0\.attention\.self\.query\.weight.*first names are encoder\.blocks\.0\.mix\.weight/);
-      await rejects(loadModel({ model_type: 't5' }, weightsOf('gpt2')), /model_type "t5" is not one the forward pass runs \(gpt2, llama, mistral, bert, gpt_neox\)/);
+      await rejects(loadModel({ model_type: 't5' }, weightsOf('gpt2')), /model_type "t5" is not one the forward pass runs \(gpt2, llama, mistral, qwen2, bert, gpt_neox\)/);
       await rejects(loadModel(configOf('gpt2'), weightsOf('llama')), /config\.json says gpt2, but the weights have no GPT-2 attention tensor: looked for transformer\.h\.0\.attn\.c_attn\.weight or h\.0\.attn\.c_attn\.weight/);
       await rejects(loadModel([1, 2], weightsOf('gpt2')), /config\.json must hold a JSON object/);
     });

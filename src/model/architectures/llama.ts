@@ -1,5 +1,6 @@
 /**
- * Llama-style decoders (Hugging Face LlamaModel; Mistral has the same tensors): token embeddings
+ * Llama-style decoders (Hugging Face LlamaModel; Mistral has the same tensors, Qwen2 adds biases to
+ * q, k and v): token embeddings
  * only; pre-RMSNorm blocks with separate q/k/v/o projections (nn.Linear, [out, in]), grouped-query
  * heads (num_key_value_heads ≤ num_attention_heads), RoPE in the rotate_half convention on q and k,
  * causal attention, and a SwiGLU MLP: down(act(gate(x)) · up(x)).
@@ -32,7 +33,10 @@ class LlamaNetwork implements Network {
       throw new ModelError(`Llama: ${heads} query heads cannot share ${kvHeads} key/value heads (num_key_value_heads must divide num_attention_heads)`);
     }
     checkPlainRope(config);
-    const window = config.string('model_type') === 'mistral' ? config.count('sliding_window') : undefined;
+    // Mistral always attends within its sliding window; Qwen2 only with use_sliding_window.
+    const modelType = config.string('model_type');
+    const windowed = modelType === 'mistral' || (modelType === 'qwen2' && config.flag('use_sliding_window', false));
+    const window = windowed ? config.count('sliding_window') : undefined;
     const positions = config.count('max_position_embeddings');
     this.info = {
       architecture: 'llama',
@@ -109,7 +113,7 @@ class LlamaNetwork implements Network {
 export const llama: Architecture = {
   name: 'llama',
   label: 'Llama',
-  modelTypes: ['llama', 'mistral'],
+  modelTypes: ['llama', 'mistral', 'qwen2'],
   prefixes: ['model.', ''],
   probe: 'layers.0.self_attn.q_proj.weight',
   open: (config, weights, prefix, hints) => new LlamaNetwork(config, weights, prefix, hints),
