@@ -16,6 +16,7 @@ const pureTests = [
   'analysis',
   'denseDiff',
   'maskOracles',
+  'blockStructure',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
