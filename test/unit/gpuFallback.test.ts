@@ -51,7 +51,7 @@ describe('a failing gpu.js backend falls back to the CPU path', function () {
       sources: REDECLARED,
     });
     assert.equal(run.fallback, 'WebGPU failed (shader compile), used the CPU path');
-    assert.match(run.line, /^cpu \(.*kernel, 1 thread\); WebGPU failed \(shader compile\), used the CPU path$/);
+    assert.match(run.line, /^cpu \(.*kernel( with relaxed-SIMD FMA)?, 1 thread\); WebGPU failed \(shader compile\), used the CPU path$/);
     assert.match(run.details.join('\n'), /redeclaration of 'user_[a-z]'/, 'the compiler text is there for --verbose / the output channel');
     assertMatchesReference(config, input, run.result, 'after the fallback');
   });
