@@ -17,6 +17,7 @@ const pureTests = [
   'denseDiff',
   'maskOracles',
   'blockStructure',
+  'spotCheck',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
