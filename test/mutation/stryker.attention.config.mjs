@@ -4,7 +4,7 @@
 // pure tests could only kill more, so the score is a lower bound. Same incremental file as the main config.
 import main from './stryker.config.mjs';
 
-const attentionTests = ['blockStructure', 'attention', 'blockGemm', 'kernelVariants', 'pooling', 'pastedQkv', 'npyShared', 'gpuFallback', 'spotCheck'].map((name) => `test/unit/${name}.test.ts`);
+const attentionTests = ['blockStructure', 'attention', 'blockGemm', 'kernelVariants', 'pooling', 'pastedQkv', 'npyShared', 'gpuFallback', 'spotCheck', 'base64'].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
   ...main,

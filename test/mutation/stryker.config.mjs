@@ -18,6 +18,7 @@ const pureTests = [
   'maskOracles',
   'blockStructure',
   'spotCheck',
+  'base64',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
