@@ -92,10 +92,18 @@ async function answerQuickInput(page, step, text, row) {
   if (step.title) await widget.locator('.quick-input-title', { hasText: step.title }).waitFor({ state: 'visible', timeout: 60000 });
   const input = widget.locator(step.placeholder ? `input[placeholder*="${step.placeholder}"]` : 'input');
   await input.waitFor({ state: 'visible', timeout: 60000 });
-  // A file dialog fills in its folder after it shows: type over that, not before it.
-  for (const deadline = Date.now() + 15000; step.prefilled && !(await input.inputValue()) && Date.now() < deadline; ) await page.waitForTimeout(100);
-  if (text !== undefined) await input.fill(text);
-  for (const deadline = Date.now() + 5000; text !== undefined && (await input.inputValue()) !== text && Date.now() < deadline; ) await page.waitForTimeout(100);
+  if (step.prefilled) {
+    // A file dialog fills in its folder and lists it after it shows, and may reset what was typed
+    // meanwhile: wait for its list, then type until the text stays put for half a second.
+    await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30000 });
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if ((await input.inputValue()) !== text) await input.fill(text);
+      await page.waitForTimeout(500);
+      if ((await input.inputValue()) === text) break;
+    }
+  } else if (text !== undefined) {
+    await input.fill(text);
+  }
   if (row) await widget.locator('.quick-input-list .monaco-list-row.focused', { hasText: row }).waitFor({ timeout: 15000 });
   if (step.button) await widget.getByRole('button', { name: step.button }).click();
   else await page.keyboard.press('Enter');
