@@ -6,6 +6,7 @@
  * special tokens are put around it. SentencePiece-style BPE (byte_fallback) is sentencePiece.ts's;
  * other models (WordPiece, Unigram) are refused by name. Added tokens' lstrip/rstrip options are not applied.
  */
+import { addedTokenPattern, DecodedText, escapeText, isJsonObject } from './tokenizerText';
 import { ModelError } from './weights';
 
 /** GPT-2's pre-tokenizer pattern (the ByteLevel pre-tokenizer's use_regex). */
@@ -25,8 +26,7 @@ function byteAlphabet(): string[] {
 const BYTE_CHAR = byteAlphabet();
 const CHAR_BYTE = new Map(BYTE_CHAR.map((c, b) => [c, b]));
 
-type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isObject = isJsonObject;
 const typeOf = (x: unknown) => (isObject(x) ? String(x.type) : JSON.stringify(x));
 
 /** A piece of text to pieces: the pre-tokenizer's split, then its ByteLevel options. */
@@ -42,7 +42,8 @@ function readPreTokenizer(json: unknown): PreTokenizer {
     // Llama 3 style: Split(regex, Isolated) then ByteLevel(use_regex false).
     const [split, byteLevel, ...rest] = json.pretokenizers as unknown[];
     if (isObject(split) && split.type === 'Split' && isObject(byteLevel) && byteLevel.type === 'ByteLevel' && rest.length === 0) {
-      const source = isObject(split.pattern) ? split.pattern.Regex ?? escapeText(split.pattern.String) : undefined;
+      const literal = isObject(split.pattern) && typeof split.pattern.String === 'string' ? escapeText(split.pattern.String) : undefined;
+      const source = isObject(split.pattern) ? split.pattern.Regex ?? literal : undefined;
       if (typeof source !== 'string' || split.behavior !== 'Isolated' || split.invert === true) {
         throw new ModelError(`tokenizer.json's Split pre-tokenizer (${JSON.stringify(split.behavior)}, invert ${split.invert}) is not read here; only an Isolated regex split is`);
       }
@@ -67,7 +68,6 @@ function withoutInlineIgnoreCase(source: string): string {
   return source.replace(/\(\?i:([^()[\]\\]*)\)/g, (_all, inner: string) => `(?:${inner.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)})`);
 }
 
-const escapeText = (x: unknown) => (typeof x === 'string' ? x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : undefined);
 
 const NORMALIZERS: Record<string, (text: string) => string> = {
   NFC: (t) => t.normalize('NFC'),
@@ -155,10 +155,7 @@ export class ByteLevelBpe {
     this.ignoreMerges = model.ignore_merges === true;
     this.added = (Array.isArray(json.added_tokens) ? json.added_tokens : []).filter(isObject).map((t) => ({ content: String(t.content), id: Number(t.id) }));
     for (const { content, id } of this.added) this.tokens[id] ??= content;
-    if (this.added.length) {
-      const longestFirst = [...this.added].sort((a, b) => b.content.length - a.content.length);
-      this.addedPattern = new RegExp(longestFirst.map((t) => escapeText(t.content)).join('|'), 'gu');
-    }
+    this.addedPattern = addedTokenPattern(this.added);
     this.pre = readPreTokenizer(json.pre_tokenizer);
     this.normalize = readNormalizer(json.normalizer);
     this.special = readPostProcessor(json.post_processor, (token) => this.idOf(token));
@@ -230,27 +227,20 @@ export class ByteLevelBpe {
 
   /** The text of ids: byte characters back to bytes, then UTF-8 (a token that ends inside a character shows U+FFFD). */
   decode(ids: readonly number[]): string {
-    const bytes: number[] = [];
-    let text = '';
-    const flush = () => {
-      text += new TextDecoder().decode(Uint8Array.from(bytes));
-      bytes.length = 0;
-    };
+    const text = new DecodedText();
     for (const id of ids) {
       const token = this.tokens[id];
       if (token === undefined) throw new ModelError(`token id ${id} is not in tokenizer.json's vocabulary`);
       if (this.added.some((t) => t.id === id)) {
-        flush();
-        text += token;
+        text.string(token);
         continue;
       }
       for (const c of token) {
         const b = CHAR_BYTE.get(c);
         if (b === undefined) throw new ModelError(`tokenizer.json's token ${JSON.stringify(token)} has ${JSON.stringify(c)}, which is not in the byte alphabet`);
-        bytes.push(b);
+        text.byte(b);
       }
     }
-    flush();
-    return text;
+    return text.toString();
   }
 }

@@ -7,7 +7,7 @@
 import type { GgufForward } from './ggufLlama';
 import type { GgufKeys } from './ggufKeys';
 import { transpose } from './ops';
-import { readRowRangeOf } from './rows';
+import { readRowRangeOf, rowLengthOf } from './rows';
 import type { OpenedCheckpoint } from './types';
 import { ModelError, WeightProvider } from './weights';
 
@@ -66,7 +66,7 @@ export function gpt2Forward(checkpoint: Pick<OpenedCheckpoint, 'tensors' | 'read
     readRowRange: async (hfName, start, count) => {
       const { name, shape, transposed } = get(hfName);
       if (!transposed) return readRowRangeOf(checkpoint, name, start, count);
-      const rowLength = shape.slice(1).reduce((a, b) => a * b, 1);
+      const rowLength = rowLengthOf(shape);
       return (await weights.read(hfName)).slice(start * rowLength, (start + count) * rowLength);
     },
   };

@@ -10,7 +10,7 @@
 import type { ModelSummary } from './modelConfig';
 import { GgufKeys } from './ggufKeys';
 import { gpt2Forward } from './ggufGpt2';
-import { readRowRangeOf } from './rows';
+import { readRowRangeOf, rowLengthOf } from './rows';
 import type { OpenedCheckpoint } from './types';
 import { ModelError, WeightProvider } from './weights';
 
@@ -146,7 +146,7 @@ export function ggufForward(checkpoint: Pick<OpenedCheckpoint, 'ggufMetadata' | 
       const name = ggufName(hfName);
       if (rowHeads(hfName) === undefined) return readRowRangeOf(checkpoint, name, start, count);
       const shape = shapes.get(name)!;
-      const rowLength = shape.slice(1).reduce((a, b) => a * b, 1);
+      const rowLength = rowLengthOf(shape);
       return (await weights.read(hfName)).slice(start * rowLength, (start + count) * rowLength);
     },
   };

@@ -7,7 +7,10 @@
  * `tokenizer.ggml.scores`: sentencepiece's bpe_model.cc and llama.cpp's llm_tokenizer_spm rank pairs
  * so), or the pair's rank in tokenizer.json's merges (Hugging Face's BPE with byte_fallback).
  */
+import { addedTokenPattern, DecodedText } from './tokenizerText';
 import { ModelError } from './weights';
+
+const utf8 = new TextEncoder();
 
 export interface SentencePieceSpec {
   /** Every id's piece text (control and byte pieces included). */
@@ -36,7 +39,6 @@ export interface SentencePieceSpec {
 
 const SPACE = '\u2581';
 const BYTE_PIECE = /^<0x([0-9A-Fa-f]{2})>$/;
-const escapeText = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A candidate merge of the symbols at `left` and `right`, valid while both still hold `leftText` / `rightText`. */
 interface Candidate {
@@ -61,10 +63,7 @@ export class SentencePieceBpe {
       if (byte) this.byteIds[parseInt(byte[1], 16)] ??= id;
     });
     this.addedIds = new Map(spec.added.map((t) => [t.content, t.id]));
-    if (spec.added.length) {
-      const longestFirst = [...spec.added].sort((a, b) => b.content.length - a.content.length);
-      this.addedPattern = new RegExp(longestFirst.map((t) => escapeText(t.content)).join('|'), 'gu');
-    }
+    this.addedPattern = addedTokenPattern(spec.added);
   }
 
   get vocabSize(): number {
@@ -157,7 +156,7 @@ export class SentencePieceBpe {
         lastUnknown = false;
         continue;
       }
-      const bytes = Array.from(new TextEncoder().encode(symbol), (b) => this.byteIds[b]);
+      const bytes = Array.from(utf8.encode(symbol), (b) => this.byteIds[b]);
       if (bytes.every((b) => b !== undefined)) {
         ids.push(...(bytes as number[]));
         lastUnknown = false;
@@ -172,24 +171,15 @@ export class SentencePieceBpe {
 
   /** The text of ids: "▁" back to spaces, byte pieces back to bytes; the "▁" put in front is dropped. */
   decode(ids: readonly number[]): string {
-    const bytes: number[] = [];
-    let text = '';
-    const flush = () => {
-      text += new TextDecoder().decode(Uint8Array.from(bytes));
-      bytes.length = 0;
-    };
+    const decoded = new DecodedText();
     for (const id of ids) {
       const piece = this.spec.pieces[id];
       if (piece === undefined) throw new ModelError(`token id ${id} is not in the tokenizer's vocabulary`);
       const byte = BYTE_PIECE.exec(piece);
-      if (byte) {
-        bytes.push(parseInt(byte[1], 16));
-        continue;
-      }
-      flush();
-      text += piece.replace(/\u2581/g, ' ');
+      if (byte) decoded.byte(parseInt(byte[1], 16));
+      else decoded.string(piece.replace(/\u2581/g, ' '));
     }
-    flush();
+    const text = decoded.toString();
     return this.spec.prependScheme !== 'never' && text.startsWith(' ') ? text.slice(1) : text;
   }
 

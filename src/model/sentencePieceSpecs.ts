@@ -6,11 +6,11 @@
  */
 import { readNormalizer, readPostProcessor } from './bpe';
 import type { SentencePieceSpec } from './sentencePiece';
+import { isJsonObject, Json } from './tokenizerText';
 import type { GgufValue } from './types';
 import { ModelError } from './weights';
 
-type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isObject = isJsonObject;
 const SPACE = '\u2581';
 
 /** A Prepend("▁") / Replace(" " → "▁") normalizer step: what SentencePiece's own escaping does. */

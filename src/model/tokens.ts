@@ -11,6 +11,7 @@ import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { ByteLevelBpe } from './bpe';
 import { SentencePieceBpe, SentencePieceSpec } from './sentencePiece';
 import { sentencePieceFromTokenizerJson } from './sentencePieceSpecs';
+import { isJsonObject } from './tokenizerText';
 import { ModelError } from './weights';
 
 export interface ModelTokenizer {
@@ -92,7 +93,7 @@ function libraryTokenizer(json: unknown, source: ModelTokenizer['source'], ownRe
   };
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isObject = isJsonObject;
 
 function sentencePieceTokenizer(spm: SentencePieceBpe, source: ModelTokenizer['source']): ModelTokenizer {
   return { source, encode: (text) => spm.encode(text), decode: (ids) => spm.decode(ids), labels: (ids) => spm.labels(ids) };

@@ -1,5 +1,5 @@
 import { anonymousHint } from './onnxNames';
-import { gatherRows } from './rows';
+import { gatherRows, rowLengthOf } from './rows';
 
 /**
  * The one interface the forward pass reads weights through. The checkpoint readers (safetensors,
@@ -104,7 +104,7 @@ export class CheckedWeights {
     this.checkShape(name, shape);
     const bad = rows.find((row) => !Number.isSafeInteger(row) || row < 0 || row >= shape[0]);
     if (bad !== undefined) throw new ModelError(`${what} ${bad} is outside ${name}, which has ${shape[0]} rows (0..${shape[0] - 1})`);
-    const rowLength = shape.slice(1).reduce((a, b) => a * b, 1);
+    const rowLength = rowLengthOf(shape);
     if (rows.length === 0) return new Float32Array(0);
     const { readRowRange } = this.weights;
     if (readRowRange) {
