@@ -14,6 +14,7 @@ import { join } from 'path';
 import { createInterface, Interface } from 'readline';
 import { buildPattern, defaultConfig, FactorizedConfig, patternStats, QKV } from '../../src/core';
 import { CpuPool, serveWorker } from '../../src/cli/cpuPool';
+import { SimdCeiling, simdCeiling } from './simdCeiling';
 
 const H = 8;
 const D = 64;
@@ -89,7 +90,7 @@ function maxAbsDifference(a: Float32Array, b: Float32Array): number {
   return worst;
 }
 
-async function benchSize(n: number, rounds: number, pools: Map<number, CpuPool>, numpy?: string, torch?: string): Promise<void> {
+async function benchSize(n: number, rounds: number, pools: Map<number, CpuPool>, ceiling: SimdCeiling | undefined, numpy?: string, torch?: string): Promise<void> {
   const config: FactorizedConfig = { ...(defaultConfig('fixed') as FactorizedConfig), n, heads: H, stride: L, c: C, subblocks: 1 };
   const cells = patternStats(buildPattern(config), D).heads.reduce((s, h) => s + h.nnz, 0);
   const usefulFlops = cells * D * 4;
@@ -109,6 +110,7 @@ async function benchSize(n: number, rounds: number, pools: Map<number, CpuPool>,
   const times = new Map<string, number[]>();
   const record = (name: string, ms: number) => times.set(name, [...(times.get(name) ?? []), ms]);
   const gemm: number[] = [];
+  const ceilingRates: number[] = [];
   try {
     for (const peer of peers) {
       const info = await peer.ask('info');
@@ -136,6 +138,7 @@ async function benchSize(n: number, rounds: number, pools: Map<number, CpuPool>,
       }
       for (const peer of peers) record(peer.name, ((await peer.ask('run')).seconds as number) * 1000);
       if (gemmPeer) gemm.push((await gemmPeer.ask('gemm')).gflops as number);
+      if (ceiling) ceilingRates.push(ceiling.measure());
     }
   } finally {
     peers.forEach((p) => p.close());
@@ -156,6 +159,18 @@ async function benchSize(n: number, rounds: number, pools: Map<number, CpuPool>,
     const ms = medians.get(`ours, ${threads} thread${threads > 1 ? 's' : ''}`)!;
     console.log(`  ours, ${threads} thread(s): ${((100 * usefulFlops) / ms / 1e6 / gemmRate).toFixed(1)}% of the 1-thread GEMM rate (useful work: ${cells} allowed cells x d x 4)`);
   }
+  if (ceilingRates.length) {
+    // What no WebAssembly kernel can beat: the targets of issue 12 set against it.
+    const top = median(ceilingRates);
+    console.log(`  WebAssembly SIMD ceiling, 1 thread (f32x4 fused multiply-adds only, no memory): ${top.toFixed(1)} GFLOP/s (median of ${ceilingRates.length})`);
+    const oneThread = usefulFlops / medians.get('ours, 1 thread')! / 1e6;
+    console.log(`  ours, 1 thread: ${((100 * oneThread) / top).toFixed(1)}% of that ceiling (softmax and data movement are not counted as useful)`);
+    const numpyOne = medians.get('NumPy block-sparse, 1 BLAS thread');
+    if (numpyOne) {
+      const needed = (usefulFlops * 1.5) / numpyOne / 1e6;
+      console.log(`  1.5x NumPy block-sparse on 1 thread needs ${needed.toFixed(1)} GFLOP/s useful: ${((100 * needed) / top).toFixed(0)}% of the ceiling; 25% of GEMM needs ${(gemmRate / 4).toFixed(1)} (${((100 * gemmRate) / 4 / top).toFixed(0)}%)`);
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -165,11 +180,13 @@ async function main(): Promise<void> {
   if (!numpy) console.log('no Python with NumPy: the NumPy peer is skipped');
   if (!torch) console.log('no Python with torch: the PyTorch peer is skipped');
   const pools = new Map([[1, new CpuPool(1)], [2, new CpuPool(2)]]);
+  const ceiling = await simdCeiling();
+  if (!ceiling) console.log('no relaxed SIMD in this engine: the WebAssembly ceiling is not measured');
   console.log(`block-sparse bench: fixed l=${L}, c=${C}, causal, merged, ${H} heads, d=${D}; node ${process.version}`);
   try {
     for (const n of sizes.length ? sizes : [4096, 16384]) {
       const rounds = Number(process.env.BENCH_ROUNDS) || (n >= 65536 ? 3 : 5);
-      await benchSize(n, rounds, pools, numpy, torch);
+      await benchSize(n, rounds, pools, ceiling, numpy, torch);
     }
   } finally {
     pools.forEach((p) => p.close());
