@@ -24,6 +24,7 @@ interface BlockTileKernel {
     rows: number, len: number, lPad: number, causal: number, gapLo: number, gapHi: number, sumHi: number, chunk: number,
   ): void;
   packKeys(src: number, rows: number, d: number, dst: number): void;
+  packQueries(src: number, rows: number, d: number, dst: number): void;
 }
 
 /** Keys per blockTileRows pass: a chunk of the K and V panels (64 KiB each at d = 64) stays in cache across a block's queries. */
@@ -43,7 +44,7 @@ interface Layout {
   q: number;
   o: number;
   s: number;
-  /** A block's keys as they come, before packKeys puts them in the panel. */
+  /** A block's keys (then its queries) as they come, before packKeys (packQueries) packs them. */
   stage: number;
   end: number;
 }
@@ -113,7 +114,7 @@ export class BlockGemm {
     at.o = at.q + rowsPad * d * 4;
     at.s = at.o + rowsPad * this.dPad * 4;
     at.stage = at.s + 4 * CHUNK * 4;
-    at.end = at.stage + maxL * d * 4;
+    at.end = at.stage + rowsPad * d * 4;
     this.at = at;
     const memory = reserveMemory(at.end);
     this.kernel = instantiate<BlockTileKernel>(module, memory);
@@ -210,8 +211,9 @@ class BlockHeadRun {
     if (dPad === d) floats.set(v.subarray(base + r0 * d, base + (r0 + len) * d), vp);
     else for (let x = 0; x < len; x++) floats.set(v.subarray(base + (r0 + x) * d, base + (r0 + x + 1) * d), vp + x * dPad);
     const rows = roundUp(len, 4);
-    floats.set(q.subarray(base + r0 * d, base + (r0 + len) * d), at.q / 4);
-    floats.fill(0, at.q / 4 + len * d, at.q / 4 + rows * d);
+    floats.set(q.subarray(base + r0 * d, base + (r0 + len) * d), at.stage / 4);
+    floats.fill(0, at.stage / 4 + len * d, at.stage / 4 + rows * d);
+    kernel.packQueries(at.stage, rows, d, at.q);
     const causal = !this.structure.bidirectional;
     const { starts } = this.gathered;
     const sumHi = lPad + (causal ? starts[b] : starts[starts.length - 1]);
@@ -221,6 +223,10 @@ class BlockHeadRun {
     const { out, lse } = this.buffers;
     if (dPad === d) out.set(floats.subarray(at.o / 4, at.o / 4 + len * d), base + r0 * d);
     else for (let x = 0; x < len; x++) out.set(floats.subarray(at.o / 4 + x * dPad, at.o / 4 + x * dPad + d), base + (r0 + x) * d);
-    for (let x = 0; x < len; x++) lse[this.h * n + r0 + x] = floats[at.state / 4 + 4 * x] + Math.log(doubles[at.state / 8 + 2 * x + 1]);
+    // Per tile of 4 rows, 48 bytes: the 4 f32 maxima, then the 4 f64 sums (kernel.wat, blockTile).
+    for (let x = 0; x < len; x++) {
+      const tile = x >> 2;
+      lse[this.h * n + r0 + x] = floats[at.state / 4 + 12 * tile + (x & 3)] + Math.log(doubles[at.state / 8 + 6 * tile + 2 + (x & 3)]);
+    }
   }
 }

@@ -212,14 +212,18 @@
         (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
       (f32x4.lt (local.get $x) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
 
-  ;; One tile: queries q[0..4) (rows of d floats) against panel columns [col0, col0 + cols), cols a
-  ;; multiple of 8. kt is the key panel packed by 8 columns (packKeys: the d x 8 transposed keys of
-  ;; columns 8p..8p+8 lie contiguous at kt + 8p * d * 4, so the scores stream them); v the value panel (a row of dPad floats per key, dPad a multiple of 8). Steps:
-  ;; 1. scores into s (4 rows of cols floats) in a 4 x 8 register tile over d;
-  ;; 2. scaled, masked (when `masked`: row r may use columns below own0 + r*ownStep, in
-  ;;    [sumLo, gapLo) and in [gapHi, sumHi)), and folded into each row's running max and sum
-  ;;    (state: per row f32 max at +0, f64 sum at +8), rescaling o's row when the max grows; s
-  ;;    then holds the weights;
+  ;; One tile: 4 queries against panel columns [col0, col0 + cols), cols a multiple of 8. q is the
+  ;; tile's queries packed by packQueries (for each feature, the 4 queries' values side by side), kt
+  ;; the key panel packed by 8 columns (packKeys: the d x 8 transposed keys of columns 8p..8p+8 lie
+  ;; contiguous at kt + 8p * d * 4), v the value panel (a row of dPad floats per key, dPad a multiple
+  ;; of 8). s holds the tile's scores column by column, the 4 queries side by side, so that the
+  ;; softmax runs on the 4 rows at once and every load below is one pointer plus a constant. Steps:
+  ;; 1. scores in a 4 x 8 register tile over d (per feature the 8 keys' values and each query's
+  ;;    one, splat), transposed to key by key, scaled, masked (when `masked`: row r may use columns
+  ;;    below own0 + r*ownStep, in [sumLo, gapLo) and in [gapHi, sumHi)) and stored, the rows'
+  ;;    maxima kept (a row of 8 keys costs d iterations, so the transpose is cheap);
+  ;; 2. online softmax: the running max grows (state: the tile's 4 f32 maxima at +0, its 4 f64
+  ;;    sums at +16), o's rows rescale when it did, and s gets the weights;
   ;; 3. o (4 rows of dPad floats) += weights x v in a 4 x 8 register tile over the keys.
   (func $blockTile (export "blockTile")
     (param $q i32) (param $d i32) (param $kt i32)
@@ -227,16 +231,22 @@
     (param $s i32) (param $o i32) (param $state i32)
     (param $own0 i32) (param $ownStep i32) (param $sumLo i32) (param $gapLo i32) (param $gapHi i32) (param $sumHi i32)
     (param $masked i32)
-    (local $j i32) (local $cb i32) (local $kp i32) (local $sp i32) (local $r i32)
-    (local $dBytes i32) (local $colsBytes i32) (local $oStride i32) (local $end i32)
+    (local $j i32) (local $cb i32) (local $kp i32) (local $sp i32) (local $qp i32) (local $qEnd i32) (local $sEnd i32)
+    (local $dBytes i32) (local $oStride i32) (local $op i32) (local $idx i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
-    (local $k0 v128) (local $k1 v128) (local $w v128) (local $idx v128) (local $valid v128)
-    (local $mOld f32) (local $mNew f32) (local $alpha f32) (local $st i32) (local $op i32)
+    (local $qv v128) (local $k0 v128) (local $k1 v128) (local $w v128) (local $sc v128) (local $mx v128)
+    (local $ends v128) (local $mo v128) (local $ms v128) (local $al v128)
+    (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
     (local $ex v128) (local $en v128) (local $er v128) (local $ep v128)
     (local.set $dBytes (i32.shl (local.get $d) (i32.const 2)))
-    (local.set $colsBytes (i32.shl (local.get $cols) (i32.const 2)))
     (local.set $oStride (i32.shl (local.get $dPad) (i32.const 2)))
+    (local.set $qEnd (i32.add (local.get $q) (i32.shl (local.get $dBytes) (i32.const 2))))
+    (local.set $sEnd (i32.add (local.get $s) (i32.shl (local.get $cols) (i32.const 4))))
+    (local.set $sc (f32x4.splat (local.get $scale)))
+    (local.set $mx (v128.const f32x4 -inf -inf -inf -inf))
+    (local.set $ends (i32x4.add (i32x4.splat (local.get $own0))
+      (i32x4.mul (i32x4.splat (local.get $ownStep)) (v128.const i32x4 0 1 2 3))))
 
     ;; 1. scores
     (local.set $j (i32.const 0))
@@ -248,102 +258,102 @@
         (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
         (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
         (local.set $kp (i32.add (local.get $kt) (i32.mul (i32.add (local.get $col0) (local.get $j)) (local.get $dBytes))))
-        (local.set $cb (i32.const 0))
+        (local.set $qp (local.get $q))
         (block $featuresDone
           (loop $featuresLoop
-            (br_if $featuresDone (i32.ge_u (local.get $cb) (local.get $dBytes)))
+            (br_if $featuresDone (i32.ge_u (local.get $qp) (local.get $qEnd)))
             (local.set $k0 (v128.load (local.get $kp)))
             (local.set $k1 (v128.load offset=16 (local.get $kp)))
-            (local.set $sp (i32.add (local.get $q) (local.get $cb)))
-            (local.set $w (v128.load32_splat (local.get $sp)))
+            (local.set $w (v128.load32_splat offset=0 (local.get $qp)))
             (local.set $a0 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a0)))
             (local.set $a1 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a1)))
-            (local.set $sp (i32.add (local.get $sp) (local.get $dBytes)))
-            (local.set $w (v128.load32_splat (local.get $sp)))
+            (local.set $w (v128.load32_splat offset=4 (local.get $qp)))
             (local.set $a2 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a2)))
             (local.set $a3 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a3)))
-            (local.set $sp (i32.add (local.get $sp) (local.get $dBytes)))
-            (local.set $w (v128.load32_splat (local.get $sp)))
+            (local.set $w (v128.load32_splat offset=8 (local.get $qp)))
             (local.set $a4 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a4)))
             (local.set $a5 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a5)))
-            (local.set $sp (i32.add (local.get $sp) (local.get $dBytes)))
-            (local.set $w (v128.load32_splat (local.get $sp)))
+            (local.set $w (v128.load32_splat offset=12 (local.get $qp)))
             (local.set $a6 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a6)))
             (local.set $a7 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a7)))
             (local.set $kp (i32.add (local.get $kp) (i32.const 32)))
-            (local.set $cb (i32.add (local.get $cb) (i32.const 4)))
+            (local.set $qp (i32.add (local.get $qp) (i32.const 16)))
             (br $featuresLoop)))
-        (local.set $sp (i32.add (local.get $s) (i32.shl (local.get $j) (i32.const 2))))
-        (v128.store (local.get $sp) (local.get $a0))
-        (v128.store offset=16 (local.get $sp) (local.get $a1))
-        (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
-        (v128.store (local.get $sp) (local.get $a2))
-        (v128.store offset=16 (local.get $sp) (local.get $a3))
-        (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
-        (v128.store (local.get $sp) (local.get $a4))
-        (v128.store offset=16 (local.get $sp) (local.get $a5))
-        (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
-        (v128.store (local.get $sp) (local.get $a6))
-        (v128.store offset=16 (local.get $sp) (local.get $a7))
+        ;; the tile came out row by row: transposed, so that s holds it key by key
+        (local.set $k0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a2)))
+        (local.set $k1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a2)))
+        (local.set $w (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a4) (local.get $a6)))
+        (local.set $qv (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a4) (local.get $a6)))
+        (local.set $a0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $k0) (local.get $w)))
+        (local.set $a2 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $k0) (local.get $w)))
+        (local.set $a4 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $k1) (local.get $qv)))
+        (local.set $a6 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $k1) (local.get $qv)))
+        (local.set $k0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a1) (local.get $a3)))
+        (local.set $k1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a1) (local.get $a3)))
+        (local.set $w (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a5) (local.get $a7)))
+        (local.set $qv (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a5) (local.get $a7)))
+        (local.set $a1 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $k0) (local.get $w)))
+        (local.set $a3 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $k0) (local.get $w)))
+        (local.set $a5 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $k1) (local.get $qv)))
+        (local.set $a7 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $k1) (local.get $qv)))
+        (local.set $a0 (f32x4.mul (local.get $a0) (local.get $sc)))
+        (local.set $a1 (f32x4.mul (local.get $a1) (local.get $sc)))
+        (local.set $a2 (f32x4.mul (local.get $a2) (local.get $sc)))
+        (local.set $a3 (f32x4.mul (local.get $a3) (local.get $sc)))
+        (local.set $a4 (f32x4.mul (local.get $a4) (local.get $sc)))
+        (local.set $a5 (f32x4.mul (local.get $a5) (local.get $sc)))
+        (local.set $a6 (f32x4.mul (local.get $a6) (local.get $sc)))
+        (local.set $a7 (f32x4.mul (local.get $a7) (local.get $sc)))
+        (local.set $sp (i32.add (local.get $s) (i32.shl (local.get $j) (i32.const 4))))
+        (v128.store offset=0 (local.get $sp) (local.get $a0))
+        (v128.store offset=16 (local.get $sp) (local.get $a2))
+        (v128.store offset=32 (local.get $sp) (local.get $a4))
+        (v128.store offset=48 (local.get $sp) (local.get $a6))
+        (v128.store offset=64 (local.get $sp) (local.get $a1))
+        (v128.store offset=80 (local.get $sp) (local.get $a3))
+        (v128.store offset=96 (local.get $sp) (local.get $a5))
+        (v128.store offset=112 (local.get $sp) (local.get $a7))
+        (if (local.get $masked)
+          (then
+            (local.set $cb (i32.const 0))
+            (block $maskDone
+              (loop $maskLoop
+                (br_if $maskDone (i32.ge_u (local.get $cb) (i32.const 128)))
+                (local.set $idx (i32.add (i32.add (local.get $col0) (local.get $j)) (i32.shr_u (local.get $cb) (i32.const 4))))
+                (local.set $w (v128.load (i32.add (local.get $sp) (local.get $cb))))
+                (if (i32.eqz (i32.or
+                      (i32.and (i32.ge_s (local.get $idx) (local.get $sumLo)) (i32.lt_s (local.get $idx) (local.get $gapLo)))
+                      (i32.and (i32.ge_s (local.get $idx) (local.get $gapHi)) (i32.lt_s (local.get $idx) (local.get $sumHi)))))
+                  (then
+                    (local.set $w (v128.bitselect (local.get $w) (v128.const f32x4 -inf -inf -inf -inf)
+                      (i32x4.lt_s (i32x4.splat (local.get $idx)) (local.get $ends))))
+                    (v128.store (i32.add (local.get $sp) (local.get $cb)) (local.get $w))))
+                (local.set $mx (f32x4.max (local.get $mx) (local.get $w)))
+                (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
+                (br $maskLoop))))
+          (else
+            (local.set $mx (f32x4.max (local.get $mx)
+              (f32x4.max
+                (f32x4.max (f32x4.max (local.get $a0) (local.get $a1)) (f32x4.max (local.get $a2) (local.get $a3)))
+                (f32x4.max (f32x4.max (local.get $a4) (local.get $a5)) (f32x4.max (local.get $a6) (local.get $a7))))))))
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $scoresLoop)))
 
-    ;; 2. online softmax, row by row
-    (local.set $r (i32.const 0))
-    (block $rowsDone
-      (loop $rowsLoop
-        (br_if $rowsDone (i32.ge_u (local.get $r) (i32.const 4)))
-        (local.set $sp (i32.add (local.get $s) (i32.mul (local.get $r) (local.get $colsBytes))))
-        (local.set $end (i32.add (local.get $own0) (i32.mul (local.get $r) (local.get $ownStep))))
-        (local.set $a0 (v128.const f32x4 -inf -inf -inf -inf))
-        (local.set $cb (i32.const 0))
-        (block $maxDone
-          (loop $maxLoop
-            (br_if $maxDone (i32.ge_u (local.get $cb) (local.get $colsBytes)))
-            (local.set $w (f32x4.mul (v128.load (i32.add (local.get $sp) (local.get $cb))) (f32x4.splat (local.get $scale))))
-            (if (local.get $masked)
-              (then
-                (local.set $idx (i32x4.add
-                  (i32x4.splat (i32.add (local.get $col0) (i32.shr_u (local.get $cb) (i32.const 2))))
-                  (v128.const i32x4 0 1 2 3)))
-                (local.set $valid (v128.or
-                  (i32x4.lt_s (local.get $idx) (i32x4.splat (local.get $end)))
-                  (v128.or
-                    (v128.and (i32x4.ge_s (local.get $idx) (i32x4.splat (local.get $sumLo)))
-                              (i32x4.lt_s (local.get $idx) (i32x4.splat (local.get $gapLo))))
-                    (v128.and (i32x4.ge_s (local.get $idx) (i32x4.splat (local.get $gapHi)))
-                              (i32x4.lt_s (local.get $idx) (i32x4.splat (local.get $sumHi)))))))
-                (local.set $w (v128.bitselect (local.get $w) (v128.const f32x4 -inf -inf -inf -inf) (local.get $valid)))))
-            (v128.store (i32.add (local.get $sp) (local.get $cb)) (local.get $w))
-            (local.set $a0 (f32x4.max (local.get $a0) (local.get $w)))
-            (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
-            (br $maxLoop)))
-        (local.set $st (i32.add (local.get $state) (i32.shl (local.get $r) (i32.const 4))))
-        (local.set $mOld (f32.load (local.get $st)))
-        (local.set $mNew (f32.max (local.get $mOld)
-          (f32.max (f32.max (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
-                   (f32.max (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0))))))
-        (if (f32.eq (local.get $mNew) (f32.const -inf))
-          (then
-            ;; nothing allowed yet: zero weights, state unchanged
-            (local.set $cb (i32.const 0))
-            (block $zeroDone
-              (loop $zeroLoop
-                (br_if $zeroDone (i32.ge_u (local.get $cb) (local.get $colsBytes)))
-                (v128.store (i32.add (local.get $sp) (local.get $cb)) (v128.const i32x4 0 0 0 0))
-                (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
-                (br $zeroLoop))))
-          (else
-            (local.set $alpha (f32x4.extract_lane 0
-              (call $exp (f32x4.splat (f32.sub (local.get $mOld) (local.get $mNew))))))
-            (local.set $k0 (f32x4.splat (local.get $mNew)))
-            (local.set $a1 (v128.const i32x4 0 0 0 0))
-            (local.set $cb (i32.const 0))
-            (block $expDone
-              (loop $expLoop
-                (br_if $expDone (i32.ge_u (local.get $cb) (local.get $colsBytes)))
-                ;; $exp inlined (V8 does not inline WebAssembly calls here)
-                (local.set $ex (f32x4.sub (v128.load (i32.add (local.get $sp) (local.get $cb))) (local.get $k0)))
+    ;; 2. online softmax, the 4 rows at once; a row with nothing allowed yet keeps max -inf and
+    ;; gets weights 0 (its exponents are taken against 0 instead of -inf)
+    (local.set $mo (v128.load (local.get $state)))
+    (local.set $mx (f32x4.max (local.get $mo) (local.get $mx)))
+    (v128.store (local.get $state) (local.get $mx))
+    (local.set $ms (v128.bitselect (v128.const i32x4 0 0 0 0) (local.get $mx) (f32x4.eq (local.get $mx) (v128.const f32x4 -inf -inf -inf -inf))))
+    (local.set $al (call $exp (f32x4.sub (local.get $mo) (local.get $ms))))
+    (local.set $z0 (v128.const i32x4 0 0 0 0)) (local.set $z1 (v128.const i32x4 0 0 0 0))
+    (local.set $z2 (v128.const i32x4 0 0 0 0)) (local.set $z3 (v128.const i32x4 0 0 0 0))
+    (local.set $sp (local.get $s))
+    (block $expDone
+      (loop $expLoop
+        (br_if $expDone (i32.ge_u (local.get $sp) (local.get $sEnd)))
+        ;; $exp inlined (V8 does not inline WebAssembly calls here), 4 columns a step with a sum each
+                (local.set $ex (f32x4.sub (v128.load offset=0 (local.get $sp)) (local.get $ms)))
                 (local.set $en (f32x4.nearest (f32x4.mul (local.get $ex) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
                 (local.set $er (f32x4.sub
                   (f32x4.sub (local.get $ex) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
@@ -362,32 +372,92 @@
                     (f32x4.mul (local.get $ep)
                       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
                     (f32x4.lt (local.get $ex) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
-                (v128.store (i32.add (local.get $sp) (local.get $cb)) (local.get $w))
-                (local.set $a1 (f32x4.add (local.get $a1) (local.get $w)))
-                (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
-                (br $expLoop)))
-            (f32.store (local.get $st) (local.get $mNew))
-            (f64.store offset=8 (local.get $st)
-              (f64.add
-                (f64.mul (f64.load offset=8 (local.get $st)) (f64.promote_f32 (local.get $alpha)))
-                (f64.promote_f32
-                  (f32.add
-                    (f32.add (f32x4.extract_lane 0 (local.get $a1)) (f32x4.extract_lane 1 (local.get $a1)))
-                    (f32.add (f32x4.extract_lane 2 (local.get $a1)) (f32x4.extract_lane 3 (local.get $a1)))))))
-            (if (f32.ne (local.get $alpha) (f32.const 1))
-              (then
-                (local.set $w (f32x4.splat (local.get $alpha)))
-                (local.set $op (i32.add (local.get $o) (i32.mul (local.get $r) (local.get $oStride))))
-                (local.set $cb (i32.const 0))
-                (block $rescaleDone
-                  (loop $rescaleLoop
-                    (br_if $rescaleDone (i32.ge_u (local.get $cb) (local.get $oStride)))
-                    (v128.store (i32.add (local.get $op) (local.get $cb))
-                      (f32x4.mul (local.get $w) (v128.load (i32.add (local.get $op) (local.get $cb)))))
-                    (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
-                    (br $rescaleLoop)))))))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rowsLoop)))
+                (v128.store offset=0 (local.get $sp) (local.get $w))
+                (local.set $z0 (f32x4.add (local.get $z0) (local.get $w)))
+                (local.set $ex (f32x4.sub (v128.load offset=16 (local.get $sp)) (local.get $ms)))
+                (local.set $en (f32x4.nearest (f32x4.mul (local.get $ex) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+                (local.set $er (f32x4.sub
+                  (f32x4.sub (local.get $ex) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+                  (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+                (local.set $ep (f32x4.relaxed_madd (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $er) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+                (local.set $ep (f32x4.add
+                  (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
+                  (v128.const f32x4 1 1 1 1)))
+                (local.set $w
+                  (v128.bitselect
+                    (v128.const i32x4 0 0 0 0)
+                    (f32x4.mul (local.get $ep)
+                      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+                    (f32x4.lt (local.get $ex) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
+                (v128.store offset=16 (local.get $sp) (local.get $w))
+                (local.set $z1 (f32x4.add (local.get $z1) (local.get $w)))
+                (local.set $ex (f32x4.sub (v128.load offset=32 (local.get $sp)) (local.get $ms)))
+                (local.set $en (f32x4.nearest (f32x4.mul (local.get $ex) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+                (local.set $er (f32x4.sub
+                  (f32x4.sub (local.get $ex) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+                  (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+                (local.set $ep (f32x4.relaxed_madd (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $er) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+                (local.set $ep (f32x4.add
+                  (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
+                  (v128.const f32x4 1 1 1 1)))
+                (local.set $w
+                  (v128.bitselect
+                    (v128.const i32x4 0 0 0 0)
+                    (f32x4.mul (local.get $ep)
+                      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+                    (f32x4.lt (local.get $ex) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
+                (v128.store offset=32 (local.get $sp) (local.get $w))
+                (local.set $z2 (f32x4.add (local.get $z2) (local.get $w)))
+                (local.set $ex (f32x4.sub (v128.load offset=48 (local.get $sp)) (local.get $ms)))
+                (local.set $en (f32x4.nearest (f32x4.mul (local.get $ex) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+                (local.set $er (f32x4.sub
+                  (f32x4.sub (local.get $ex) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+                  (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+                (local.set $ep (f32x4.relaxed_madd (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $er) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+                (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+                (local.set $ep (f32x4.add
+                  (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
+                  (v128.const f32x4 1 1 1 1)))
+                (local.set $w
+                  (v128.bitselect
+                    (v128.const i32x4 0 0 0 0)
+                    (f32x4.mul (local.get $ep)
+                      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+                    (f32x4.lt (local.get $ex) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
+                (v128.store offset=48 (local.get $sp) (local.get $w))
+                (local.set $z3 (f32x4.add (local.get $z3) (local.get $w)))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 64)))
+        (br $expLoop)))
+    (local.set $z0 (f32x4.add (f32x4.add (local.get $z0) (local.get $z1)) (f32x4.add (local.get $z2) (local.get $z3))))
+    (v128.store offset=16 (local.get $state)
+      (f64x2.add
+        (f64x2.mul (v128.load offset=16 (local.get $state)) (f64x2.promote_low_f32x4 (local.get $al)))
+        (f64x2.promote_low_f32x4 (local.get $z0))))
+    (v128.store offset=32 (local.get $state)
+      (f64x2.add
+        (f64x2.mul (v128.load offset=32 (local.get $state))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $al) (local.get $al))))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $z0) (local.get $z0)))))
+    (local.set $op (local.get $o))
+            (if (f32.ne (f32x4.extract_lane 0 (local.get $al)) (f32.const 1))
+              (then (call $scaleRow (local.get $op) (local.get $oStride) (f32x4.extract_lane 0 (local.get $al)))))
+            (if (f32.ne (f32x4.extract_lane 1 (local.get $al)) (f32.const 1))
+              (then (call $scaleRow (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 1))) (local.get $oStride) (f32x4.extract_lane 1 (local.get $al)))))
+            (if (f32.ne (f32x4.extract_lane 2 (local.get $al)) (f32.const 1))
+              (then (call $scaleRow (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 2))) (local.get $oStride) (f32x4.extract_lane 2 (local.get $al)))))
+            (if (f32.ne (f32x4.extract_lane 3 (local.get $al)) (f32.const 1))
+              (then (call $scaleRow (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 3))) (local.get $oStride) (f32x4.extract_lane 3 (local.get $al)))))
 
     ;; 3. o += weights x v, 8 output features at a time
     (local.set $cb (i32.const 0))
@@ -397,50 +467,82 @@
         (local.set $op (i32.add (local.get $o) (local.get $cb)))
         (local.set $a0 (v128.load (local.get $op)))
         (local.set $a1 (v128.load offset=16 (local.get $op)))
-        (local.set $a2 (v128.load (i32.add (local.get $op) (local.get $oStride))))
-        (local.set $a3 (v128.load offset=16 (i32.add (local.get $op) (local.get $oStride))))
-        (local.set $a4 (v128.load (i32.add (local.get $op) (i32.shl (local.get $oStride) (i32.const 1)))))
-        (local.set $a5 (v128.load offset=16 (i32.add (local.get $op) (i32.shl (local.get $oStride) (i32.const 1)))))
+        (local.set $a2 (v128.load (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 1)))))
+        (local.set $a3 (v128.load offset=16 (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 1)))))
+        (local.set $a4 (v128.load (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 2)))))
+        (local.set $a5 (v128.load offset=16 (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 2)))))
         (local.set $a6 (v128.load (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 3)))))
         (local.set $a7 (v128.load offset=16 (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 3)))))
         (local.set $kp (i32.add (i32.add (local.get $v) (i32.mul (local.get $col0) (local.get $oStride))) (local.get $cb)))
-        (local.set $j (i32.const 0))
+        (local.set $sp (local.get $s))
         (block $keysDone
           (loop $keysLoop
-            (br_if $keysDone (i32.ge_u (local.get $j) (local.get $colsBytes)))
+            (br_if $keysDone (i32.ge_u (local.get $sp) (local.get $sEnd)))
             (local.set $k0 (v128.load (local.get $kp)))
             (local.set $k1 (v128.load offset=16 (local.get $kp)))
-            (local.set $sp (i32.add (local.get $s) (local.get $j)))
-            (local.set $w (v128.load32_splat (local.get $sp)))
+            (local.set $w (v128.load32_splat offset=0 (local.get $sp)))
             (local.set $a0 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a0)))
             (local.set $a1 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a1)))
-            (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
-            (local.set $w (v128.load32_splat (local.get $sp)))
+            (local.set $w (v128.load32_splat offset=4 (local.get $sp)))
             (local.set $a2 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a2)))
             (local.set $a3 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a3)))
-            (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
-            (local.set $w (v128.load32_splat (local.get $sp)))
+            (local.set $w (v128.load32_splat offset=8 (local.get $sp)))
             (local.set $a4 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a4)))
             (local.set $a5 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a5)))
-            (local.set $sp (i32.add (local.get $sp) (local.get $colsBytes)))
-            (local.set $w (v128.load32_splat (local.get $sp)))
+            (local.set $w (v128.load32_splat offset=12 (local.get $sp)))
             (local.set $a6 (f32x4.relaxed_madd (local.get $w) (local.get $k0) (local.get $a6)))
             (local.set $a7 (f32x4.relaxed_madd (local.get $w) (local.get $k1) (local.get $a7)))
             (local.set $kp (i32.add (local.get $kp) (local.get $oStride)))
-            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 16)))
             (br $keysLoop)))
         (v128.store (local.get $op) (local.get $a0))
         (v128.store offset=16 (local.get $op) (local.get $a1))
-        (v128.store (i32.add (local.get $op) (local.get $oStride)) (local.get $a2))
-        (v128.store offset=16 (i32.add (local.get $op) (local.get $oStride)) (local.get $a3))
-        (v128.store (i32.add (local.get $op) (i32.shl (local.get $oStride) (i32.const 1))) (local.get $a4))
-        (v128.store offset=16 (i32.add (local.get $op) (i32.shl (local.get $oStride) (i32.const 1))) (local.get $a5))
+        (v128.store (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 1))) (local.get $a2))
+        (v128.store offset=16 (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 1))) (local.get $a3))
+        (v128.store (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 2))) (local.get $a4))
+        (v128.store offset=16 (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 2))) (local.get $a5))
         (v128.store (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 3))) (local.get $a6))
         (v128.store offset=16 (i32.add (local.get $op) (i32.mul (local.get $oStride) (i32.const 3))) (local.get $a7))
         (local.set $cb (i32.add (local.get $cb) (i32.const 32)))
         (br $outLoop))))
 
-;; The packed key panel (see blockTile) from rows of d floats: dst[(x >> 3) * 8d + 8c + (x & 7)]
+  ;; One row of o (`bytes` a multiple of 16) times `factor`.
+  (func $scaleRow (param $op i32) (param $bytes i32) (param $factor f32)
+    (local $cb i32) (local $w v128)
+    (local.set $w (f32x4.splat (local.get $factor)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $cb) (local.get $bytes)))
+        (v128.store (i32.add (local.get $op) (local.get $cb))
+          (f32x4.mul (local.get $w) (v128.load (i32.add (local.get $op) (local.get $cb)))))
+        (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
+        (br $loop))))
+
+  ;; The packed queries (see blockTile) from rows of d floats, rows a multiple of 4:
+  ;; dst[(x >> 2) * 4d + 4c + (x & 3)] = src[x * d + c].
+  (func (export "packQueries")
+    (param $src i32) (param $rows i32) (param $d i32) (param $dst i32)
+    (local $x i32) (local $c i32) (local $from i32) (local $to i32)
+    (block $rowsDone
+      (loop $rowsLoop
+        (br_if $rowsDone (i32.ge_u (local.get $x) (local.get $rows)))
+        (local.set $from (i32.add (local.get $src) (i32.shl (i32.mul (local.get $x) (local.get $d)) (i32.const 2))))
+        (local.set $to (i32.add (local.get $dst) (i32.add
+          (i32.shl (i32.mul (i32.shr_u (local.get $x) (i32.const 2)) (local.get $d)) (i32.const 4))
+          (i32.shl (i32.and (local.get $x) (i32.const 3)) (i32.const 2)))))
+        (local.set $c (i32.const 0))
+        (block $featuresDone
+          (loop $featuresLoop
+            (br_if $featuresDone (i32.ge_u (local.get $c) (local.get $d)))
+            (f32.store (local.get $to) (f32.load (local.get $from)))
+            (local.set $from (i32.add (local.get $from) (i32.const 4)))
+            (local.set $to (i32.add (local.get $to) (i32.const 16)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $featuresLoop)))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $rowsLoop))))
+
+  ;; The packed key panel (see blockTile) from rows of d floats: dst[(x >> 3) * 8d + 8c + (x & 7)]
   ;; = src[x * d + c] for x < rows, c < d.
   (func (export "packKeys")
     (param $src i32) (param $rows i32) (param $d i32) (param $dst i32)
@@ -464,7 +566,8 @@
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
         (br $rowsLoop))))
 
-  ;; Row x of o (dPad floats) divided by its softmax sum (state: f64 at x * 16 + 8), for x < rows.
+  ;; Row x of o (dPad floats) divided by its softmax sum (the f64 at state + (x >> 2) * 48 + 16 +
+  ;; (x & 3) * 8, see blockTile), for x < rows.
   (func $normalizeRows (export "normalizeRows")
     (param $o i32) (param $state i32) (param $rows i32) (param $dPad i32)
     (local $x i32) (local $cb i32) (local $w v128) (local $end i32)
@@ -472,7 +575,10 @@
     (block $rowsDone
       (loop $rowsLoop
         (br_if $rowsDone (i32.ge_u (local.get $x) (local.get $rows)))
-        (local.set $w (f32x4.splat (f32.demote_f64 (f64.div (f64.const 1) (f64.load offset=8 (local.get $state))))))
+        (local.set $w (f32x4.splat (f32.demote_f64 (f64.div (f64.const 1)
+          (f64.load offset=16 (i32.add (local.get $state) (i32.add
+            (i32.mul (i32.shr_u (local.get $x) (i32.const 2)) (i32.const 48))
+            (i32.shl (i32.and (local.get $x) (i32.const 3)) (i32.const 3)))))))))
         (local.set $cb (i32.const 0))
         (block $featuresDone
           (loop $featuresLoop
@@ -482,7 +588,6 @@
             (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
             (br $featuresLoop)))
         (local.set $o (i32.add (local.get $o) (local.get $end)))
-        (local.set $state (i32.add (local.get $state) (i32.const 16)))
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
         (br $rowsLoop))))
 
@@ -505,28 +610,29 @@
           (local.get $masked))
         (local.set $q (i32.add (local.get $q) (i32.shl (local.get $d) (i32.const 4))))
         (local.set $o (i32.add (local.get $o) (i32.shl (local.get $dPad) (i32.const 4))))
-        (local.set $state (i32.add (local.get $state) (i32.const 64)))
+        (local.set $state (i32.add (local.get $state) (i32.const 48)))
         (local.set $own0 (i32.add (local.get $own0) (i32.shl (local.get $ownStep) (i32.const 2))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $tilesLoop))))
-;; One whole query block in one call: state reset (max -inf, sum 0) and o zeroed for `rows` (a
+  ;; One whole query block in one call: state reset (max -inf, sum 0) and o zeroed for `rows` (a
   ;; multiple of 4) queries; the own block's columns [0, lPad), causal tiles stopping at their last
   ;; row's diagonal; the summary columns [lPad, sumHi) in chunks of `chunk` keys, masked only where
   ;; a chunk reaches into the gap [gapLo, gapHi) or past sumHi; then the first len rows of o
-  ;; normalised. q holds rows x d floats, o rows x dPad.
+  ;; normalised. q holds the rows' queries packed by packQueries, o rows x dPad floats.
   (func (export "blockQueries")
     (param $q i32) (param $d i32) (param $kt i32) (param $v i32) (param $dPad i32) (param $scale f32)
     (param $s i32) (param $o i32) (param $state i32) (param $rows i32) (param $len i32) (param $lPad i32)
     (param $causal i32) (param $gapLo i32) (param $gapHi i32) (param $sumHi i32) (param $chunk i32)
     (local $t i32) (local $x0 i32) (local $end i32) (local $own0 i32) (local $sumEnd i32) (local $p i32) (local $stop i32)
     (local.set $p (i32.const 0))
-    (local.set $stop (i32.shl (local.get $rows) (i32.const 4)))
+    (local.set $stop (i32.mul (local.get $rows) (i32.const 12)))
     (block $stateDone
       (loop $stateLoop
         (br_if $stateDone (i32.ge_u (local.get $p) (local.get $stop)))
-        (f32.store (i32.add (local.get $state) (local.get $p)) (f32.const -inf))
-        (f64.store offset=8 (i32.add (local.get $state) (local.get $p)) (f64.const 0))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (v128.store (i32.add (local.get $state) (local.get $p)) (v128.const f32x4 -inf -inf -inf -inf))
+        (v128.store offset=16 (i32.add (local.get $state) (local.get $p)) (v128.const i32x4 0 0 0 0))
+        (v128.store offset=32 (i32.add (local.get $state) (local.get $p)) (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 48)))
         (br $stateLoop)))
     (local.set $p (local.get $o))
     (local.set $stop (i32.add (local.get $o) (i32.shl (i32.mul (local.get $rows) (local.get $dPad)) (i32.const 2))))
@@ -559,7 +665,7 @@
                   (local.get $d) (local.get $kt) (local.get $v) (local.get $dPad) (local.get $x0)
                   (i32.sub (local.get $end) (local.get $x0)) (local.get $scale) (local.get $s)
                   (i32.add (local.get $o) (i32.shl (i32.mul (local.get $t) (local.get $dPad)) (i32.const 2)))
-                  (i32.add (local.get $state) (i32.shl (local.get $t) (i32.const 4)))
+                  (i32.add (local.get $state) (i32.mul (local.get $t) (i32.const 12)))
                   (local.get $own0) (local.get $causal) (local.get $lPad) (local.get $gapLo) (local.get $gapHi) (local.get $sumHi)
                   (i32.gt_u (local.get $end) (local.get $own0)))))
             (local.set $t (i32.add (local.get $t) (i32.const 4)))
