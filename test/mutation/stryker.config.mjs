@@ -19,6 +19,7 @@ const pureTests = [
   'blockStructure',
   'spotCheck',
   'base64',
+  'attentionReference',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
