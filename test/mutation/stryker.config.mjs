@@ -20,6 +20,7 @@ const pureTests = [
   'spotCheck',
   'base64',
   'attentionReference',
+  'attentionSynthetic',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {

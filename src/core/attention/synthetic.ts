@@ -33,9 +33,11 @@ function embeddingFor(rows: EmbeddingRows, i: number, inProjection: Float32Array
   const d = out.length;
   const base = i * rows.dim;
   if (!inProjection) {
+    // Stryker disable next-line EqualityOperator: `c <= d` writes out[d], past the end of the typed array (ignored); `>=` is killed
     for (let c = 0; c < d; c++) out[c] = rows.values[base + c];
     return;
   }
+  // Stryker disable next-line EqualityOperator: `c <= d` writes out[d], past the end of the typed array (ignored); `>=` is killed
   for (let c = 0; c < d; c++) {
     let s = 0;
     for (let e = 0; e < rows.dim; e++) s += rows.values[base + e] * inProjection[e * d + c];
@@ -58,10 +60,12 @@ export function syntheticQkv(heads: number, n: number, tokens: string[] = [], d 
     if (embeddings && i < rowCount) embeddingFor(embeddings, i, inProjection, embedding);
     else {
       const random = stream(`${tokens[i] ?? ''}\u0000${i}`);
+      // Stryker disable next-line EqualityOperator: `c <= d` writes embedding[d], past the end (ignored), from this position's own stream; `>=` is killed
       for (let c = 0; c < d; c++) embedding[c] = random();
     }
     [q, k, v].forEach((target, m) => {
       const w = projections[m];
+      // Stryker disable next-line EqualityOperator: head `heads` writes from (heads·n + i)·d on, past the end of the typed array (ignored); `>=` is killed
       for (let h = 0; h < heads; h++) {
         const o = (h * n + i) * d;
         for (let c = 0; c < d; c++) {
