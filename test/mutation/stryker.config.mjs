@@ -21,6 +21,7 @@ const pureTests = [
   'base64',
   'attentionReference',
   'attentionSynthetic',
+  'attentionCpu',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {

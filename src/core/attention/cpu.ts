@@ -58,6 +58,7 @@ function attendHead(head: HeadMask, input: QKV, h: number, buffers: AttentionBuf
     if ((i & 255) === 0 && options.cancel?.cancelled) throw new CancelledError();
     head.row(i, list);
     const count = list.count();
+    // Stryker disable next-line EqualityOperator,ArithmeticOperator: growing at equality, or to exactly `count`, only changes when memory is taken; `Math.min` and `<` are killed
     if (count > scores.length) scores = new Float64Array(Math.max(count, scores.length * 2));
     const qo = base + i * d;
     // Pass 1: scaled scores over the allowed keys, and their maximum.
@@ -70,6 +71,7 @@ function attendHead(head: HeadMask, input: QKV, h: number, buffers: AttentionBuf
         let s2 = 0;
         let s3 = 0;
         let c = 0;
+        // Stryker disable next-line ConditionalExpression: `false` leaves every term to the tail loop: the same dot product summed in another order (rounding only); `true` is killed
         for (; c + 3 < d; c += 4) {
           s0 += q[qo + c] * k[ko + c];
           s1 += q[qo + c + 1] * k[ko + c + 1];
@@ -79,6 +81,7 @@ function attendHead(head: HeadMask, input: QKV, h: number, buffers: AttentionBuf
         for (; c < d; c++) s0 += q[qo + c] * k[ko + c];
         const s = (s0 + s1 + s2 + s3) * scale;
         scores[t++] = s;
+        // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `true` and `false` are killed
         if (s > max) max = s;
       }
     }
@@ -91,6 +94,7 @@ function attendHead(head: HeadMask, input: QKV, h: number, buffers: AttentionBuf
         const w = Math.exp(scores[t] - max);
         scores[t++] = w;
         sum += w;
+        // Stryker disable next-line EqualityOperator: `c <= d` adds into acc[d], past the end of the typed array (ignored); `>=` is killed
         for (let c = 0; c < d; c++) acc[c] += w * v[vo + c];
       }
     }
