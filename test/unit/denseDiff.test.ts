@@ -135,6 +135,25 @@ describe('diffDense', () => {
     }
     assert.deepEqual(diffDense(dense, 1, mask).heads[0].examples, all);
   });
+
+  it('compares a one-head mask with every head of the pattern', () => {
+    // split mode: head 0 is the local block, head 1 the summaries; their one mask is head 0's.
+    const mask = buildPattern(fixed({ n: 8, stride: 4, c: 1, heads: 2, mode: 'split' }));
+    const dense = toDense(mask).subarray(0, 64);
+    const diff = diffDense(dense, 1, mask);
+    assert.equal(diff.identical, false);
+    assert.deepEqual(diff.heads[0], { head: 0, missing: 0, extra: 0, examples: [] });
+    const local = headToDense(mask.heads[0]);
+    const summary = headToDense(mask.heads[1]);
+    let missing = 0;
+    let extra = 0;
+    for (let x = 0; x < 64; x++) {
+      if (summary[x] && !local[x]) missing++;
+      if (local[x] && !summary[x]) extra++;
+    }
+    assert.ok(missing + extra > 0);
+    assert.deepEqual([diff.heads[1].missing, diff.heads[1].extra], [missing, extra]);
+  });
 });
 
 describe('known variants', () => {
