@@ -22,6 +22,7 @@ const pureTests = [
   'attentionReference',
   'attentionSynthetic',
   'attentionCpu',
+  'attentionIndex',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
