@@ -1,10 +1,12 @@
-// Mutation testing of src/core (`npm run mutate`; not part of `npm test`: about 50 minutes for the
-// 3,900 mutants of npy, patterns, stats, ranges, mask and config on this 2-core machine).
+// Mutation testing of src/core: the base config of every part (partition.mjs). `npm run mutate`
+// (test/mutation/run-all.mjs; not part of `npm test`) runs the parts one after another, each with the
+// tests written for its files, and scores all of src/core together. This config alone runs every
+// pure test against every file: the same score at many times the cost (the attention kernels' hot
+// loops run under every mutant), so use it only narrowed (`--mutate`).
 // Stryker changes one operator, condition or constant at a time and runs the unit tests that cover
 // it; a mutant no test notices is a hole in the tests. The tests here are those that run the source
 // in-process (Python may be their oracle); the ones that run the built bundle (the CLI) cannot see
-// Stryker's mutants. `npx stryker run test/mutation/stryker.config.mjs --mutate "src/core/npy/**"`
-// narrows a run to some files.
+// Stryker's mutants.
 const pureTests = [
   'attention', 'blockGemm', 'checkpoint', 'checkpointGguf', 'checkpointGgufModel', 'checkpointHostile', 'checkpointOnnx', 'codeConfigs',
   'codeLensText', 'deepspeedPeer', 'descr', 'embeddings', 'explain', 'exportFormats', 'fixed', 'io',
@@ -23,6 +25,7 @@ const pureTests = [
   'attentionSynthetic',
   'attentionCpu',
   'attentionIndex',
+  'wasmModule',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
