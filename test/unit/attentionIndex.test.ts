@@ -25,7 +25,7 @@ function sentinelBuffers(input: QKV) {
 
 /** Replaces one member of the engine's WebAssembly object while `body` runs. */
 function stubbed<T>(name: 'Memory' | 'Instance', replacement: unknown, body: () => T): T {
-  const api = WebAssembly as unknown as Record<string, unknown>;
+  const api = (globalThis as unknown as { WebAssembly: Record<string, unknown> }).WebAssembly;
   const real = api[name];
   api[name] = replacement;
   try {
