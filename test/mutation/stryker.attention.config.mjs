@@ -7,7 +7,7 @@
 // kernelVariants, pooling, gpuFallback) stay in `npm test` and the main config.
 import main from './stryker.config.mjs';
 
-const attentionTests = ['attentionReference', 'attentionSynthetic', 'attentionCpu', 'attentionIndex', 'wasmModule', 'blockStructure', 'spotCheck', 'base64'].map((name) => `test/unit/${name}.test.ts`);
+const attentionTests = ['attentionReference', 'attentionSynthetic', 'attentionCpu', 'attentionIndex', 'wasmModule', 'attentionPooling', 'blockStructure', 'spotCheck', 'base64'].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
   ...main,

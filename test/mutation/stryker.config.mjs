@@ -26,6 +26,7 @@ const pureTests = [
   'attentionCpu',
   'attentionIndex',
   'wasmModule',
+  'attentionPooling',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {

@@ -31,10 +31,12 @@ export function firstColumnAtLeast(probs: SparseProbs, i: number, col: number): 
 export function poolProbs(probs: SparseProbs, view: PoolView, size: number): Float32Array {
   const pooled = new Float32Array(size * size).fill(-1);
   const { row, col, span } = view;
+  // Stryker disable next-line EqualityOperator: row `row + span` lands in pixel row `size`, past the end of the pooled array (ignored; past the last row rowPtr[n + 1] is undefined and the loop is empty); `>=` is killed
   for (let i = row; i < row + span; i++) {
     const y = Math.floor(((i - row) * size) / span);
     for (let t = firstColumnAtLeast(probs, i, col); t < probs.rowPtr[i + 1] && probs.cols[t] < col + span; t++) {
       const p = y * size + Math.floor(((probs.cols[t] - col) * size) / span);
+      // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `<` is killed
       if (probs.values[t] > pooled[p]) pooled[p] = probs.values[t];
     }
   }
@@ -49,9 +51,11 @@ function jsRowScorer(input: QKV, head: number): RowScorer {
   let scores = new Float32Array(256);
   return (i, keys) => {
     const count = keys.count();
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: reallocating more often gives the same scores (callers use them before the next call); `false` is killed
     if (scores.length < count) scores = new Float32Array(count);
     const qi = base + i * d;
     let t = 0;
+    // Stryker disable next-line EqualityOperator: a stale range past the list's length writes scores past `count`, outside the subarray returned; `>=` is killed
     for (let r = 0; r < keys.length; r++) {
       for (let j = keys.starts[r]; j < keys.ends[r]; j++) {
         const kj = base + j * d;
@@ -87,6 +91,7 @@ export function poolFromQkv(
   const { row, col, span } = view;
   const list = new RangeList();
   const inView = new RangeList();
+  // Stryker disable next-line EqualityOperator: row `row + span` lands in pixel row `size`, past the end of the pooled array (ignored); `>=` is killed
   for (let i = row; i < row + span; i++) {
     const y = Math.floor(((i - row) * size) / span) * size;
     const rowLse = lse[head * input.n + i];
@@ -95,15 +100,19 @@ export function poolFromQkv(
     for (let r = 0; r < list.length; r++) {
       const start = Math.max(list.starts[r], col);
       const end = Math.min(list.ends[r], col + span);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: push() already ignores an empty range; `false` is killed
       if (end > start) inView.push(start, end);
     }
+    // Stryker disable next-line ConditionalExpression: `false` scores an empty list, which gives no scores and no pixels; `true` is killed
     if (!inView.length) continue;
     const scores = scorer(i, inView);
     let t = 0;
+    // Stryker disable next-line EqualityOperator: a stale range past the list's length reads scores past the subarray (undefined, so NaN weights, never > a pixel); `>=` is killed
     for (let r = 0; r < inView.length; r++) {
       for (let j = inView.starts[r]; j < inView.ends[r]; j++) {
         const weight = Math.exp(scores[t++] - rowLse);
         const p = y + Math.floor(((j - col) * size) / span);
+        // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `<` is killed
         if (weight > pooled[p]) pooled[p] = weight;
       }
     }
@@ -126,6 +135,7 @@ export function rowFromQkv(
   const cols = new Int32Array(scores.length);
   const values = new Float32Array(scores.length);
   let t = 0;
+  // Stryker disable next-line EqualityOperator: a stale range past the list's length writes past the end of cols and values (typed arrays, ignored); `>=` is killed
   for (let r = 0; r < list.length; r++) {
     for (let j = list.starts[r]; j < list.ends[r]; j++, t++) {
       cols[t] = j;
