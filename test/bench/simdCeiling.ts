@@ -9,6 +9,15 @@ import { setFlagsFromString } from 'v8';
 
 const ACCUMULATORS = 12;
 
+/** The engine's WebAssembly (the project's typings have no DOM or WebAssembly namespace). */
+const wasm = (globalThis as unknown as {
+  WebAssembly: {
+    validate(bytes: Uint8Array): boolean;
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: object) => { exports: unknown };
+  };
+}).WebAssembly;
+
 function ceilingWat(): string {
   const locals = Array.from({ length: ACCUMULATORS }, (_, i) => `(local $a${i} v128)`).join(' ');
   const body = Array.from({ length: ACCUMULATORS }, (_, i) => `(local.set $a${i} (f32x4.relaxed_madd (local.get $a${i}) (local.get $m) (local.get $c)))`).join('\n');
@@ -29,7 +38,6 @@ export interface SimdCeiling {
 
 /** The probe, compiled and warmed up (past V8's baseline tier), or undefined without relaxed SIMD. */
 export async function simdCeiling(): Promise<SimdCeiling | undefined> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wabt = await require('wabt')();
   try {
     setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -37,8 +45,8 @@ export async function simdCeiling(): Promise<SimdCeiling | undefined> {
     // Node 22+ has relaxed SIMD on; the validation below decides.
   }
   const bytes = wabt.parseWat('ceiling.wat', ceilingWat(), { simd: true, relaxed_simd: true }).toBinary({}).buffer as Uint8Array;
-  if (!WebAssembly.validate(bytes)) return undefined;
-  const run = (new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as { run(n: number): number }).run;
+  if (!wasm.validate(bytes)) return undefined;
+  const run = (new wasm.Instance(new wasm.Module(bytes), {}).exports as { run(n: number): number }).run;
   const iterations = 40_000_000;
   for (let warm = 0; warm < 3; warm++) run(iterations);
   return {

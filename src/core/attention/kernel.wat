@@ -212,6 +212,75 @@
         (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
       (f32x4.lt (local.get $x) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
 
+  ;; The row-run path's softmax (simd.ts): over `count` scores at ptr, the max, then exp(s - max) in
+  ;; place (the vectorised exp of $exp, 0 below -87.34); stats gets the f32 max at +0 and the f64 sum
+  ;; of the weights at +8. count = 0 leaves max -inf and sum 0.
+  (func (export "softmax") (param $ptr i32) (param $count i32) (param $stats i32)
+    (local $p i32) (local $end i32) (local $vend i32) (local $max f32) (local $tail f64)
+    (local $m v128) (local $w v128) (local $sum v128)
+    (local $ex v128) (local $en v128) (local $er v128) (local $ep v128)
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $ptr) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
+    (local.set $p (local.get $ptr))
+    (block $maxDone
+      (loop $maxLoop
+        (br_if $maxDone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $m (f32x4.max (local.get $m) (v128.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $maxLoop)))
+    (local.set $max (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+      (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+    (block $maxTailDone
+      (loop $maxTailLoop
+        (br_if $maxTailDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $max (f32.max (local.get $max) (f32.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $maxTailLoop)))
+    (local.set $m (f32x4.splat (local.get $max)))
+    (local.set $sum (v128.const i32x4 0 0 0 0))
+    (local.set $p (local.get $ptr))
+    (block $expDone
+      (loop $expLoop
+        (br_if $expDone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $ex (f32x4.sub (v128.load (local.get $p)) (local.get $m)))
+        (local.set $en (f32x4.nearest (f32x4.mul (local.get $ex) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+        (local.set $er (f32x4.sub
+          (f32x4.sub (local.get $ex) (f32x4.mul (local.get $en) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+          (f32x4.mul (local.get $en) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+        (local.set $ep (f32x4.relaxed_madd (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $er) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+        (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+        (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+        (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+        (local.set $ep (f32x4.relaxed_madd (local.get $ep) (local.get $er) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+        (local.set $ep (f32x4.add
+          (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
+          (v128.const f32x4 1 1 1 1)))
+        (local.set $w
+          (v128.bitselect
+            (v128.const i32x4 0 0 0 0)
+            (f32x4.mul (local.get $ep)
+              (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $en)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+            (f32x4.lt (local.get $ex) (v128.const f32x4 -87.3365478515625 -87.3365478515625 -87.3365478515625 -87.3365478515625))))
+        (v128.store (local.get $p) (local.get $w))
+        (local.set $sum (f64x2.add (local.get $sum)
+          (f64x2.add (f64x2.promote_low_f32x4 (local.get $w))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $expLoop)))
+    (block $expTailDone
+      (loop $expTailLoop
+        (br_if $expTailDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $w (call $exp (f32x4.splat (f32.sub (f32.load (local.get $p)) (local.get $max)))))
+        (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $w)))
+        (local.set $tail (f64.add (local.get $tail) (f64.promote_f32 (f32x4.extract_lane 0 (local.get $w)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $expTailLoop)))
+    (f32.store (local.get $stats) (local.get $max))
+    (f64.store offset=8 (local.get $stats)
+      (f64.add (local.get $tail) (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))))))
+
   ;; One tile: 4 queries against panel columns [col0, col0 + cols), cols a multiple of 8. q is the
   ;; tile's queries packed by packQueries (for each feature, the 4 queries' values side by side), kt
   ;; the key panel packed by 8 columns (packKeys: the d x 8 transposed keys of columns 8p..8p+8 lie

@@ -1,7 +1,7 @@
 /**
  * The CPU path with its d-wide loops in WebAssembly SIMD (kernel.wat): JS walks rows and
- * ranges and computes exp(); the module computes scores and weighted sums of V rows four lanes
- * at a time. Falls back to the plain JS loops (cpu.ts) where SIMD or the shape does not allow it.
+ * ranges; the module computes scores, their softmax (a vectorised exp) and weighted sums of V rows
+ * four lanes at a time. Falls back to the plain JS loops (cpu.ts) where SIMD or the shape does not allow it.
  */
 import type { HeadMask, PatternMask } from '../mask';
 import { RangeList } from '../ranges';
@@ -17,6 +17,7 @@ interface KernelExports {
   axpy(v: number, ranges: number, nranges: number, d: number, weights: number, out: number): void;
   axpy2(v: number, ranges: number, nranges: number, d: number, w1: number, w2: number, out1: number, out2: number): void;
   scale(out: number, d: number, inv: number): void;
+  softmax(ptr: number, count: number, stats: number): void;
 }
 
 export function simdAvailable(d: number): boolean {
@@ -37,13 +38,14 @@ export function simdAttentionHeads(
   const { n, d } = input;
   const headFloats = n * d;
   // Layout (bytes): q | k | v | out for one head, then the ranges of a row, a one-range tail,
-  // and the weights of two rows.
-  const at: Pointers = { qPtr: 0, kPtr: headFloats * 4, vPtr: 2 * headFloats * 4, outPtr: 3 * headFloats * 4, rangesPtr: 0, tailPtr: 0, weightsPtr: 0, weights2Ptr: 0 };
+  // the weights of two rows, and the softmax's max and sum (8-byte aligned for the f64 sum).
+  const at: Pointers = { qPtr: 0, kPtr: headFloats * 4, vPtr: 2 * headFloats * 4, outPtr: 3 * headFloats * 4, rangesPtr: 0, tailPtr: 0, weightsPtr: 0, weights2Ptr: 0, statsPtr: 0 };
   at.rangesPtr = at.outPtr + headFloats * 4;
   at.tailPtr = at.rangesPtr + n * 8;
   at.weightsPtr = at.tailPtr + 16;
   at.weights2Ptr = at.weightsPtr + n * 4;
-  const memory = reserveMemory(at.weights2Ptr + n * 4);
+  at.statsPtr = Math.ceil((at.weights2Ptr + n * 4) / 8) * 8;
+  const memory = reserveMemory(at.statsPtr + 16);
   const kernel = new wasm!.Instance(module, { env: { memory } }).exports as KernelExports;
   const floats = new Float32Array(memory.buffer);
   const ints = new Int32Array(memory.buffer);
@@ -82,6 +84,7 @@ interface Pointers {
   tailPtr: number;
   weightsPtr: number;
   weights2Ptr: number;
+  statsPtr: number;
 }
 
 /** Two consecutive rows pair up when their ranges agree except for where the last one ends (causal blocks). */
@@ -98,6 +101,7 @@ class HeadRun {
   private readonly rowPtr?: Int32Array;
   private readonly cols: number[] = [];
   private readonly values: number[] = [];
+  private readonly doubles: Float64Array;
 
   constructor(
     private readonly head: HeadMask,
@@ -112,6 +116,7 @@ class HeadRun {
     private readonly options: CpuAttentionOptions,
   ) {
     this.scaleFactor = 1 / Math.sqrt(d);
+    this.doubles = new Float64Array(floats.buffer);
     if (options.withProbs) this.rowPtr = new Int32Array(n + 1);
   }
 
@@ -153,19 +158,11 @@ class HeadRun {
     return i * this.d * 4;
   }
 
-  /** exp(s - max) in place over `count` scores at `ptr`; returns [max, sum]. */
+  /** exp(s - max) in place over `count` scores at `ptr` (in the kernel); returns [max, sum]. */
   private softmaxWeights(ptr: number, count: number): [number, number] {
-    const f = this.floats;
-    const base = ptr / 4;
-    let max = -Infinity;
-    for (let t = 0; t < count; t++) if (f[base + t] > max) max = f[base + t];
-    let sum = 0;
-    for (let t = 0; t < count; t++) {
-      const w = Math.exp(f[base + t] - max);
-      f[base + t] = w;
-      sum += w;
-    }
-    return [max, sum];
+    const { statsPtr } = this.at;
+    this.kernel.softmax(ptr, count, statsPtr);
+    return [this.floats[statsPtr / 4], this.doubles[statsPtr / 8 + 1]];
   }
 
   private finish(i: number, list: RangeList, weightsPtr: number, max: number, sum: number, count: number): void {
