@@ -7,6 +7,7 @@
  */
 import { strict as assert } from 'assert';
 import { allocateBuffers, attendHeads, attendScheduled, buildPattern, cpuKernelFor, defaultConfig, FactorizedConfig, PatternMask, QKV, workUnits } from '../../src/core';
+import { recheckKernelVariants } from '../../src/core/attention/wasmModule';
 import { allowedOf, assertClose, assertProbs, bruteAttention, CAUSAL, cellMask, freshAttention, GAPPY, smallQkv } from '../support/smallAttention';
 
 const fixed = (over: Partial<FactorizedConfig>): FactorizedConfig => ({ ...(defaultConfig('fixed') as FactorizedConfig), ...over });
@@ -55,6 +56,10 @@ function checkAgainstBrute(mask: PatternMask, input: QKV, out: ArrayLike<number>
 }
 
 describe('CPU kernel choice and scheduled units (small cases)', () => {
+  // Under mutation testing every mutant runs in the same process: one that broke a compile leaves
+  // null in the kernel module cache, which must not fail the tests of the mutants after it.
+  beforeEach(() => recheckKernelVariants());
+
   it('the SIMD row kernel for d a multiple of 4, the JS loops otherwise', () => {
     assert.deepEqual([1, 3, 4, 6, 8].map(cpuKernelFor), ['js', 'js', 'wasm-simd', 'js', 'wasm-simd']);
   });

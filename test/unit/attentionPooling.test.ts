@@ -8,6 +8,7 @@
  */
 import { strict as assert } from 'assert';
 import { firstColumnAtLeast, poolFromQkv, poolProbs, rowFromQkv, rowScorer, SparseProbs } from '../../src/core';
+import { recheckKernelVariants } from '../../src/core/attention/wasmModule';
 import { Allowed, assertClose, Brute, bruteAttention, CAUSAL, cellMask, DENSE, freshAttention, GAPPY, smallQkv } from '../support/smallAttention';
 
 type View = { row: number; col: number; span: number };
@@ -43,6 +44,10 @@ const VIEWS: Array<[View, number]> = [
 ];
 
 describe('pooled and single-row weights (small cases)', () => {
+  // Under mutation testing every mutant runs in the same process: one that broke a compile leaves
+  // null in the kernel module cache, which must not fail the tests of the mutants after it.
+  beforeEach(() => recheckKernelVariants());
+
   it('the first stored column at or after col, by binary search', () => {
     const probs: SparseProbs = { rowPtr: Int32Array.from([0, 5, 5, 7]), cols: Int32Array.from([1, 3, 5, 8, 11, 0, 2]), values: new Float32Array(7) };
     const row0 = [0, 1, 2, 3, 4, 5, 8, 9, 11, 12].map((col) => firstColumnAtLeast(probs, 0, col));

@@ -6,7 +6,7 @@
  * all can be played.
  */
 import { strict as assert } from 'assert';
-import { decodeBase64, instantiate, kernelModule, kernelModuleOf, kernelVariant, preferKernelVariant, recheckKernelVariants, reserveMemory, WasmMemoryError } from '../../src/core/attention/wasmModule';
+import { decodeBase64, WasmMemoryError } from '../../src/core/attention/wasmModule';
 import { KERNEL_RELAXED_WASM_BASE64, KERNEL_WASM_BASE64 } from '../../src/core/attention/kernel-wasm';
 import { enableRelaxedSimd } from '../../src/cli/relaxedSimd';
 import { freshAttention } from '../support/smallAttention';
@@ -56,10 +56,16 @@ const variantOf = (module: unknown) => (module as { variant?: Variant } | null)?
 
 describe('the kernel WebAssembly module and its memories', () => {
   describe('on this engine', () => {
-    before(() => assert.ok(enableRelaxedSimd(), 'Node 20+ has relaxed SIMD (behind a flag on Node 20)'));
-    afterEach(() => preferKernelVariant('auto'));
+    // A fresh copy of the module for each run: its cache and preference start empty, whatever an
+    // earlier test (or, under mutation testing, an earlier mutant in this process) left in the shared one.
+    let engine: ReturnType<typeof freshAttention>['wasmModule'];
+    before(() => {
+      assert.ok(enableRelaxedSimd(), 'Node 20+ has relaxed SIMD (behind a flag on Node 20)');
+      engine = freshAttention((globalThis as { WebAssembly?: unknown }).WebAssembly).wasmModule;
+    });
 
     it('compiles each variant once; relaxed by default, plain when preferred', () => {
+      const { kernelModule, kernelModuleOf, kernelVariant, preferKernelVariant, recheckKernelVariants } = engine;
       const plain = kernelModuleOf('plain');
       const relaxed = kernelModuleOf('relaxed');
       assert.ok(plain && relaxed && plain !== relaxed);
@@ -77,6 +83,7 @@ describe('the kernel WebAssembly module and its memories', () => {
     });
 
     it('memories are whole 64 KiB pages, at least the bytes asked; an instance imports env.memory', () => {
+      const { instantiate, kernelModuleOf, reserveMemory } = engine;
       assert.equal(reserveMemory(1).buffer.byteLength, 65536);
       assert.equal(reserveMemory(65536).buffer.byteLength, 65536);
       assert.equal(reserveMemory(65537).buffer.byteLength, 131072);

@@ -58,7 +58,7 @@ function attendHead(head: HeadMask, input: QKV, h: number, buffers: AttentionBuf
     if ((i & 255) === 0 && options.cancel?.cancelled) throw new CancelledError();
     head.row(i, list);
     const count = list.count();
-    // Stryker disable next-line EqualityOperator,ArithmeticOperator: growing at equality, or to exactly `count`, only changes when memory is taken; `Math.min` and `<` are killed
+    // Stryker disable next-line EqualityOperator,ArithmeticOperator: growing at equality, or to exactly `count`, only changes when memory is taken; `Math.min` and `<=` are killed
     if (count > scores.length) scores = new Float64Array(Math.max(count, scores.length * 2));
     const qo = base + i * d;
     // Pass 1: scaled scores over the allowed keys, and their maximum.
@@ -81,7 +81,7 @@ function attendHead(head: HeadMask, input: QKV, h: number, buffers: AttentionBuf
         for (; c < d; c++) s0 += q[qo + c] * k[ko + c];
         const s = (s0 + s1 + s2 + s3) * scale;
         scores[t++] = s;
-        // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `true` and `false` are killed
+        // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `<=` is killed
         if (s > max) max = s;
       }
     }

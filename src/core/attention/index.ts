@@ -127,7 +127,7 @@ export function attendScheduled(mask: PatternMask, input: QKV, buffers: Attentio
     } else {
       // Stryker disable next-line MethodExpression: l <= n always (blockStructure.ts); `Math.max` makes l = n, so a head's first unit computes every row and the others none: the same outputs
       const l = Math.min(unit.structure.l, input.n);
-      // Stryker disable next-line ArithmeticOperator: `b0 / l` starts earlier, recomputing rows to the same values; `b1 * l` → `/` is killed
+      // Stryker disable next-line ArithmeticOperator: `b0 / l` starts earlier, recomputing rows to the same values; `b1 * l` → `/` and `head + 1` → `-` are killed
       sparseAttentionHeads(mask, input, unit.head, unit.head + 1, buffers, { ...options, rows: { from: unit.b0 * l, to: Math.min(input.n, unit.b1 * l) } });
     }
   }

@@ -36,7 +36,7 @@ export function poolProbs(probs: SparseProbs, view: PoolView, size: number): Flo
     const y = Math.floor(((i - row) * size) / span);
     for (let t = firstColumnAtLeast(probs, i, col); t < probs.rowPtr[i + 1] && probs.cols[t] < col + span; t++) {
       const p = y * size + Math.floor(((probs.cols[t] - col) * size) / span);
-      // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `<` is killed
+      // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `<=` is killed
       if (probs.values[t] > pooled[p]) pooled[p] = probs.values[t];
     }
   }
@@ -51,7 +51,7 @@ function jsRowScorer(input: QKV, head: number): RowScorer {
   let scores = new Float32Array(256);
   return (i, keys) => {
     const count = keys.count();
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: reallocating more often gives the same scores (callers use them before the next call); `false` is killed
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: reallocating more often gives the same scores (callers use them before the next call); `false` and `>=` are killed
     if (scores.length < count) scores = new Float32Array(count);
     const qi = base + i * d;
     let t = 0;
@@ -100,7 +100,7 @@ export function poolFromQkv(
     for (let r = 0; r < list.length; r++) {
       const start = Math.max(list.starts[r], col);
       const end = Math.min(list.ends[r], col + span);
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: push() already ignores an empty range; `false` is killed
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: push() already ignores an empty range; `false` and `<=` are killed
       if (end > start) inView.push(start, end);
     }
     // Stryker disable next-line ConditionalExpression: `false` scores an empty list, which gives no scores and no pixels; `true` is killed
@@ -112,7 +112,7 @@ export function poolFromQkv(
       for (let j = inView.starts[r]; j < inView.ends[r]; j++) {
         const weight = Math.exp(scores[t++] - rowLse);
         const p = y + Math.floor(((j - col) * size) / span);
-        // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `<` is killed
+        // Stryker disable next-line EqualityOperator: `>=` assigns an equal maximum; `<=` is killed
         if (weight > pooled[p]) pooled[p] = weight;
       }
     }

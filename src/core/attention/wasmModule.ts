@@ -25,7 +25,7 @@ let preferred: KernelVariant | 'auto' = 'auto';
 
 export function decodeBase64(text: string): Uint8Array {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  // Stryker disable next-line Regex: '=' occurs in base64 only as the trailing padding, so the first run of '=' is the last
+  // Stryker disable next-line Regex: '=' occurs in base64 only as the trailing padding, so the first run of '=' is the last; `/=$/` is killed
   const clean = text.replace(/=+$/, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let bits = 0;
