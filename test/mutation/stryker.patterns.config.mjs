@@ -6,5 +6,8 @@ import { partition } from './partition.mjs';
 
 export default partition('patterns', {
   mutate: ['src/core/patterns/**/*.ts', 'src/core/mask.ts', 'src/core/ranges.ts', 'src/core/stats.ts', 'src/core/coverage.ts', 'src/core/config.ts'],
+  // deepspeedPeer and torch start Python (torch takes seconds to import under load): a timeout must
+  // mean a hang, not a slow import.
+  timeoutMS: 30000,
   tests: ['fixed', 'presetRules', 'registry', 'validation', 'switchPreset', 'rowsCover', 'ranges', 'stats', 'maskShare', 'maskOracles', 'relatives', 'deepspeedPeer', 'peerCode', 'explain', 'analysis', 'exportFormats', 'blockStructure', 'torch', 'snippetText'],
 });
