@@ -125,6 +125,17 @@ describe('block-GEMM kernel (small cases)', () => {
     });
   });
 
+  it('the memory\'s last panels end just past a 64 KiB page (the staging rows; the scores of a 256-key chunk)', () => {
+    // One block of 48 rows at d = 57: the staged keys and queries cross 64 KiB. l = 32, d = 17,
+    // n = 315, summaries 1..32: blocks from the 10th on read 256-key chunks of summaries, whose
+    // scores end past 64 KiB.
+    eachVariant((variant) => {
+      for (const [s, n, d] of [[S(48, [[46, 48]]), 48, 57], [S(32, [[1, 32]]), 315, 17]] as const) {
+        check([s], smallQkv(1, n, d, 3), whole(n, [s]), `${variant} l = ${s.l} n = ${n} d = ${d}`);
+      }
+    });
+  });
+
   it('a structure equal to one given to the constructor but not the same object', () => {
     const s = S(6, [[2, 4]]);
     const input = smallQkv(2, 30, 5, 1);
