@@ -9,21 +9,26 @@ import { preferKernelVariant, recheckKernelVariants } from '../../src/core/atten
 import { enableRelaxedSimd } from '../../src/cli/relaxedSimd';
 import { Allowed, cellHead } from './smallAttention';
 
-/** A mask whose heads count their row() calls: reads[h][i] is how often row i of head h was read. */
-export function countingMask(n: number, heads: Allowed[]): { mask: PatternMask; reads: number[][] } {
+/**
+ * A mask whose heads count their row() calls: reads[h][i] is how often row i of head h was read;
+ * `calls` lists every call, also those for rows that are no integer in [0, n).
+ */
+export function countingMask(n: number, heads: Allowed[]): { mask: PatternMask; reads: number[][]; calls: Array<[number, number]> } {
   const reads = heads.map(() => new Array<number>(n).fill(0));
+  const calls: Array<[number, number]> = [];
   const wrapped: HeadMask[] = heads.map((allowed, h) => {
     const head = cellHead(n, allowed);
     return {
       n,
       storedElements: 0,
       row(i, out) {
+        calls.push([h, i]);
         reads[h][i]++;
         head.row(i, out);
       },
     };
   });
-  return { mask: { n, heads: wrapped, warnings: [] }, reads };
+  return { mask: { n, heads: wrapped, warnings: [] }, reads, calls };
 }
 
 /** The predicate of rows given as lists of half-open column ranges (non-touching, sorted). */
