@@ -21,6 +21,7 @@ const pureTests = [
   'blockStructure',
   'spotCheck',
   'base64',
+  'layoutExpansion',
   'attentionReference',
   'attentionSynthetic',
   'attentionCpu',

@@ -37,8 +37,10 @@ export function deepspeedLayout(config: DeepSpeedFixedConfig): BlockLayout {
     if (config.horizontalGlobalAttention) setSlice(h, pythonSlice(start, end, nb), [0, nb]);
   };
 
+  // Stryker disable next-line EqualityOperator: `<=` sets a head past the last layout head: past the end of the data (ignored), or head 1, which the propagation below overwrites (`>=` is killed)
   for (let h = 0; h < layoutHeads; h++) {
     // set_local_layout
+    // Stryker disable next-line EqualityOperator: at i = nb the window's rows [nb, nb) are empty (`>=` is killed)
     for (let i = 0; i < nb; i += local) {
       const end = Math.min(i + local, nb);
       for (let row = i; row < end; row++) setSlice(h, [row, row + 1], [i, unidirectional ? row + 1 : end]);
@@ -55,6 +57,7 @@ export function deepspeedLayout(config: DeepSpeedFixedConfig): BlockLayout {
   // check_and_propagate_first_head_layout
   if (!config.differentLayoutPerHead) {
     const size = nb * nb;
+    // Stryker disable next-line EqualityOperator: h = heads copies past the end of the data (ignored; `>=` is killed)
     for (let h = 1; h < heads; h++) data.copyWithin(h * size, 0, size);
   }
   return { block: config.block, heads, blocks: nb, data };

@@ -18,6 +18,7 @@ class HeadLayout {
   set(rows: [number, number], cols: [number, number]): void {
     const [r0, r1] = pythonSlice(rows[0], rows[1], this.nb);
     const [c0, c1] = pythonSlice(cols[0], cols[1], this.nb);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: fill() with an end at or before its start fills nothing; the guard only saves a call (`false`, `c1 <= c0` and the row loop's `<=`, `>=` are killed)
     for (let row = r0; row < r1; row++) if (c1 > c0) this.data.fill(1, row * this.nb + c0, row * this.nb + c1);
   }
   /** The same layout for every head, as check_and_propagate_first_head_layout leaves it. */
@@ -47,12 +48,14 @@ export function variableLayout(config: DeepSpeedVariableConfig): BlockLayout {
     for (let row = start; row < end; row++) layout.set([row, row + 1], [start, unidirectional ? row + 1 : end]);
     start += size;
   }
+  // Stryker disable next-line EqualityOperator: at i = nb the window's rows [nb, nb) are empty (`>=` is killed)
   for (let i = start; i < nb; i += size) {
     const last = Math.min(i + size, nb);
     for (let row = i; row < last; row++) layout.set([row, row + 1], [i, unidirectional ? row + 1 : last]);
   }
   // set_global_layout
   for (const [s, e] of globalRanges(config.globalBlockIndices, config.globalBlockEndIndices)) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a range from nb on is clamped to [nb, nb) by pythonSlice and sets nothing; skipping it only saves time (`true` and `<` are killed)
     if (s >= nb) continue;
     const stop = e === undefined ? s + 1 : Math.min(e, nb);
     if (config.horizontalGlobalAttention) layout.set([s, stop], [0, nb]);
@@ -66,15 +69,18 @@ export function bsLongformerLayout(config: DeepSpeedBSLongformerConfig): BlockLa
   const layout = new HeadLayout(nb);
   // set_sliding_window_layout
   const w = Math.floor(config.numSlidingWindowBlocks / 2);
+  // Stryker disable next-line EqualityOperator: row nb is clamped to [nb, nb) by pythonSlice and sets nothing (`>=` is killed)
   for (let row = 0; row < nb; row++) layout.set([row, row + 1], [Math.max(0, row - w), Math.min(row + w + 1, nb)]);
   // set_global_layout: global rows and columns, then torch.tril for unidirectional (block level).
   for (const [s, e] of globalRanges(config.globalBlockIndices, config.globalBlockEndIndices)) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a range from nb on is clamped to [nb, nb) by pythonSlice and sets nothing; skipping it only saves time (`true` and `<` are killed)
     if (s >= nb) continue;
     const stop = e === undefined ? s + 1 : Math.min(e, nb);
     layout.set([s, stop], [0, nb]);
     layout.set([0, nb], [s, stop]);
   }
   if (config.attention === 'unidirectional') {
+    // Stryker disable next-line EqualityOperator: row nb fills from past the end of the data (ignored; `>=` is killed)
     for (let row = 0; row < nb; row++) layout.data.fill(0, row * nb + row + 1, (row + 1) * nb);
   }
   return layout.toLayout(config.block, config.heads);
