@@ -15,6 +15,6 @@ export default partition('attention', {
   mutate: ['src/core/attention/**/*.ts', '!src/core/attention/kernel-wasm.ts', '!src/core/attention/types.ts'],
   tests: [
     'attentionReference', 'attentionSynthetic', 'attentionCpu', 'attentionIndex', 'wasmModule', 'attentionPooling',
-    'blockStructure', 'spotCheck', 'base64',
+    'blockStructure', 'spotCheck', 'base64', 'attentionSimd', 'attentionBlockGemm',
   ],
 });

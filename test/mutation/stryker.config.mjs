@@ -28,6 +28,8 @@ const pureTests = [
   'attentionIndex',
   'wasmModule',
   'attentionPooling',
+  'attentionSimd',
+  'attentionBlockGemm',
 ].map((name) => `test/unit/${name}.test.ts`);
 
 export default {
