@@ -22,6 +22,7 @@ const pureTests = [
   'spotCheck',
   'base64',
   'layoutExpansion',
+  'stridedPreset',
   'attentionReference',
   'attentionSynthetic',
   'attentionCpu',

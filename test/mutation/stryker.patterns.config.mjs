@@ -9,5 +9,5 @@ export default partition('patterns', {
   // deepspeedPeer and torch start Python (torch takes seconds to import under load): a timeout must
   // mean a hang, not a slow import.
   timeoutMS: 30000,
-  tests: ['fixed', 'presetRules', 'registry', 'validation', 'switchPreset', 'rowsCover', 'ranges', 'stats', 'maskShare', 'maskOracles', 'relatives', 'deepspeedPeer', 'peerCode', 'explain', 'analysis', 'exportFormats', 'blockStructure', 'torch', 'snippetText', 'layoutExpansion'],
+  tests: ['fixed', 'presetRules', 'registry', 'validation', 'switchPreset', 'rowsCover', 'ranges', 'stats', 'maskShare', 'maskOracles', 'relatives', 'deepspeedPeer', 'peerCode', 'explain', 'analysis', 'exportFormats', 'blockStructure', 'torch', 'snippetText', 'layoutExpansion', 'stridedPreset'],
 });

@@ -36,6 +36,7 @@ export function assignHeads(sets: FactorizedSets, heads: number, subblocks: numb
   const result: HeadMask[] = [];
   for (let h = 0; h < heads; h++) {
     const { a1, a2, k } = headSets(h, subblocks, mode, layer);
+    // Stryker disable next-line StringLiteral: the cache keys stay distinct with '' for 'a1' (the others start with m or a2-; emptying those is killed)
     result.push(a1 && a2 ? once(`m${k}`, () => sets.merged(k)) : a1 ? once('a1', () => sets.first()) : once(`a2-${k}`, () => sets.second(k)));
   }
   return result;
