@@ -136,6 +136,30 @@ describe('block-GEMM kernel (small cases)', () => {
     });
   });
 
+  it('padding columns of the summary panels are zeroed per head: a non-finite value an earlier head left there weighs nothing', () => {
+    // Head 0 (summaries 1..4 of l = 4: 18 columns) gathers keys 9 and 10 as its columns 6 and 7,
+    // which are padding columns of head 1 (summary 3..4: 6 columns). Head 0's keys and values there are NaN
+    // (its rows that see them are NaN, as in the brute force); head 1 must come out finite, unredone.
+    const wide = S(4, [[1, 4]]);
+    const narrow = S(4, [[3, 4]]);
+    const n = 24;
+    for (const d of [3, 8]) {
+      const input = smallQkv(2, n, d, 5 + d);
+      for (const j of [9, 10]) for (const a of [input.k, input.v]) a.fill(NaN, j * d, (j + 1) * d);
+      const heads = [blockAllowed(n, wide), blockAllowed(n, narrow)];
+      const { mask, reads } = countingMask(n, heads);
+      const buffers = nanBuffers(input);
+      const gemm = new BlockGemm(mask, input, [wide, narrow], buffers, {});
+      gemm.run(0, wide, 0, 6);
+      gemm.run(1, narrow, 0, 6);
+      const brute = bruteAttention(heads, input);
+      assertClose(buffers.out, brute.out, TOLERANCE, `d = ${d} out`);
+      assertClose(buffers.lse, brute.lse, TOLERANCE, `d = ${d} lse`);
+      assert.ok(buffers.out.subarray(n * d).every(Number.isFinite), `d = ${d}: head 1 finite`);
+      assert.deepEqual(reads[1], new Array(n).fill(0), `d = ${d}: head 1 not redone`);
+    }
+  });
+
   it('a structure equal to one given to the constructor but not the same object', () => {
     const s = S(6, [[2, 4]]);
     const input = smallQkv(2, 30, 5, 1);
