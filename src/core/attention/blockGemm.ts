@@ -30,6 +30,7 @@ interface BlockTileKernel {
 /** Keys per blockTileRows pass: a chunk of the K and V panels (64 KiB each at d = 64) stays in cache across a block's queries. */
 const CHUNK = 256;
 
+// Stryker disable next-line ArithmeticOperator: `x * m` rounds x to x·m², still a multiple of m: every padding grows (masked or dropped, as before), so only memory and time grow; `/ m` is killed
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
 
 export function blockGemmAvailable(): boolean {
@@ -51,9 +52,11 @@ interface Layout {
 
 /** Gathered summary columns of every block, in block order, and where each block's start ([blocks + 1]). */
 function summaryColumns(n: number, { l, sets }: BlockStructure): { columns: Int32Array; starts: Int32Array } {
+  // Stryker disable next-line ArithmeticOperator: `n * l` counts blocks past the sequence, whose columns are all clipped to n (none), so starts ends with the same total
   const blocks = Math.ceil(n / l);
   const starts = new Int32Array(blocks + 1);
   const columns: number[] = [];
+  // Stryker disable next-line EqualityOperator: `<=` adds a block past the sequence with no columns: starts[blocks] is the same total; `>=` is killed
   for (let b = 0; b < blocks; b++) {
     starts[b] = columns.length;
     for (const s of sets) for (let x = Math.min(n, b * l + s.from); x < Math.min(n, b * l + s.to); x++) columns.push(x);
@@ -102,7 +105,9 @@ export class BlockGemm {
     if (!module) throw new Error('the block-GEMM path needs WebAssembly SIMD');
     const { n, d } = input;
     this.dPad = roundUp(d, 8);
+    // Stryker disable next-line ConditionalExpression: `true` gathers a shared structure again, to equal columns; `false` is killed
     for (const s of structures) if (!this.gathered.has(s)) this.gathered.set(s, summaryColumns(n, s));
+    // Stryker disable next-line MethodExpression: the inner `Math.max(s.l, n)` sizes for blocks of n rows at least, more than any block: only memory grows; the outer `Math.min` is killed
     const maxL = Math.max(...structures.map((s) => Math.min(s.l, n)));
     const maxG = Math.max(...[...this.gathered.values()].map((g) => g.columns.length));
     const widthMax = roundUp(maxL, 8) + roundUp(maxG, 8);
@@ -128,6 +133,7 @@ export class BlockGemm {
 
   /** Query blocks [b0, b1) of head h; rows whose float32 arithmetic overflowed are redone in float64. */
   run(h: number, structure: BlockStructure, b0: number, b1: number): void {
+    // Stryker disable next-line ConditionalExpression: `true` starts a new head run (gathering the same summaries again) for every unit: only time; `false` is killed
     if (this.current?.h !== h) {
       const gathered = this.gathered.get(structure) ?? summaryColumns(this.input.n, structure);
       this.current = { h, run: new BlockHeadRun(this.input, h, structure, gathered, this.kernel, this.floats, this.doubles, this.at, this.dPad, this.buffers, this.options) };
@@ -137,6 +143,7 @@ export class BlockGemm {
     const from = b0 * l;
     const to = Math.min(n, b1 * l);
     this.current.run.blocks(b0, b1);
+    // Stryker disable next-line ArithmeticOperator: `h / n` in the log-sum-exp window only: no row has a bad lse with a finite output (simd.ts), so the output window flags every overflow; the output window's mutants and `to + from` are killed
     if (overflowed(this.buffers, (h * n + from) * d, (to - from) * d, h * n + from, to - from)) {
       // float32 scores or sums overflowed: the JS loops compute these rows in float64 (see simd.ts).
       sparseAttentionHeads(this.mask, this.input, h, h + 1, this.buffers, { ...this.options, withProbs: false, rows: { from, to } });
@@ -187,6 +194,7 @@ class BlockHeadRun {
     const vp = this.at.v / 4;
     const base = this.h * n * d;
     const columns = this.gathered.columns;
+    // Stryker disable next-line ArithmeticOperator: the key panel's padding columns need no zeros: the kernel masks them by select (-inf whatever they hold, NaN too); the value panel's zeroing (next line) is tested
     floats.fill(0, kt, kt + d * width);
     floats.fill(0, vp, vp + width * dPad);
     for (let g = 0; g < columns.length; g++) {
@@ -208,10 +216,12 @@ class BlockHeadRun {
     const vp = at.v / 4;
     floats.set(k.subarray(base + r0 * d, base + (r0 + len) * d), at.stage / 4);
     kernel.packKeys(at.stage, len, d, at.kt);
+    // Stryker disable next-line ConditionalExpression: at dPad = d the row-by-row copy below writes the same floats; `true` is killed
     if (dPad === d) floats.set(v.subarray(base + r0 * d, base + (r0 + len) * d), vp);
     else for (let x = 0; x < len; x++) floats.set(v.subarray(base + (r0 + x) * d, base + (r0 + x + 1) * d), vp + x * dPad);
     const rows = roundUp(len, 4);
     floats.set(q.subarray(base + r0 * d, base + (r0 + len) * d), at.stage / 4);
+    // Stryker disable next-line ArithmeticOperator: the zeros only feed padding queries (rows len..rows of the last tile), whose outputs and statistics are never read, and each query row is its own softmax
     floats.fill(0, at.stage / 4 + len * d, at.stage / 4 + rows * d);
     kernel.packQueries(at.stage, rows, d, at.q);
     const causal = !this.structure.bidirectional;
@@ -221,11 +231,13 @@ class BlockHeadRun {
     const gapHi = causal ? sumHi : lPad + starts[b + 1];
     kernel.blockQueries(at.q, d, at.kt, at.v, dPad, 1 / Math.sqrt(d), at.s, at.o, at.state, rows, len, lPad, causal ? 1 : 0, gapLo, gapHi, sumHi, CHUNK);
     const { out, lse } = this.buffers;
+    // Stryker disable next-line ConditionalExpression: at dPad = d the row-by-row copy below reads the same floats; `true` is killed
     if (dPad === d) out.set(floats.subarray(at.o / 4, at.o / 4 + len * d), base + r0 * d);
     else for (let x = 0; x < len; x++) out.set(floats.subarray(at.o / 4 + x * dPad, at.o / 4 + x * dPad + d), base + (r0 + x) * d);
     // Per tile of 4 rows, 48 bytes: the 4 f32 maxima, then the 4 f64 sums (kernel.wat, blockTile).
     for (let x = 0; x < len; x++) {
       const tile = x >> 2;
+      // Stryker disable next-line ArithmeticOperator: at.state is 0, so `at.state * 4` and `* 8` are `/ 4` and `/ 8`; the other arithmetic mutants of the line are killed
       lse[this.h * n + r0 + x] = floats[at.state / 4 + 12 * tile + (x & 3)] + Math.log(doubles[at.state / 8 + 6 * tile + 2 + (x & 3)]);
     }
   }

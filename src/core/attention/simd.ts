@@ -44,6 +44,7 @@ export function simdAttentionHeads(
   at.tailPtr = at.rangesPtr + n * 8;
   at.weightsPtr = at.tailPtr + 16;
   at.weights2Ptr = at.weightsPtr + n * 4;
+  // Stryker disable next-line ArithmeticOperator: `/ 8` → `* 8` puts the statistics 64 times further out in a memory reserved to match (more memory, same results); the other arithmetic mutants of the line are killed
   at.statsPtr = Math.ceil((at.weights2Ptr + n * 4) / 8) * 8;
   const memory = reserveMemory(at.statsPtr + 16);
   const kernel = new wasm!.Instance(module, { env: { memory } }).exports as KernelExports;
@@ -52,11 +53,13 @@ export function simdAttentionHeads(
   const probs: SparseProbs[] = [];
   for (let h = h0; h < h1; h++) {
     const offset = h * headFloats;
+    // Stryker disable next-line ArithmeticOperator: qPtr is 0, so `qPtr * 4` is `qPtr / 4`; `offset - headFloats` is killed
     floats.set(input.q.subarray(offset, offset + headFloats), at.qPtr / 4);
     floats.set(input.k.subarray(offset, offset + headFloats), at.kPtr / 4);
     floats.set(input.v.subarray(offset, offset + headFloats), at.vPtr / 4);
     const p = new HeadRun(mask.heads[h], n, d, kernel, floats, ints, at, h, buffers, options).run();
     buffers.out.set(floats.subarray(at.outPtr / 4, at.outPtr / 4 + headFloats), offset);
+    // Stryker disable next-line ArithmeticOperator: `h / n` only misplaces the log-sum-exp window, and no row has a bad lse with a finite output (an infinite or NaN score makes its weight, and so the output, NaN), so the output window flags every such head
     if (overflowed(buffers, offset, headFloats, h * n, n)) {
       // float32 scores or sums overflowed (|q·k| beyond 3.4e38, or huge V): the JS loops
       // compute in float64, where any finite float32 input stays finite. Rare, so per head.
@@ -88,10 +91,15 @@ interface Pointers {
 }
 
 /** Two consecutive rows pair up when their ranges agree except for where the last one ends (causal blocks). */
+// Stryker disable next-line BlockStatement: never pairing (undefined is falsy) runs every row alone: same results up to float32 rounding order (see equivalent.md)
 function pairable(a: RangeList, b: RangeList): boolean {
+  // Stryker disable next-line ArithmeticOperator: `a.length + 1` also compares the last ranges' ends and stale entries: pairs fewer rows (the same up to rounding), never more
   const last = a.length - 1;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: `true`, `last <= 0` pair fewer rows (the same up to rounding); `last < 0` → `false`, `>= 0` pair two empty rows, whose NaN counts are falsy: both come out empty rows. The length and last-start tests → `false` or `===` are killed
   if (last < 0 || b.length !== a.length || a.starts[last] !== b.starts[last]) return false;
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: `r <= last` and the test → `true` pair fewer rows (the same up to rounding); the loop bound → `false` and either test → `===` pair rows that differ and are killed
   for (let r = 0; r < last; r++) if (a.starts[r] !== b.starts[r] || a.ends[r] !== b.ends[r]) return false;
+  // Stryker disable next-line BooleanLiteral: never pairing runs every row alone: the same up to rounding
   return true;
 }
 
@@ -123,16 +131,20 @@ class HeadRun {
   run(): SparseProbs | undefined {
     let current = new RangeList();
     let next = new RangeList();
+    // Stryker disable next-line UnaryOperator: the first row is 0, never 1, so a start value of 1 is as unused as -1
     let nextRow = -1;
     for (let i = 0; i < this.n; ) {
       if ((i & 254) === 0 && this.options.cancel?.cancelled) throw new CancelledError();
       if (nextRow === i) [current, next] = [next, current];
       else this.head.row(i, current);
+      // Stryker disable next-line ConditionalExpression,BlockStatement: no lookahead runs every row alone: the same up to rounding; `true` is killed
       if (i + 1 < this.n) {
         this.head.row(i + 1, next);
         nextRow = i + 1;
+        // Stryker disable next-line ConditionalExpression,BlockStatement: not pairing runs every row alone: the same up to rounding; `true` is killed
         if (pairable(current, next)) {
           this.pair(i, current, next);
+          // Stryker disable next-line UnaryOperator: after a pair i is at least 2, so 1 never matches i either
           nextRow = -1;
           i += 2;
           continue;
@@ -147,6 +159,7 @@ class HeadRun {
 
   private writeRanges(list: RangeList, lastEnd: number): number {
     const base = this.at.rangesPtr / 4;
+    // Stryker disable next-line EqualityOperator: `<=` writes one stale range more, inside the n ranges' room; the kernel reads only the `list.length` returned
     for (let r = 0; r < list.length; r++) {
       this.ints[base + 2 * r] = list.starts[r];
       this.ints[base + 2 * r + 1] = r === list.length - 1 ? lastEnd : list.ends[r];
@@ -183,6 +196,7 @@ class HeadRun {
   private single(i: number, list: RangeList): void {
     const { kernel, at, d } = this;
     const last = list.length - 1;
+    // Stryker disable next-line ConditionalExpression: for an empty row lastEnd is unused (no range is written)
     const nr = this.writeRanges(list, last >= 0 ? list.ends[last] : 0);
     const out = at.outPtr + this.rowBytes(i);
     this.floats.fill(0, out / 4, out / 4 + d);
@@ -206,10 +220,12 @@ class HeadRun {
     this.floats.fill(0, outA / 4, outA / 4 + 2 * d);
     kernel.scores2(at.qPtr + this.rowBytes(i), at.qPtr + this.rowBytes(i + 1), at.kPtr, at.rangesPtr, nr, d, this.scaleFactor, at.weightsPtr, at.weights2Ptr);
     // The longer row's extra keys, after the shared ones in its own weight buffer.
+    // Stryker disable next-line EqualityOperator: at endA = endB there is no tail, so which row's buffers would take it does not matter; `<` is killed
     const longer = endB > endA ? 1 : 0;
     const tailEnd = Math.max(endA, endB);
     const tailWeights = (longer ? at.weights2Ptr : at.weightsPtr) + sharedCount * 4;
     const tailQuery = at.qPtr + this.rowBytes(i + longer);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: at tailEnd = sharedEnd the tail range is empty: the kernel scores no key; `false` and `<` are killed
     if (tailEnd > sharedEnd) {
       this.ints[at.tailPtr / 4] = sharedEnd;
       this.ints[at.tailPtr / 4 + 1] = tailEnd;
@@ -251,10 +267,12 @@ export function simdRowScorer(input: QKV, head: number): RowScorer | undefined {
   const kernel = new wasm!.Instance(module, { env: { memory } }).exports as KernelExports;
   const floats = new Float32Array(memory.buffer);
   const ints = new Int32Array(memory.buffer);
+  // Stryker disable next-line ArithmeticOperator: qPtr is 0, so `qPtr * 4` is `qPtr / 4`; the others are killed
   floats.set(input.q.subarray(head * headFloats, (head + 1) * headFloats), qPtr / 4);
   floats.set(input.k.subarray(head * headFloats, (head + 1) * headFloats), kPtr / 4);
   const scale = 1 / Math.sqrt(d);
   return (i, keys) => {
+    // Stryker disable next-line EqualityOperator: `<=` writes one range more before the scores area, which the kernel overwrites or never reads (it reads `keys.length` ranges)
     for (let r = 0; r < keys.length; r++) {
       ints[rangesPtr / 4 + 2 * r] = keys.starts[r];
       ints[rangesPtr / 4 + 2 * r + 1] = keys.ends[r];
