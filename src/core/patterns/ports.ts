@@ -32,8 +32,13 @@ export function fairseqHead(n: number, l: number, c: number, bidirectional: bool
   const rule = (i: number, out: RangeList): void => {
     const limit = bidirectional ? n : i + 1; // fairseq's absolute_max (exclusive)
     const rounded = (Math.floor(i / l) + 1) * l;
+    // Stryker disable next-line ArithmeticOperator: `i + 1` → `i - 1`: the checkpoint run [i - c, i + 1) allows i - 1 and i anyway (c >= 1); `i * l` and `i + l` are killed
     if (i % l === 0 && i !== 0) out.push(i - l, Math.min(limit, i + 1));
-    else out.push(Math.max(0, rounded - l), Math.min(limit, rounded + 1));
+    else {
+      // Stryker disable next-line ArithmeticOperator: `rounded + 1` → `rounded - 1`: the checkpoint run from rounded - c allows rounded - 1 and rounded where they are below the limit; `rounded + l` is killed
+      out.push(Math.max(0, rounded - l), Math.min(limit, rounded + 1));
+    }
+    // Stryker disable next-line ArithmeticOperator: `limit + 1` adds checkpoints at or past the limit, whose runs are empty (push ignores them); `l + c` is killed
     for (let checkpoint = l - c; checkpoint <= limit - 1; checkpoint += l) {
       out.push(checkpoint, Math.min(checkpoint + c + 1, limit));
     }
@@ -50,6 +55,7 @@ export function fairseqHead(n: number, l: number, c: number, bidirectional: bool
  */
 export function jukeboxSets(n: number, l: number, c: number): FactorizedSets {
   const summaries = (withOwnBlock: boolean): TiledHead => {
+    // Stryker disable next-line ArrayDeclaration: TiledHead drops a tile with no rows or columns, which a non-tile entry is
     const tiles = [];
     for (let b = 0; b < n / l - 1; b++) {
       const c0 = b * l + l - c;

@@ -51,6 +51,7 @@ export const deepspeedFixedSpec: PatternSpec<DeepSpeedFixedConfig> = {
         message: 'Number of different layouts cannot be more than one when you have set a single layout for all heads! Set different_layout_per_head to True.',
       });
     }
+    // Stryker disable next-line ConditionalExpression: `global !== 0` → `true`: pyMod(local, 0) is NaN, so the next test fails anyway (the others are killed)
     if (global !== 0 && pyMod(local, global) === 0 && config.numDifferentGlobalPatterns > pyDiv(local, global)) {
       issues.push({
         field: 'numDifferentGlobalPatterns',
@@ -58,7 +59,7 @@ export const deepspeedFixedSpec: PatternSpec<DeepSpeedFixedConfig> = {
       });
     }
     // Only both negative get here: any other non-positive pair fails a check above, so which of the two is tested does not matter.
-    // Stryker disable next-line LogicalOperator,EqualityOperator: see above
+    // Stryker disable next-line LogicalOperator,EqualityOperator,ConditionalExpression: see above; `local <= 0` or `global < 0` → `false` leaves the other, true for both negative (`!issues.length` → `false` and the whole → `true`/`false` are killed)
     if (!issues.length && (local <= 0 || global < 0)) {
       // DeepSpeed accepts this one (both negative, dividing evenly) and builds an empty layout.
       issues.push({ field: 'numLocalBlocks', message: `num_local_blocks (${local}) and num_global_blocks (${global}) must be positive: DeepSpeed accepts these but builds an empty layout` });
