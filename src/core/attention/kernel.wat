@@ -1,6 +1,7 @@
 ;; SIMD inner loops of the CPU attention path (f32x4); pointers are byte offsets. The row-run
-;; functions (scores .. scale; JS drives rows, ranges and exp(), d a multiple of 4) compute scores
-;; of one or two queries against runs of keys and the weighted sums of the matching value rows.
+;; functions (scores .. scale, and softmax; JS drives rows and ranges, d a multiple of 4) compute
+;; scores of one or two queries against runs of keys, their softmax, and the weighted sums of the
+;; matching value rows.
 ;; The block-GEMM functions (blockTile and after; any d, padded by the caller) do whole tiles of
 ;; 4 queries, their softmax included.
 (module
