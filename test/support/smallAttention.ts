@@ -6,7 +6,7 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
 import type { HeadMask, PatternMask, QKV } from '../../src/core';
-import { headToDense, rng } from '../unit/brute';
+import { headToDense } from '../unit/brute';
 
 export type Allowed = (i: number, j: number) => boolean;
 
@@ -91,12 +91,8 @@ export function bruteAttention(heads: Allowed[], input: QKV): Brute {
   return { out, lse, rows };
 }
 
-/** Q, K, V uniform in [-2, 2), seeded. */
-export function smallQkv(heads: number, n: number, d: number, seed: number): QKV {
-  const random = rng(seed);
-  const make = () => Float32Array.from({ length: heads * n * d }, () => random() * 4 - 2);
-  return { heads, n, d, q: make(), k: make(), v: make() };
-}
+/** Q, K, V uniform in [-2, 2), seeded: the attention tests' own generator. */
+export { randomQkv as smallQkv } from './attentionCases';
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, label: string): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
