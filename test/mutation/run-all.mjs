@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PARTS = ['patterns', 'npy', 'masks', 'analysis', 'attention'];
 
 /** A Stryker/minimatch-style glob (`**`, `*`) as a RegExp over repository paths. */
-export function globRegExp(glob) {
+function globRegExp(glob) {
   let out = '';
   for (let x = 0; x < glob.length; x++) {
     if (glob.startsWith('**/', x)) {
@@ -26,7 +26,7 @@ export function globRegExp(glob) {
 }
 
 /** The files a mutate list selects (`!` entries exclude), among `files`. */
-export function selected(mutate, files) {
+function selected(mutate, files) {
   const include = mutate.filter((g) => !g.startsWith('!')).map(globRegExp);
   const exclude = mutate.filter((g) => g.startsWith('!')).map((g) => globRegExp(g.slice(1)));
   return files.filter((f) => include.some((r) => r.test(f)) && !exclude.some((r) => r.test(f)));
