@@ -22,4 +22,10 @@ describe('dtype descriptors as NumPy 2 reads them', () => {
     assert.deepEqual(differ, []);
     assert.ok(cases.filter(([, e]) => e).length >= 300, 'enough accepted spellings to compare');
   });
+
+  it('a one-byte type has no byte order: NumPy writes it with |, and it reads the same either way', () => {
+    for (const descr of ['>u1', '<u1', '|u1', 'B']) assert.deepEqual(parseDescr(descr), { type: { kind: 'u', itemSize: 1, littleEndian: true, str: '|u1' }, repeat: 1n }, descr);
+    assert.deepEqual(parseDescr('>b1')?.type, { kind: 'b', itemSize: 1, littleEndian: true, str: '|b1' });
+    assert.deepEqual(parseDescr('>f4')?.type, { kind: 'f', itemSize: 4, littleEndian: false, str: '>f4' });
+  });
 });

@@ -4,7 +4,7 @@
  * files with NumPy's own verdict as the oracle; `npm run fuzz` runs 10,000).
  */
 import { strict as assert } from 'assert';
-import { decodeNpy, encodeNpy, NpyError, npyToFloat32, npyToFloat64, npyToMask } from '../../src/core';
+import { decodeNpy, decodeNpyHeader, encodeNpy, NpyError, npyDataStart, npyToFloat32, npyToFloat64, npyToMask } from '../../src/core';
 
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
@@ -129,6 +129,30 @@ describe('.npy reader: what NumPy accepts and refuses', () => {
     // A 2.0 header length above 65535 is read as 4 bytes, not 2.
     const huge = file(sized(65536 + 100), undefined, [2, 0]);
     refusesWith(huge, tooLong);
+  });
+
+  it('the header by range: 8 bytes are a truncated header, not a foreign file; the header must fit both the file and the bytes given', () => {
+    const good = file(header('<f4'));
+    const named = (message: string) => (e: unknown) => e instanceof NpyError && e.message === message;
+    assert.throws(() => npyDataStart(good.subarray(0, 8), 'x.npy'), named('x.npy is truncated inside its header'));
+    assert.throws(() => npyDataStart(good.subarray(0, 7), 'x.npy'), named('x.npy is not a .npy file (no \\x93NUMPY magic)'));
+    const dataStart = npyDataStart(good.subarray(0, 12), 'x.npy');
+    assert.equal(dataStart, good.length - 8);
+    const head = good.subarray(0, dataStart);
+    assert.deepEqual(decodeNpyHeader(head, dataStart + 8, 'x.npy').shape, [2]);
+    assert.throws(() => decodeNpyHeader(head, dataStart - 1, 'x.npy'), named('x.npy is truncated inside its header'), 'a file shorter than its header');
+    assert.throws(() => decodeNpyHeader(head.subarray(0, dataStart - 1), dataStart + 8, 'x.npy'), named('x.npy is truncated inside its header'), 'fewer header bytes than the header');
+    // Any dimension past int64, not only the first.
+    const huge = header('<f4', '(1, 9223372036854775808)');
+    refusesWith(file(huge), `x.npy has a dimension too large for int64: ${JSON.stringify(huge.trim())}`);
+  });
+
+  it('converts into memory the caller gives, of exactly the array\'s size', () => {
+    const npy = decodeNpy(file(header('<f4'), new Float32Array([1.5, -2])));
+    const into = new Float32Array(2);
+    assert.equal(npyToFloat32(npy, into), into);
+    assert.deepEqual(Array.from(into), [1.5, -2]);
+    assert.throws(() => npyToFloat32(npy, new Float32Array(3)), (e: unknown) => e instanceof NpyError && e.message === 'the target holds 3 floats, the array 2');
   });
 
   it('a zero-length array reads; one negative dimension is inferred where the int64 product wraps to the data, as NumPy 2 does', () => {

@@ -29,13 +29,13 @@ const summary = (v: PyValue): unknown => {
 };
 
 describe('Python literals in .npy headers', () => {
-  const cases = JSON.parse(readFileSync(join(__dirname, '../fixtures/python-literals/expected.json'), 'utf8')) as Array<[string, unknown]>;
+  const cases = JSON.parse(readFileSync(join(__dirname, '../fixtures/python-literals/expected.json'), 'utf8')) as Array<[string, unknown, boolean?]>;
 
-  for (const [source, expected] of cases) {
-    it(`${JSON.stringify(source)} -> ${expected === null ? 'refused' : (expected as { kind: string }).kind}`, () => {
+  for (const [source, expected, dropLongSuffix = false] of cases) {
+    it(`${dropLongSuffix ? '(header filter) ' : ''}${JSON.stringify(source)} -> ${expected === null ? 'refused' : (expected as { kind: string }).kind}`, () => {
       let got: unknown;
       try {
-        got = summary(parsePythonLiteral(source, { dropLongSuffix: false }));
+        got = summary(parsePythonLiteral(source, { dropLongSuffix }));
       } catch {
         got = null;
       }
@@ -47,6 +47,7 @@ describe('Python literals in .npy headers', () => {
     assert.deepEqual(summary(parsePythonLiteral('(3L, 4L)', { dropLongSuffix: true })), { kind: 'tuple', items: [{ kind: 'int', value: '3' }, { kind: 'int', value: '4' }] });
     assert.throws(() => parsePythonLiteral('(3L,)', { dropLongSuffix: false }));
     assert.throws(() => parsePythonLiteral('(L,)', { dropLongSuffix: true }), /malformed node or string: name L/);
+    assert.throws(() => parsePythonLiteral('L', { dropLongSuffix: true }), /malformed node or string: name L/);
   });
   it("says why a literal is refused, in Python's words where it has them", () => {
     const refusals: Array<[string, string]> = [
@@ -62,6 +63,8 @@ describe('Python literals in .npy headers', () => {
       ["'\\U00110000'", 'illegal Unicode character'],
       ["b'\u00e9'", 'bytes can only contain ASCII literal characters'],
       ["'abc", 'unterminated string literal'],
+      ["b'abc", 'unterminated string literal'],
+      ['1\n 2', 'unexpected indent'],
       ["'a\nb'", 'unterminated string literal'],
       ["'a\rb'", 'unterminated string literal'],
       ["'ab\\", 'unterminated string literal'],

@@ -114,6 +114,27 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     assert.equal(messages(ds({ n: 65536 + 16, heads: 16 })).length, 1);
   });
 
+  it("each parameter's own check: the type first (integer, true/false, list of integers), then the bound; an optional list may be empty", () => {
+    const odd = <C>(config: C, over: Record<string, unknown>) => ({ ...config, ...over }) as unknown as PatternConfig;
+    assert.deepEqual(validateConfig(odd(fixed({}), { stride: 2.5 })), [{ field: 'stride', message: 'stride l must be an integer (got 2.5)' }]);
+    assert.deepEqual(validateConfig(odd(fixed({}), { stride: '8' })), [{ field: 'stride', message: 'stride l must be an integer (got 8)' }]);
+    assert.deepEqual(validateConfig(odd(fixed({}), { bidirectional: 'yes' })), [{ field: 'bidirectional', message: 'bidirectional must be true or false (got yes)' }]);
+    assert.deepEqual(validateConfig(odd(fixed({}), { layer: 0 })), [], 'the bound is inclusive');
+    assert.deepEqual(validateConfig(odd(variable({}), { localWindowBlocks: [4, 1.5] })), [
+      { field: 'localWindowBlocks', message: 'local_window_blocks must be a list of integers, e.g. 4, 8 (got 4,1.5)' },
+    ]);
+    assert.deepEqual(validateConfig(odd(variable({}), { localWindowBlocks: 4 })), [{ field: 'localWindowBlocks', message: 'local_window_blocks must be a list of integers, e.g. 4, 8 (got 4)' }]);
+    assert.deepEqual(validateConfig(odd(variable({}), { localWindowBlocks: ['4'] })), [
+      { field: 'localWindowBlocks', message: 'local_window_blocks must be a list of integers, e.g. 4, 8 (got 4)' },
+    ]);
+    assert.deepEqual(validateConfig(odd(variable({}), { localWindowBlocks: [4, 0] })), [{ field: 'localWindowBlocks', message: 'local_window_blocks must hold integers >= 1 (got 4, 0)' }]);
+    assert.deepEqual(validateConfig(odd(variable({}), { localWindowBlocks: [1] })), [], 'the bound holds each element, inclusive');
+    assert.deepEqual(validateConfig(odd(variable({}), { globalBlockIndices: [], globalBlockEndIndices: [] })), [], 'optional lists may be empty');
+    assert.deepEqual(validateConfig(odd(variable({}), { globalBlockIndices: [-1], globalBlockEndIndices: [] })), [
+      { field: 'globalBlockIndices', message: 'global_block_indices must hold integers >= 0 (got -1)' },
+    ]);
+  });
+
   it('every default config is valid', () => {
     for (const p of PATTERN_NAMES) {
       assert.deepEqual(messages(defaultConfig(p)), [], p);

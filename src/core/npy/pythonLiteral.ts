@@ -30,6 +30,8 @@ type Token =
 /** Python's tokenizer refuses a 201st level of open brackets. */
 const MAX_NESTING = 200;
 const NEWLINE = /\r\n|\r|\n/y;
+const INDENT = /[ \t\f]*/y;
+const COMMENT = /#[^\r\n]*/y;
 // Python's number grammar (Lib/tokenize.py), tried in tokenize's order: imaginary, float, int.
 const DIGITS = '[0-9](?:_?[0-9])*';
 const EXPONENT = `[eE][-+]?${DIGITS}`;
@@ -59,31 +61,27 @@ function tokenize(source: string, dropLongSuffix: boolean): Token[] {
   // literal_eval strips leading spaces and tabs before parsing.
   while (source[at] === ' ' || source[at] === '\t') at++;
   let depth = 0;
+  // At the start of a logical line, which only begins outside brackets.
   let lineStart = true;
+  // _filter_header drops a name `L` right after a number; a dropped `L` leaves this set ('1L L' is 1).
   let lastWasNumber = false;
   const push = (token: Token) => {
     tokens.push(token);
     lastWasNumber = token.type === 'number';
   };
   while (at < source.length) {
-    if (lineStart && depth === 0) {
-      // Indentation of a logical line outside brackets: only blank lines may be indented.
-      let column = 0;
-      while (at < source.length && ' \t\f'.includes(source[at])) column = source[at++] === '\f' ? 0 : column + 1;
-      const ch = source[at];
-      if (at >= source.length) break;
-      if (ch === '#') {
-        while (at < source.length && !'\r\n'.includes(source[at])) at++;
-        lastWasNumber = false;
-      }
+    if (lineStart) {
+      // Only blank lines and comment lines may be indented; a form feed sets the column back to 0.
+      const indent = stickyMatch(INDENT, source, at)!;
+      at += indent.length;
+      at += stickyMatch(COMMENT, source, at)?.length ?? 0;
       const newline = stickyMatch(NEWLINE, source, at);
       if (newline) {
         at += newline.length;
-        lastWasNumber = false;
         continue;
       }
       if (at >= source.length) break;
-      if (column > 0) throw new PyLiteralError('unexpected indent');
+      if (indent.length > indent.lastIndexOf('\f') + 1) throw new PyLiteralError('unexpected indent');
       lineStart = false;
     }
     const ch = source[at];
@@ -91,9 +89,10 @@ function tokenize(source: string, dropLongSuffix: boolean): Token[] {
       at++;
       continue;
     }
-    if (ch === '#') {
-      while (at < source.length && !'\r\n'.includes(source[at])) at++;
-      lastWasNumber = false;
+    // A comment runs to the line's end, whose newline (or the end) follows.
+    const comment = stickyMatch(COMMENT, source, at);
+    if (comment) {
+      at += comment.length;
       continue;
     }
     const newline = stickyMatch(NEWLINE, source, at);
@@ -101,7 +100,9 @@ function tokenize(source: string, dropLongSuffix: boolean): Token[] {
       at += newline.length;
       lastWasNumber = false;
       if (depth === 0) {
-        if (tokens.length && tokens[tokens.length - 1].type !== 'newline') tokens.push({ type: 'newline' });
+        // A statement ends (a second one is a syntax error in literal_eval); a line joined by a
+        // backslash before the first token ends none.
+        if (tokens.length) tokens.push({ type: 'newline' });
         lineStart = true;
       }
       continue;
@@ -118,20 +119,16 @@ function tokenize(source: string, dropLongSuffix: boolean): Token[] {
       at = readString(source, at, push);
       continue;
     }
-    const number = stickyMatch(IMAGINARY, source, at) ?? stickyMatch(FLOAT_RE, source, at) ?? stickyMatch(INT_RE, source, at);
-    if (number && /[0-9.]/.test(ch)) {
+    const number = /[0-9.]/.test(ch) ? numberAt(source, at) : undefined;
+    if (number) {
       at += number.length;
-      push({ type: 'number', value: numberValue(number) });
+      push({ type: 'number', value: number.value });
       continue;
     }
     const name = stickyMatch(IDENTIFIER, source, at);
     if (name) {
       at += name.length;
-      if (dropLongSuffix && lastWasNumber && name === 'L') {
-        lastWasNumber = false;
-        continue;
-      }
-      push({ type: 'name', text: name });
+      if (!(dropLongSuffix && lastWasNumber && name === 'L')) push({ type: 'name', text: name });
       continue;
     }
     if ('{}()[],:+-'.includes(ch)) {
@@ -150,11 +147,15 @@ function tokenize(source: string, dropLongSuffix: boolean): Token[] {
   return tokens;
 }
 
-function numberValue(text: string): PyValue {
-  if (/[jJ]$/.test(text)) return { kind: 'complex' };
-  if (/^0[xXoObB]/.test(text)) return { kind: 'int', value: BigInt(text.replace(/_/g, '')) };
-  if (/[.eE]/.test(text)) return { kind: 'float' };
-  return { kind: 'int', value: BigInt(text.replace(/_/g, '')) };
+/** The number at `at`, in tokenize's order: imaginary, float, int (ints exact; BigInt reads 0x, 0o, 0b). */
+function numberAt(source: string, at: number): { length: number; value: PyValue } | undefined {
+  const imaginary = stickyMatch(IMAGINARY, source, at);
+  if (imaginary) return { length: imaginary.length, value: { kind: 'complex' } };
+  const float = stickyMatch(FLOAT_RE, source, at);
+  if (float) return { length: float.length, value: { kind: 'float' } };
+  const int = stickyMatch(INT_RE, source, at);
+  if (!int) return undefined;
+  return { length: int.length, value: { kind: 'int', value: BigInt(int.replace(/_/g, '')) } };
 }
 
 /** Reads one string literal at `at`, pushes its token, returns the index after it. */
@@ -184,6 +185,8 @@ function readString(source: string, at: number, push: (token: Token) => void): n
       k++;
       continue;
     }
+    // Without this check the escape would run past the end and the loop's first check refuse it the same way.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: see above
     if (k + 1 >= source.length) throw new PyLiteralError('unterminated string literal');
     if (raw) {
       // A raw string keeps the backslash; it only stops the next character from ending the string.
@@ -232,7 +235,7 @@ class Parser {
     if (this.isOp(',')) {
       this.at++;
       const items = [value];
-      while (this.at < this.tokens.length && this.peek()?.type !== 'newline') {
+      for (let next = this.peek(); next && next.type !== 'newline'; next = this.peek()) {
         items.push(this.expression());
         if (!this.isOp(',')) break;
         this.at++;
@@ -264,8 +267,8 @@ class Parser {
     if (this.isOp('+') || this.isOp('-')) {
       this.at++;
       const right = this.atom();
-      const leftIsNumber = left.kind === 'int' || left.kind === 'float' || left.kind === 'complex';
-      if (!leftIsNumber || right.kind !== 'complex') throw new PyLiteralError('malformed node or string');
+      // literal_eval: an int or float plus or minus an imaginary number ('1j+2j' is refused).
+      if ((left.kind !== 'int' && left.kind !== 'float') || right.kind !== 'complex') throw new PyLiteralError('malformed node or string');
       return { kind: 'complex' };
     }
     return left;
@@ -285,16 +288,20 @@ class Parser {
     const token = this.peek();
     if (!token) throw new PyLiteralError('unexpected EOF');
     this.at++;
-    if (token.type === 'number') return token.value;
-    if (token.type === 'string') return this.strings(token);
-    if (token.type === 'name') {
-      if (token.text === 'True' || token.text === 'False') return { kind: 'bool', value: token.text === 'True' };
-      if (token.text === 'None') return { kind: 'none' };
-      throw new PyLiteralError(`malformed node or string: name ${token.text}`);
+    switch (token.type) {
+      case 'number':
+        return token.value;
+      case 'string':
+        return this.strings(token);
+      case 'name':
+        if (token.text === 'True' || token.text === 'False') return { kind: 'bool', value: token.text === 'True' };
+        if (token.text === 'None') return { kind: 'none' };
+        throw new PyLiteralError(`malformed node or string: name ${token.text}`);
+      case 'op':
+        if (token.text === '(') return this.parenthesized();
+        if (token.text === '[') return { kind: 'list', items: this.sequence(']') };
+        if (token.text === '{') return this.braced();
     }
-    if (token.type === 'op' && token.text === '(') return this.parenthesized();
-    if (token.type === 'op' && token.text === '[') return { kind: 'list', items: this.sequence(']') };
-    if (token.type === 'op' && token.text === '{') return this.braced();
     throw new PyLiteralError('invalid syntax');
   }
 
