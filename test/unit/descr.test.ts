@@ -1,5 +1,5 @@
 /**
- * The .npy reader's dtype descriptors against NumPy 2's own reading (descr_to_dtype) of 2,116
+ * The .npy reader's dtype descriptors against NumPy 2's own reading (descr_to_dtype) of 2,328
  * spellings: common ones and every single-character edit of a few seeds (expected values written by
  * test/fixtures/dtype-spellings/make.py). Accepted as the same element type and elements per item,
  * or refused, as NumPy does (types the reader does not take count as refused).

@@ -1,6 +1,6 @@
 /**
  * NumPy dtype descriptors we read: bool, integers and IEEE floats, either byte order. The
- * spellings are those NumPy 2's `descr_to_dtype` accepts for these types (pinned on 2,276 spellings
+ * spellings are those NumPy 2's `descr_to_dtype` accepts for these types (pinned on 2,328 spellings
  * written by NumPy: test/fixtures/dtype-spellings); `=`, `|` and no prefix mean the machine's order,
  * little-endian on every machine the inspector runs on. `l`/`L` are 8 bytes as on Linux and macOS.
  */
@@ -72,14 +72,14 @@ export interface NpyDescr {
 /**
  * numpy's `_check_for_commastring`: which strings go through the comma-string grammar (a leading
  * repeat count, `()` or an order and `()` before more, or a comma). NumPy does not count commas
- * inside `[...]`; `parseDescr` refuses brackets before this, as no type read here has them.
+ * inside `[...]` (datetime units, `M8[ns]`); no type read here has brackets, so either path refuses them.
  */
 function isCommaString(s: string): boolean {
   return /^(?:[<>=|]?[0-9]|\(\)|[<>=|]\(\)[\s\S])/.test(s) || s.includes(',');
 }
 
 // numpy/_core/_internal.py `_commastring`, for a single format (several make a structured type).
-// Its `[...]` suffix (datetime units) is left out: brackets are refused before.
+// Its `[...]` suffix (datetime units) is left out: no type read here has one.
 const FORMAT = /([<>|=]?)( *[(]?[ ,0-9]*[)]? *)([<>|=]?)([A-Za-z0-9.?]*)/y;
 /** Python's `\s` on str: JS's plus the separators \x1c-\x1f and \x85. */
 const TRAILING_SPACE = /^[\s\x1c-\x1f\x85]+$/;
@@ -131,8 +131,6 @@ function commaString(s: string): NpyDescr | undefined {
  * the array has twice the elements); undefined for anything else.
  */
 export function parseDescr(descr: string): NpyDescr | undefined {
-  // Only datetime units and the like take brackets ('M8[ns]'); NumPy refuses them elsewhere.
-  if (descr.includes('[')) return undefined;
   if (isCommaString(descr)) return commaString(descr);
   const type = plainType(descr);
   return type && { type, repeat: 1n };
