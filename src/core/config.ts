@@ -179,7 +179,8 @@ export function switchPreset(current: PatternConfig, pattern: PatternName): Patt
   const fresh = defaultConfig(pattern) as unknown as Record<string, unknown>;
   const old = current as unknown as Record<string, unknown>;
   const kept = { ...fresh };
-  for (const key of Object.keys(fresh)) if (key !== 'pattern' && key in old && typeof old[key] === typeof fresh[key]) kept[key] = old[key];
+  // A value of another type (a hand-edited setting) is not shared; a field the old preset lacks is `undefined`.
+  for (const key of Object.keys(fresh)) if (key !== 'pattern' && typeof old[key] === typeof fresh[key]) kept[key] = old[key];
   let config = kept as unknown as PatternConfig;
   // Reset the fields the new preset complains about, one round at a time (a reset can clear another issue).
   // Each round resets fields to defaults, which the next round no longer counts, so the loop ends by
@@ -187,7 +188,8 @@ export function switchPreset(current: PatternConfig, pattern: PatternName): Patt
   // Stryker disable next-line EqualityOperator,UpdateOperator: see above; `>=` (no round) is killed
   for (let round = 0; round < 4; round++) {
     // n and heads are the user's sequence: kept even when the preset objects (the field says why).
-    const resettable = (field: string) => field !== 'n' && field !== 'heads' && field in fresh && (config as unknown as Record<string, unknown>)[field] !== fresh[field];
+    // Every issue names a field of the new preset's config.
+    const resettable = (field: string) => field !== 'n' && field !== 'heads' && (config as unknown as Record<string, unknown>)[field] !== fresh[field];
     const issues = validateConfig(config).filter((issue) => resettable(issue.field));
     // Stryker disable next-line ConditionalExpression: see above; `true` is killed
     if (!issues.length) break;

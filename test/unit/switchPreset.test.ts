@@ -47,6 +47,21 @@ describe('switching presets keeps what they share', () => {
     assert.deepEqual(validateConfig(three).map((i) => i.field), ['heads']);
   });
 
+  it("an objection to n or heads alone keeps the user's other values (jukebox with a kept l, OpenAI with a kept l)", () => {
+    const jukebox = switchPreset({ ...mine, n: 100, stride: 16, c: 4, bidirectional: false }, 'jukebox-summary') as FactorizedConfig;
+    assert.deepEqual([jukebox.n, jukebox.stride, jukebox.c, jukebox.mode, jukebox.layer], [100, 16, 4, 'split', 3]);
+    assert.deepEqual(validateConfig(jukebox).map((i) => i.field), ['n']);
+    const openai = switchPreset({ ...mine, heads: 3, stride: 256 }, 'openai-fixed');
+    assert.deepEqual(openai, { ...defaultConfig('openai-fixed'), n: 512, heads: 3, stride: 256 });
+    assert.deepEqual(validateConfig(openai).map((i) => i.field), ['heads']);
+  });
+
+  it('n and heads of another type are not kept either: the defaults stand', () => {
+    const next = switchPreset({ ...mine, n: '512' as unknown as number, heads: '8' as unknown as number }, 'strided');
+    assert.deepEqual([next.n, next.heads], [defaultConfig('strided').n, defaultConfig('strided').heads]);
+    assert.deepEqual(validateConfig(next), []);
+  });
+
   it('a kept value that breaks a rule on a field already at its default is dropped too (OpenAI with a kept l of 64)', () => {
     const next = switchPreset({ ...mine, stride: 64 }, 'openai-fixed');
     assert.deepEqual(validateConfig(next), []);

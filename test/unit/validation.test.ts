@@ -1,4 +1,5 @@
 import { strict as assert } from 'assert';
+import { orList } from '../../src/core/patterns/spec';
 import { buildPattern, ConfigError, DeepSpeedBSLongformerConfig, DeepSpeedFixedConfig, DeepSpeedVariableConfig, defaultConfig, FactorizedConfig, PATTERN_NAMES, PatternConfig, validateConfig } from '../../src/core';
 
 const fixed = (over: Partial<FactorizedConfig>): FactorizedConfig => ({ ...(defaultConfig('fixed') as FactorizedConfig), ...over });
@@ -133,6 +134,10 @@ describe('validation: typed errors with a human message, tied to a field', () =>
     assert.deepEqual(validateConfig(odd(variable({}), { globalBlockIndices: [-1], globalBlockEndIndices: [] })), [
       { field: 'globalBlockIndices', message: 'global_block_indices must hold integers >= 0 (got -1)' },
     ]);
+  });
+
+  it('lists choices the way messages say them: "a", "a or b", "a, b or c"', () => {
+    assert.deepEqual([[], ['a'], ['a', 'b'], ['a', 'b', 'c']].map(orList), ['', 'a', 'a or b', 'a, b or c']);
   });
 
   it('every default config is valid', () => {

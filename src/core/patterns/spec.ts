@@ -77,17 +77,19 @@ export function checkParams(params: readonly ParamSpec[], config: PatternConfig,
     const value = values[param.key];
     const name = nameOf(param);
     const issue = (message: string) => issues.push({ field: param.key, message: param.refusal ?? message });
+    // No minimum is -Infinity; Number.isInteger is false for anything but a number.
+    const min = param.min ?? -Infinity;
     if (param.kind === 'integer') {
-      if (typeof value !== 'number' || !Number.isInteger(value)) issue(`${name} must be an integer (got ${value})`);
-      else if (param.min !== undefined && value < param.min) issue(`${name} must be >= ${param.min} (got ${value})`);
+      if (!Number.isInteger(value)) issue(`${name} must be an integer (got ${value})`);
+      else if ((value as number) < min) issue(`${name} must be >= ${min} (got ${value})`);
     } else if (param.kind === 'boolean') {
       if (typeof value !== 'boolean') issue(`${name} must be true or false (got ${value})`);
     } else if (param.kind === 'choice') {
       if (!param.options!.includes(value as string)) issue(`${name} must be ${orList(param.options!)} (got ${value})`);
-    } else if (!Array.isArray(value) || !value.every((x) => typeof x === 'number' && Number.isInteger(x))) {
+    } else if (!Array.isArray(value) || !value.every((x) => Number.isInteger(x))) {
       issue(`${name} must be a list of integers, e.g. 4, 8 (got ${value})`);
     } else if (!param.optional && value.length === 0) issue(`${name} needs at least one value`);
-    else if (param.min !== undefined && value.some((x) => x < param.min!)) issue(`${name} must hold integers >= ${param.min} (got ${value.join(', ')})`);
+    else if (value.some((x) => x < min)) issue(`${name} must hold integers >= ${min} (got ${value.join(', ')})`);
   }
 }
 
