@@ -188,7 +188,9 @@ export function switchPreset(current: PatternConfig, pattern: PatternName): Patt
   // Stryker disable next-line EqualityOperator,UpdateOperator: see above; `>=` (no round) is killed
   for (let round = 0; round < 4; round++) {
     // n and heads are the user's sequence: kept even when the preset objects (the field says why).
-    // Every issue names a field of the new preset's config.
+    // Every issue names a field of the new preset's config. A field already at its default is left
+    // out only to end the rounds sooner: resetting it again changes nothing.
+    // Stryker disable next-line ConditionalExpression: see above; the n and heads exclusions are killed
     const resettable = (field: string) => field !== 'n' && field !== 'heads' && (config as unknown as Record<string, unknown>)[field] !== fresh[field];
     const issues = validateConfig(config).filter((issue) => resettable(issue.field));
     // Stryker disable next-line ConditionalExpression: see above; `true` is killed

@@ -95,7 +95,7 @@ export function checkParams(params: readonly ParamSpec[], config: PatternConfig,
 
 /** "a, b or c". */
 export function orList(options: readonly string[]): string {
-  return options.length < 2 ? options.join('') : `${options.slice(0, -1).join(', ')} or ${options[options.length - 1]}`;
+  return options.length < 2 ? (options[0] ?? '') : `${options.slice(0, -1).join(', ')} or ${options[options.length - 1]}`;
 }
 
 /** Python's floor division and modulo (the peers' arithmetic on negative numbers). */
