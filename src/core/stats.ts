@@ -139,7 +139,8 @@ function mergeFullTiles(full: readonly Tile[]): Tile[] {
 }
 
 /**
- * Band or stride tiles (the only ones deduplicated) with the same rows, columns and rule. A band has no m (a stride's is at least 1), which tells the kinds apart.
+ * Band or stride tiles (the only ones deduplicated) with the same rows, columns and rule. A band
+ * has no m (a stride's is at least 1), which tells the kinds apart.
  */
 // Stryker disable next-line BlockStatement: a function that never finds a copy keeps every copy, which changes no count
 function sameTile(a: Tile, b: Tile): boolean {
