@@ -1,9 +1,12 @@
 /**
  * Writing a user's file without ever losing it (Node only; the CLI and the extension host): the
  * bytes go to a temporary name in the same folder, are flushed, and are renamed over the target,
- * so a write cut short (a full disk, a size limit) leaves the old file as it was.
+ * so a write cut short (a full disk, a size limit) leaves the old file as it was. A symbolic link
+ * is written through (the file it names is replaced, the link kept); a device, pipe or socket
+ * (`/dev/null`, `/dev/stdout`, a FIFO) is written in place, as the shell's `>` does: renaming over
+ * it would replace the device node itself (as root, `/dev/full` became a regular file).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 
 /** An I/O failure after the work was done (exit 1, one line, no stack trace). */
@@ -14,35 +17,81 @@ export class OutputError extends Error {
   }
 }
 
+/** Linux's limit on symbolic links followed in one lookup (ELOOP past it). */
+const MAX_LINKS = 40;
+
+/**
+ * Where writing `path` lands: the file at the end of its symbolic links (a dangling link names the
+ * file it would create), and whether that is a device, pipe or socket, written in place.
+ */
+export function outputTarget(path: string): { file: string; inPlace: boolean } {
+  let file = resolve(path);
+  for (let hops = 0; ; hops++) {
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(file).isSymbolicLink();
+    } catch {
+      return { file, inPlace: false }; // not there yet: created
+    }
+    if (!isLink) break;
+    if (hops === MAX_LINKS) throw new OutputError(`could not write ${path}: ELOOP (too many levels of symbolic links)`);
+    file = resolve(dirname(file), readlinkSync(file));
+  }
+  const stat = statSync(file);
+  return { file, inPlace: !stat.isFile() && !stat.isDirectory() };
+}
+
+type Chunks = Iterable<Uint8Array | string>;
+
+function writeChunks(fd: number, chunks: Chunks): void {
+  for (const chunk of chunks) {
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+  }
+}
+
+/** An I/O error as one line; `after` says what became of the target. */
+function failure(path: string, e: unknown, after: string): unknown {
+  // Errors of the producer (a size refusal) are the caller's; only I/O failures are OutputErrors.
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.syscall !== 'string') return e;
+  return new OutputError(`could not write ${path}: ${err.code ? `${err.code} (${err.message.replace(/^\w+: /, '').split(',')[0]})` : err.message}${after}`);
+}
+
 /**
  * Writes `bytes` (or a sequence of chunks, so large text never exists as one string) to a
- * temporary file beside `path`, flushes it, and renames it over `path`.
+ * temporary file beside the target, flushes it, and renames it over the target.
  */
-export function writeAtomically(path: string, bytes: Uint8Array | string | Iterable<Uint8Array | string>): void {
+export function writeAtomically(path: string, bytes: Uint8Array | string | Chunks): void {
   const chunks = typeof bytes === 'string' || bytes instanceof Uint8Array ? [bytes] : bytes;
-  const temp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.partial`);
+  const { file, inPlace } = outputTarget(path);
   let fd: number | undefined;
+  if (inPlace) {
+    try {
+      fd = openSync(file, 'w');
+      writeChunks(fd, chunks);
+    } catch (e) {
+      throw failure(path, e, '');
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    return;
+  }
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.partial`);
   try {
     fd = openSync(temp, 'wx');
-    for (const chunk of chunks) {
-      const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
-    }
+    writeChunks(fd, chunks);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(temp, path);
+    renameSync(temp, file);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    // Errors of the producer (a size refusal) are the caller's; only I/O failures are OutputErrors.
-    const err = e as NodeJS.ErrnoException;
-    const ioFailure = typeof err.syscall === 'string';
     try {
       unlinkSync(temp);
     } catch {
       // never created, or already renamed
     }
-    if (!ioFailure) throw e;
-    throw new OutputError(`could not write ${path}: ${err.code ? `${err.code} (${err.message.replace(/^\w+: /, '').split(',')[0]})` : err.message}; ${path} was left as it was`);
+    throw failure(path, e, `; ${path} was left as it was`);
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Files the CLI writes: every output path is checked before any work starts (one line, exit 2);
- * each is then written atomically (src/atomicWrite.ts).
+ * each is then written atomically (src/atomicWrite.ts), through symbolic links, and in place where
+ * it is a device or pipe (`/dev/null`, `/dev/stdout`).
  */
 import { accessSync, constants, statSync } from 'fs';
-import { dirname, resolve } from 'path';
+import { dirname } from 'path';
+import { outputTarget } from '../atomicWrite';
 import { UsageError } from './args';
 
 export { OutputError, writeAtomically } from '../atomicWrite';
@@ -13,7 +15,22 @@ export function checkOutputPaths(outputs: ReadonlyArray<{ flag: string; path: st
   const seen = new Map<string, string>();
   for (const { flag, path } of outputs) {
     if (!path.trim()) throw new UsageError(`--${flag} needs a file name`);
-    const full = resolve(path);
+    let target: ReturnType<typeof outputTarget>;
+    try {
+      target = outputTarget(path);
+    } catch (e) {
+      throw new UsageError(`--${flag} ${(e as Error).message.replace(/^could not write /, '')}`);
+    }
+    const full = target.file;
+    if (target.inPlace) {
+      // A device or pipe: written as it is, so only its own permission counts (and /dev/null may take several outputs).
+      try {
+        accessSync(full, constants.W_OK);
+      } catch {
+        throw new UsageError(`--${flag} ${path}: no permission to write ${full}`);
+      }
+      continue;
+    }
     const other = seen.get(full);
     if (other) throw new UsageError(`--${other} and --${flag} name the same file (${path}): give each its own`);
     seen.set(full, flag);

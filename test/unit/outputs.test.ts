@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'assert';
 import { spawn, spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { decodeNpy, encodeNpy, npyToFloat32 } from '../../src/core';
@@ -58,6 +58,35 @@ describe('CLI outputs: checked first, written atomically', function () {
     const ok = run(['mask', '--n', '256', '--heads', '4', '--stride', '32', '--c', '4', '--out', 'keep.npy']);
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(readFileSync(join(dir, 'keep.npy')).subarray(1, 6).toString(), 'NUMPY');
+  });
+
+  it('writes through a symbolic link: the file it names is replaced, the link stays (a dangling one creates its file)', () => {
+    mkdirSync(join(dir, 'real'), { recursive: true });
+    writeFileSync(join(dir, 'real', 'mask.npy'), 'old');
+    symlinkSync(join('real', 'mask.npy'), join(dir, 'linked.npy'));
+    symlinkSync(join(dir, 'real', 'new.npy'), join(dir, 'dangling.npy'));
+    for (const name of ['linked.npy', 'dangling.npy']) {
+      const r = run(['mask', '--n', '64', '--out', name]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(lstatSync(join(dir, name)).isSymbolicLink(), `${name} is still a link`);
+    }
+    assert.deepEqual(decodeNpy(readFileSync(join(dir, 'real', 'mask.npy'))).shape, [4, 64, 64]);
+    assert.deepEqual(decodeNpy(readFileSync(join(dir, 'real', 'new.npy'))).shape, [4, 64, 64]);
+    assert.equal(readlinkSync(join(dir, 'linked.npy')), join('real', 'mask.npy'));
+    assert.deepEqual(readdirSync(join(dir, 'real')).filter((f) => f.includes('.partial')), []);
+    // A link and its file are one output: attend refuses them as --out and --lse.
+    oneLine(run(['attend', ...inputs(), '--out', 'real/mask.npy', '--lse', 'linked.npy']), 2, /--out and --lse name the same file \(linked\.npy\): give each its own/);
+  });
+
+  it('a device is written in place, never replaced: /dev/null takes any output, /dev/full fails in one line (ENOSPC)', () => {
+    const devices = ['/dev/null', '/dev/full'];
+    for (const device of devices) assert.ok(statSync(device).isCharacterDevice(), `${device} is a device before`);
+    const ok = run(['attend', ...inputs(), '--out', '/dev/null', '--lse', '/dev/null']);
+    assert.equal(ok.status, 0, ok.stderr);
+    oneLine(run(['mask', '--n', '64', '--out', '/dev/full']), 1, /could not write \/dev\/full: ENOSPC \(no space left on device\)$/m);
+    // Renaming a temporary file over it would have made the device a regular file (as root).
+    for (const device of devices) assert.ok(statSync(device).isCharacterDevice(), `${device} is still a device`);
+    assert.deepEqual(readdirSync('/dev').filter((f) => f.includes('.partial')), [], 'no temporary file in /dev');
   });
 
   it('under an address-space limit (ulimit -v) attend falls back to the JS loops and says why, output still right', function () {
