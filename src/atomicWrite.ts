@@ -6,7 +6,7 @@
  * (`/dev/null`, `/dev/stdout`, a FIFO) is written in place, as the shell's `>` does: renaming over
  * it would replace the device node itself (as root, `/dev/full` became a regular file).
  */
-import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'fs';
+import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 
 /** An I/O failure after the work was done (exit 1, one line, no stack trace). */
@@ -22,32 +22,66 @@ const MAX_LINKS = 40;
 
 /**
  * Where writing `path` lands: the file at the end of its symbolic links (a dangling link names the
- * file it would create), and whether that is a device, pipe or socket, written in place.
+ * file it would create), or, for a device, pipe or socket, `path` itself, written in place (opening
+ * it follows /proc's links to pipes, which have no name to follow by hand).
  */
 export function outputTarget(path: string): { file: string; inPlace: boolean } {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return { file: createdBy(path), inPlace: false };
+  }
+  if (!stat.isFile() && !stat.isDirectory()) return { file: resolve(path), inPlace: true };
+  return { file: realpathSync(path), inPlace: false };
+}
+
+/** The file that writing `path`, which does not lead to one yet, creates: past any dangling links. */
+function createdBy(path: string): string {
   let file = resolve(path);
   for (let hops = 0; ; hops++) {
     let isLink: boolean;
     try {
       isLink = lstatSync(file).isSymbolicLink();
     } catch {
-      return { file, inPlace: false }; // not there yet: created
+      return file;
     }
-    if (!isLink) break;
+    if (!isLink) return file;
     if (hops === MAX_LINKS) throw new OutputError(`could not write ${path}: ELOOP (too many levels of symbolic links)`);
     file = resolve(dirname(file), readlinkSync(file));
   }
-  const stat = statSync(file);
-  return { file, inPlace: !stat.isFile() && !stat.isDirectory() };
 }
 
 type Chunks = Iterable<Uint8Array | string>;
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 function writeChunks(fd: number, chunks: Chunks): void {
   for (const chunk of chunks) {
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+    for (let at = 0; at < data.length; ) {
+      try {
+        at += writeSync(fd, data, at, data.length - at);
+      } catch (e) {
+        // Node makes a piped stdout non-blocking: a full pipe says EAGAIN until its reader catches up.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(pause, 0, 0, 1);
+      }
+    }
   }
+}
+
+/** 1 or 2 where `file` is this process's standard output or error (a socket cannot be opened by name). */
+function stdioFd(file: string): number | undefined {
+  const target = statSync(file);
+  return [1, 2].find((fd) => {
+    try {
+      const stdio = fstatSync(fd);
+      return stdio.dev === target.dev && stdio.ino === target.ino;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** An I/O error as one line; `after` says what became of the target. */
@@ -67,9 +101,10 @@ export function writeAtomically(path: string, bytes: Uint8Array | string | Chunk
   const { file, inPlace } = outputTarget(path);
   let fd: number | undefined;
   if (inPlace) {
+    const stdio = stdioFd(file);
     try {
-      fd = openSync(file, 'w');
-      writeChunks(fd, chunks);
+      if (stdio === undefined) fd = openSync(file, 'w');
+      writeChunks(stdio ?? fd!, chunks);
     } catch (e) {
       throw failure(path, e, '');
     } finally {

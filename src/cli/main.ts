@@ -6,7 +6,7 @@ import { patternFlagsUsage, UsageError } from './args';
 import { attendCommand } from './attend';
 import { checkCommand } from './check';
 import { checkpointCommand } from './checkpoint';
-import { OutputError } from './outputs';
+import { OutputError, outputsToStdout } from './outputs';
 import { diffCommand, maskCommand, statsCommand } from './commands';
 import { serveWorker } from './cpuPool';
 
@@ -63,7 +63,8 @@ export async function run(argv: string[], print: (line: string) => void, printEr
 }
 
 if (!serveWorker() && require.main === module) {
-  run(process.argv.slice(2), (l) => console.log(l), (l) => console.error(l)).then(
+  const argv = process.argv.slice(2);
+  run(argv, outputsToStdout(argv) ? (l) => console.error(l) : (l) => console.log(l), (l) => console.error(l)).then(
     (code) => (process.exitCode = code),
     (e) => {
       console.error(e instanceof Error && e.message === 'attention compute cancelled' ? 'sparse-attn: cancelled' : e);

@@ -89,6 +89,17 @@ describe('CLI outputs: checked first, written atomically', function () {
     assert.deepEqual(readdirSync('/dev').filter((f) => f.includes('.partial')), [], 'no temporary file in /dev');
   });
 
+  it('--out /dev/stdout: the pipe carries only the file, the CLI\'s own lines go to standard error', () => {
+    const json = run(['mask', '--n', '16', '--heads', '1', '--format', 'json', '--out', '/dev/stdout']);
+    assert.equal(json.status, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).shape, [1, 16, 16]);
+    assert.match(json.stderr, /^wrote \/dev\/stdout \(json, token mask \[1, 16, 16\]/);
+    const npy = spawnSync(process.execPath, [cli, 'attend', ...inputs(), '--out', '/dev/stdout'], { cwd: dir, timeout: 60000 });
+    assert.equal(npy.status, 0, npy.stderr.toString());
+    assert.deepEqual(decodeNpy(new Uint8Array(npy.stdout)).shape, [2, 64, 8]);
+    assert.match(npy.stderr.toString(), /backend: cpu/);
+  });
+
   it('under an address-space limit (ulimit -v) attend falls back to the JS loops and says why, output still right', function () {
     // V8 reserves ~10 GiB of address space per WebAssembly memory; 4 GB forbids it but lets Node run.
     const prlimit = ['/usr/bin/prlimit', '--as=4000000000'];
