@@ -6,8 +6,9 @@
  * (`/dev/null`, `/dev/stdout`, a FIFO) is written in place, as the shell's `>` does: renaming over
  * it would replace the device node itself (as root, `/dev/full` became a regular file).
  */
-import { closeSync, fstatSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
+import { stdioDescriptor } from './stdio';
 
 /** An I/O failure after the work was done (exit 1, one line, no stack trace). */
 export class OutputError extends Error {
@@ -71,19 +72,6 @@ function writeChunks(fd: number, chunks: Chunks): void {
   }
 }
 
-/** 1 or 2 where `file` is this process's standard output or error (a socket cannot be opened by name). */
-function stdioFd(file: string): number | undefined {
-  const target = statSync(file);
-  return [1, 2].find((fd) => {
-    try {
-      const stdio = fstatSync(fd);
-      return stdio.dev === target.dev && stdio.ino === target.ino;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** An I/O error as one line; `after` says what became of the target. */
 function failure(path: string, e: unknown, after: string): unknown {
   // Errors of the producer (a size refusal) are the caller's; only I/O failures are OutputErrors.
@@ -101,7 +89,7 @@ export function writeAtomically(path: string, bytes: Uint8Array | string | Chunk
   const { file, inPlace } = outputTarget(path);
   let fd: number | undefined;
   if (inPlace) {
-    const stdio = stdioFd(file);
+    const stdio = stdioDescriptor(file, [1, 2]);
     try {
       if (stdio === undefined) fd = openSync(file, 'w');
       writeChunks(stdio ?? fd!, chunks);

@@ -6,35 +6,50 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'fs';
 import { decodeNpy, NpyArray, npyDataStart, npyToFloat32, QKV } from '../core';
+import { stdioDescriptor } from '../stdio';
 import { UsageError } from './args';
 
 /** A .npy file the user named, decoded; a missing or unreadable file is a one-line usage error. */
 export function readNpyFile(path: string): NpyArray {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileSync(stdioDescriptor(path, [0]) ?? path);
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return decodeNpy(bytes, path);
 }
 
-/** The whole file in shared memory, placed so that its data starts 4-byte aligned. */
+/** Shared memory for a file of `size` bytes starting with `head`, placed so that its data starts 4-byte aligned. */
+function alignedShared(head: Uint8Array, size: number, path: string): Uint8Array {
+  let dataStart = 0;
+  try {
+    dataStart = npyDataStart(head, path);
+  } catch {
+    // Not a valid .npy: decodeNpy says why.
+  }
+  const pad = (4 - (dataStart % 4)) % 4;
+  return new Uint8Array(new SharedArrayBuffer(pad + size), pad, size);
+}
+
+/** The whole file in shared memory, its data 4-byte aligned. */
 function readShared(path: string): Uint8Array {
+  const stdin = stdioDescriptor(path, [0]);
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
+    fd = stdin ?? openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      // A pipe or device (`--q /dev/stdin`): no size to read by, no offsets; read it to its end.
+      const whole = readFileSync(fd);
+      const bytes = alignedShared(whole.subarray(0, 12), whole.length, path);
+      bytes.set(whole);
+      return bytes;
+    }
+    const size = stat.size;
     const head = new Uint8Array(Math.min(size, 12));
     readSync(fd, head, 0, head.length, 0);
-    let dataStart = 0;
-    try {
-      dataStart = npyDataStart(head, path);
-    } catch {
-      // Not a valid .npy: decodeNpy below says why.
-    }
-    const pad = (4 - (dataStart % 4)) % 4;
-    const bytes = new Uint8Array(new SharedArrayBuffer(pad + size), pad, size);
+    const bytes = alignedShared(head, size, path);
     for (let at = 0; at < size; ) {
       const read = readSync(fd, bytes, at, size - at, at);
       if (read === 0) throw Object.assign(new Error('the file shrank while being read'), { code: 'ESHORT' });
@@ -44,7 +59,7 @@ function readShared(path: string): Uint8Array {
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (fd !== undefined && fd !== stdin) closeSync(fd);
   }
 }
 

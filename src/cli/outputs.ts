@@ -3,9 +3,10 @@
  * each is then written atomically (src/atomicWrite.ts), through symbolic links, and in place where
  * it is a device or pipe (`/dev/null`, `/dev/stdout`).
  */
-import { accessSync, constants, fstatSync, statSync } from 'fs';
+import { accessSync, constants, statSync } from 'fs';
 import { dirname } from 'path';
 import { outputTarget } from '../atomicWrite';
+import { stdioDescriptor } from '../stdio';
 import { UsageError } from './args';
 
 export { OutputError, writeAtomically } from '../atomicWrite';
@@ -63,20 +64,8 @@ const OUTPUT_FLAGS = ['out', 'probs', 'lse', 'dense-probs'];
  * the CLI's own lines then go to standard error, so that the pipe carries only the file.
  */
 export function outputsToStdout(argv: readonly string[]): boolean {
-  let stdout;
-  try {
-    stdout = fstatSync(1);
-  } catch {
-    return false;
-  }
   return argv.some((arg, k) => {
     const flag = /^--([\w-]+)(?:=([\s\S]*))?$/.exec(arg);
-    if (!flag || !OUTPUT_FLAGS.includes(flag[1])) return false;
-    try {
-      const target = statSync(flag[2] ?? argv[k + 1] ?? '');
-      return target.dev === stdout.dev && target.ino === stdout.ino;
-    } catch {
-      return false;
-    }
+    return !!flag && OUTPUT_FLAGS.includes(flag[1]) && stdioDescriptor(flag[2] ?? argv[k + 1] ?? '', [1]) === 1;
   });
 }

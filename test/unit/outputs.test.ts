@@ -89,7 +89,7 @@ describe('CLI outputs: checked first, written atomically', function () {
     assert.deepEqual(readdirSync('/dev').filter((f) => f.includes('.partial')), [], 'no temporary file in /dev');
   });
 
-  it('--out /dev/stdout: the pipe carries only the file, the CLI\'s own lines go to standard error', () => {
+  it('standard streams as files: with --out /dev/stdout the pipe carries only the file (the CLI\'s lines go to stderr); --q or --mask /dev/stdin read a pipe', () => {
     const json = run(['mask', '--n', '16', '--heads', '1', '--format', 'json', '--out', '/dev/stdout']);
     assert.equal(json.status, 0, json.stderr);
     assert.deepEqual(JSON.parse(json.stdout).shape, [1, 16, 16]);
@@ -98,6 +98,15 @@ describe('CLI outputs: checked first, written atomically', function () {
     assert.equal(npy.status, 0, npy.stderr.toString());
     assert.deepEqual(decodeNpy(new Uint8Array(npy.stdout)).shape, [2, 64, 8]);
     assert.match(npy.stderr.toString(), /backend: cpu/);
+    // Q from standard input (no size, no offsets), and a mask to diff: the same as from the files.
+    const args = inputs().map((a) => (a === 'q.npy' ? '/dev/stdin' : a));
+    const piped = spawnSync(process.execPath, [cli, 'attend', ...args, '--out', '/dev/stdout'], { cwd: dir, timeout: 60000, input: readFileSync(join(dir, 'q.npy')) });
+    assert.equal(piped.status, 0, piped.stderr.toString());
+    assert.deepEqual(piped.stdout, npy.stdout);
+    assert.equal(run(['mask', '--n', '64', '--out', 'm.npy']).status, 0);
+    const diff = spawnSync(process.execPath, [cli, 'diff', '--mask', '/dev/stdin', '--n', '64'], { cwd: dir, timeout: 60000, input: readFileSync(join(dir, 'm.npy')), encoding: 'utf8' });
+    assert.equal(diff.status, 0, diff.stderr);
+    assert.match(diff.stdout, /identical/);
   });
 
   it('under an address-space limit (ulimit -v) attend falls back to the JS loops and says why, output still right', function () {
