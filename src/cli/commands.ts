@@ -1,4 +1,5 @@
 /** The `sparse-attn` subcommands over the shared core. Each returns its exit code. */
+import { extname } from 'path';
 import {
   analyzePattern,
   buildPattern,
@@ -19,11 +20,27 @@ import { maskPng } from '../png';
 
 type Print = (line: string) => void;
 
+/** What each file ending means to `mask` (any case: `MASK.PNG` is a PNG). */
+const FORMAT_OF_EXTENSION: Record<string, string> = { '.npy': 'npy', '.json': 'json', '.png': 'png', '.py': 'torch' };
+
+/**
+ * The format: --format, else the file's ending, else npy. A --format that contradicts a known
+ * ending is refused: PNG bytes in `mask.npy` would only fail later, in someone else's np.load.
+ */
+function maskFormat(given: string | boolean | undefined, out: string | boolean | undefined): string {
+  const extension = typeof out === 'string' ? extname(out).toLowerCase() : '';
+  const byName = FORMAT_OF_EXTENSION[extension];
+  if (given === undefined) return byName ?? 'npy';
+  const format = String(given);
+  if (!Object.values(FORMAT_OF_EXTENSION).includes(format)) throw new UsageError(`--format must be npy, json, png or torch (got "${format}")`);
+  if (byName && byName !== format) throw new UsageError(`--format ${format} but --out ${out} ends in ${extension} (${byName}): drop --format, or end the name in .${format === 'torch' ? 'py' : format}`);
+  return format;
+}
+
 export function maskCommand(argv: string[], print: Print): number {
   const flags = parseFlags(argv, [...ALL_PATTERN_FLAGS, 'format', 'out']);
   const out = flags.get('out');
-  const format = String(flags.get('format') ?? (typeof out !== 'string' ? 'npy' : out.endsWith('.json') ? 'json' : out.endsWith('.png') ? 'png' : out.endsWith('.py') ? 'torch' : 'npy'));
-  if (!['npy', 'json', 'png', 'torch'].includes(format)) throw new UsageError(`--format must be npy, json, png or torch (got "${format}")`);
+  const format = maskFormat(flags.get('format'), out);
   const config = configFromFlags(flags);
   if (format === 'torch') {
     buildPattern(config); // validates: an impossible config gets its message, not a snippet

@@ -64,6 +64,15 @@ print("ok")`;
     const bytes = readFileSync(png);
     assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
     assert.equal(bytes.readUInt32BE(16), 4 * 256 + 3 * 4, 'width: 4 heads and gaps');
+    // The file's ending in any case picks the format; one that contradicts --format is refused, nothing written.
+    const upper = join(dir, 'M.PNG');
+    assert.equal((await cli('mask', '--n', '64', '--out', upper)).code, 0);
+    assert.equal(readFileSync(upper).subarray(1, 4).toString(), 'PNG');
+    const mismatch = await cli('mask', '--n', '64', '--format', 'png', '--out', join(dir, 'wrong.npy'));
+    assert.equal(mismatch.code, 2);
+    assert.match(mismatch.err, /--format png but --out .*wrong\.npy ends in \.npy \(npy\): drop --format, or end the name in \.png/);
+    assert.equal(existsSync(join(dir, 'wrong.npy')), false);
+    assert.equal((await cli('mask', '--n', '64', '--format', 'png', '--out', join(dir, 'mask.bin'))).code, 0, 'an ending that means nothing takes --format');
   });
 
   it('stats prints per-head and union rows, reachability, and --json is machine readable', async () => {
