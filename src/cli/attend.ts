@@ -28,6 +28,7 @@ export async function attendCommand(argv: string[], print: (line: string) => voi
   // Every output path is checked before any work (a bad --probs used to fail after --out was written).
   checkOutputPaths(
     (['out', 'probs', 'lse'] as const).flatMap((flag) => (typeof flags.get(flag) === 'string' ? [{ flag, path: flags.get(flag) as string }] : [])),
+    { npy: true },
   );
   const threads = flags.has('threads') ? Number(flags.get('threads')) : availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer (got "${flags.get('threads')}")`);

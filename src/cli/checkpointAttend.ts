@@ -23,7 +23,7 @@ export async function checkpointAttendCommand(path: string, argv: string[], prin
     if (value === true) throw new UsageError(`--${flag} needs a file name`);
     return value === undefined ? [] : [{ flag, path: value }];
   });
-  checkOutputPaths(outputs);
+  checkOutputPaths(outputs, { npy: true });
   const layer = integerFlag(flags, 'layer');
   if (layer === undefined) throw new UsageError('checkpoint attend needs --layer K (0 is the first layer)');
   const files = new OpenFiles();

@@ -4,18 +4,26 @@
  * it is a device or pipe (`/dev/null`, `/dev/stdout`).
  */
 import { accessSync, constants, statSync } from 'fs';
-import { dirname } from 'path';
+import { dirname, extname } from 'path';
 import { outputTarget } from '../atomicWrite';
 import { stdioDescriptor } from '../stdio';
 import { UsageError } from './args';
 
 export { OutputError, writeAtomically } from '../atomicWrite';
 
-/** Refuses, before any work, output paths that cannot be written or that name the same file twice. */
-export function checkOutputPaths(outputs: ReadonlyArray<{ flag: string; path: string }>): void {
+/** Endings that promise another format than a .npy array (an image, text, a PyTorch or safetensors file). */
+const NOT_NPY = ['.png', '.jpg', '.jpeg', '.json', '.csv', '.txt', '.py', '.pt', '.pth', '.safetensors'];
+
+/**
+ * Refuses, before any work, output paths that cannot be written or that name the same file twice;
+ * with `npy`, also names whose ending promises another format (a .npy array in `attn.png`).
+ */
+export function checkOutputPaths(outputs: ReadonlyArray<{ flag: string; path: string }>, options: { npy?: boolean } = {}): void {
   const seen = new Map<string, string>();
   for (const { flag, path } of outputs) {
     if (!path.trim()) throw new UsageError(`--${flag} needs a file name`);
+    const ending = extname(path).toLowerCase();
+    if (options.npy && NOT_NPY.includes(ending)) throw new UsageError(`--${flag} ${path}: this writes a .npy array, not ${ending}; end the name in .npy`);
     let target: ReturnType<typeof outputTarget>;
     try {
       target = outputTarget(path);

@@ -45,6 +45,9 @@ describe('CLI outputs: checked first, written atomically', function () {
     oneLine(run(['attend', ...args, '--out', 'o.npy', '--probs', 'nowhere/p.npy']), 2, /--probs nowhere\/p\.npy: the folder .* does not exist/);
     assert.equal(existsSync(join(dir, 'o.npy')), false, '--out was not written');
     oneLine(run(['attend', ...args, '--out', 'same.npy', '--lse', './same.npy']), 2, /--out and --lse name the same file \(\.\/same\.npy\): give each its own/);
+    // An ending that promises another format: an image or text where a .npy array would land.
+    oneLine(run(['attend', ...args, '--out', 'o.npy', '--probs', 'attn.PNG']), 2, /--probs attn\.PNG: this writes a \.npy array, not \.png; end the name in \.npy/);
+    assert.equal(existsSync(join(dir, 'o.npy')), false, '--out was not written');
   });
 
   it('a write cut short (file size limit) leaves the old file as it was, no partial file, exit 1 in one line', function () {
