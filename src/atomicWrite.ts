@@ -6,7 +6,7 @@
  * (`/dev/null`, `/dev/stdout`, a FIFO) is written in place, as the shell's `>` does: renaming over
  * it would replace the device node itself (as root, `/dev/full` became a regular file).
  */
-import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'fs';
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { stdioDescriptor } from './stdio';
 
@@ -101,8 +101,16 @@ export function writeAtomically(path: string, bytes: Uint8Array | string | Chunk
     return;
   }
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.partial`);
+  // The replacement keeps the replaced file's permissions (a private 0600 file stays private).
+  let mode: number | undefined;
+  try {
+    mode = statSync(file).mode & 0o7777;
+  } catch {
+    // a new file: the umask decides, as for any other
+  }
   try {
     fd = openSync(temp, 'wx');
+    if (mode !== undefined) fchmodSync(fd, mode);
     writeChunks(fd, chunks);
     fsyncSync(fd);
     closeSync(fd);

@@ -63,9 +63,9 @@ describe('CLI outputs: checked first, written atomically', function () {
     assert.equal(readFileSync(join(dir, 'keep.npy')).subarray(1, 6).toString(), 'NUMPY');
   });
 
-  it('writes through a symbolic link: the file it names is replaced, the link stays (a dangling one creates its file)', () => {
+  it('writes through a symbolic link: the file it names is replaced with its permissions, the link stays (a dangling one creates its file)', () => {
     mkdirSync(join(dir, 'real'), { recursive: true });
-    writeFileSync(join(dir, 'real', 'mask.npy'), 'old');
+    writeFileSync(join(dir, 'real', 'mask.npy'), 'old', { mode: 0o600 });
     symlinkSync(join('real', 'mask.npy'), join(dir, 'linked.npy'));
     symlinkSync(join(dir, 'real', 'new.npy'), join(dir, 'dangling.npy'));
     for (const name of ['linked.npy', 'dangling.npy']) {
@@ -76,6 +76,7 @@ describe('CLI outputs: checked first, written atomically', function () {
     assert.deepEqual(decodeNpy(readFileSync(join(dir, 'real', 'mask.npy'))).shape, [4, 64, 64]);
     assert.deepEqual(decodeNpy(readFileSync(join(dir, 'real', 'new.npy'))).shape, [4, 64, 64]);
     assert.equal(readlinkSync(join(dir, 'linked.npy')), join('real', 'mask.npy'));
+    assert.equal(statSync(join(dir, 'real', 'mask.npy')).mode & 0o777, 0o600, 'the replaced file keeps its permissions');
     assert.deepEqual(readdirSync(join(dir, 'real')).filter((f) => f.includes('.partial')), []);
     // A link and its file are one output: attend refuses them as --out and --lse.
     oneLine(run(['attend', ...inputs(), '--out', 'real/mask.npy', '--lse', 'linked.npy']), 2, /--out and --lse name the same file \(linked\.npy\): give each its own/);
