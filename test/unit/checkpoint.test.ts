@@ -48,6 +48,25 @@ describe('checkpoint readers on files written by torch and NumPy', () => {
     assert.equal(execFileSync(torchPython!, [join(CHECKPOINTS, 'check.py')], { encoding: 'utf8' }).trim(), 'ok');
   });
 
+  it('a zip64 checkpoint (64-bit end record and locator, sizes and offsets in zip64 extra fields) reads as the plain one', async () => {
+    // bert-zip64.bin: bert/pytorch_model.bin rewritten by make_zip64.py with every field in zip64 form; torch.load reads both equal.
+    const plain = await openFixture('bert/pytorch_model.bin');
+    const zip64 = await openFixture('bert-zip64.bin');
+    assert.equal(zip64.format, plain.format);
+    assert.deepEqual(zip64.tensors, plain.tensors);
+    for (const { name } of plain.tensors) assert.deepEqual(await zip64.read(name), await plain.read(name), name);
+    // The classic end record says "see zip64" in every field: the values can only have come from the 64-bit records.
+    const bytes = readFileSync(join(CHECKPOINTS, 'bert-zip64.bin'));
+    const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    assert.deepEqual([bytes.readUInt16LE(eocd + 10), bytes.readUInt32LE(eocd + 12), bytes.readUInt32LE(eocd + 16)], [0xffff, 0xffffffff, 0xffffffff]);
+  });
+
+  it('bert-zip64.bin is what make_zip64.py checks with torch.load', function () {
+    const torchPython = pythonWith('torch', 'numpy');
+    if (!torchPython) this.skip();
+    assert.match(execFileSync(torchPython!, [join(CHECKPOINTS, 'make_zip64.py'), '--check'], { encoding: 'utf8' }), /torch\.load reads it equal to the original/);
+  });
+
   it('honours storage offsets, strides (transposed, sliced, expanded) and shared storages in both PyTorch formats', async () => {
     for (const path of ['views.pt', 'views-legacy.pth']) {
       const views = await openFixture(path);
