@@ -6,7 +6,7 @@
  * (`/dev/null`, `/dev/stdout`, a FIFO) is written in place, as the shell's `>` does: renaming over
  * it would replace the device node itself (as root, `/dev/full` became a regular file).
  */
-import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'fs';
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, Stats, statSync, unlinkSync, writeSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { stdioDescriptor } from './stdio';
 
@@ -24,17 +24,18 @@ const MAX_LINKS = 40;
 /**
  * Where writing `path` lands: the file at the end of its symbolic links (a dangling link names the
  * file it would create), or, for a device, pipe or socket, `path` itself, written in place (opening
- * it follows /proc's links to pipes, which have no name to follow by hand).
+ * it follows /proc's links to pipes, which have no name to follow by hand); `existing`: what is
+ * there now, links followed.
  */
-export function outputTarget(path: string): { file: string; inPlace: boolean } {
-  let stat;
+export function outputTarget(path: string): { file: string; inPlace: boolean; existing?: Stats } {
+  let existing: Stats;
   try {
-    stat = statSync(path);
+    existing = statSync(path);
   } catch {
     return { file: createdBy(path), inPlace: false };
   }
-  if (!stat.isFile() && !stat.isDirectory()) return { file: resolve(path), inPlace: true };
-  return { file: realpathSync(path), inPlace: false };
+  if (!existing.isFile() && !existing.isDirectory()) return { file: resolve(path), inPlace: true, existing };
+  return { file: realpathSync(path), inPlace: false, existing };
 }
 
 /** The file that writing `path`, which does not lead to one yet, creates: past any dangling links. */
@@ -86,7 +87,7 @@ function failure(path: string, e: unknown, after: string): unknown {
  */
 export function writeAtomically(path: string, bytes: Uint8Array | string | Chunks): void {
   const chunks = typeof bytes === 'string' || bytes instanceof Uint8Array ? [bytes] : bytes;
-  const { file, inPlace } = outputTarget(path);
+  const { file, inPlace, existing } = outputTarget(path);
   let fd: number | undefined;
   if (inPlace) {
     const stdio = stdioDescriptor(file, [1, 2]);
@@ -101,16 +102,11 @@ export function writeAtomically(path: string, bytes: Uint8Array | string | Chunk
     return;
   }
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.partial`);
-  // The replacement keeps the replaced file's permissions (a private 0600 file stays private).
-  let mode: number | undefined;
-  try {
-    mode = statSync(file).mode & 0o7777;
-  } catch {
-    // a new file: the umask decides, as for any other
-  }
   try {
     fd = openSync(temp, 'wx');
-    if (mode !== undefined) fchmodSync(fd, mode);
+    // The replacement keeps the replaced file's permissions (a private 0600 file stays private); a
+    // new file's are the umask's, as for any other.
+    if (existing) fchmodSync(fd, existing.mode & 0o7777);
     writeChunks(fd, chunks);
     fsyncSync(fd);
     closeSync(fd);

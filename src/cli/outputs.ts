@@ -51,12 +51,7 @@ export function checkOutputPaths(outputs: ReadonlyArray<{ flag: string; path: st
       throw new UsageError(`--${flag} ${path}: the folder ${folder} does not exist`);
     }
     if (!folderStat.isDirectory()) throw new UsageError(`--${flag} ${path}: ${folder} is not a folder`);
-    try {
-      if (statSync(full).isDirectory()) throw new UsageError(`--${flag} ${path} is a folder: name a file in it`);
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      // Not there yet: fine, it will be created.
-    }
+    if (target.existing?.isDirectory()) throw new UsageError(`--${flag} ${path} is a folder: name a file in it`);
     try {
       accessSync(folder, constants.W_OK);
     } catch {
